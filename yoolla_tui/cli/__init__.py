@@ -1,0 +1,56 @@
+"""The `yoolla` command: parse, call core, render. One module per command group."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from yoolla_tui import __version__
+
+from .context import YoollaGroup, state
+
+app = typer.Typer(
+    cls=YoollaGroup,
+    name="yoolla",
+    help="Weekly call campaigns in the terminal: import lists, call, move deals through the funnel, report.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"yoolla {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    db: Annotated[Optional[str], typer.Option("--db", envvar="YOOLLA_DB", show_envvar=True,
+                                              help="Database URL: sqlite:///path.sqlite or postgresql+psycopg://user:pass@host/db. Default: a SQLite file in your user data directory.")] = None,
+    user: Annotated[Optional[str], typer.Option("--user", "-u", envvar="YOOLLA_USER", show_envvar=True,
+                                                help="Login of the person acting (permissions and the audit trail use it).")] = None,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = False,
+) -> None:
+    """Yoolla: the weekly call campaign, from the shell.
+
+    Times honour YOOLLA_NOW (ISO 8601) and YOOLLA_TZ; messages YOOLLA_LANG (en, ru).
+    """
+    st = state()
+    st.db_url = db
+    st.user = user
+
+
+from . import admin, campaigns, clients, deals, reports, users  # noqa: E402  (register commands)
+
+admin.register(app)
+app.add_typer(users.app, name="user")
+app.add_typer(clients.app, name="client")
+app.add_typer(campaigns.app, name="campaign")
+app.add_typer(deals.deal_app, name="deal")
+app.add_typer(deals.call_app, name="call")
+app.add_typer(reports.app, name="report")

@@ -1,0 +1,151 @@
+"""`yoolla campaign …`: the weekly campaign from creation to rollover."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from yoolla_tui.core import campaigns
+from yoolla_tui.core.i18n import _
+
+from . import context
+from .output import FormatOpt, Fmt, console, done, render, render_one
+
+app = typer.Typer(help="Weekly campaigns: create, add clients, assign, move, roll over, close.", no_args_is_help=True)
+
+CampaignArg = Annotated[str, typer.Argument(metavar="CAMPAIGN", help="Campaign name or id.")]
+CAMPAIGN_COLUMNS = ["id", "name", "week", "status", "owner", "pipeline", "rolled_from", "deals", "open_deals"]
+
+
+@app.command("create")
+def create(
+    name: Annotated[str, typer.Argument(help="A name people recognise, e.g. 'Seminar 2026-W48'.")],
+    week: Annotated[str, typer.Option("--week", help="ISO week, e.g. 2026-W48.")],
+    pipeline: Annotated[str, typer.Option("--pipeline", help="Pipeline code.")] = "seminar",
+    fmt: FormatOpt = Fmt.table,
+) -> None:
+    """Create an empty campaign for a week (admins and supervisors).
+
+    Example: yoolla campaign create "Seminar 2026-W48" --week 2026-W48
+    """
+    with context.acting() as (session, actor):
+        campaign = campaigns.create(session=session, actor=actor, name=name, week=week, pipeline=pipeline)
+        row = campaigns.public(session, campaign)
+    if fmt == Fmt.json:
+        render_one(row, fmt)
+    else:
+        done(_("Campaign {id} {name!r} created for {week}.").format(id=row["id"], name=row["name"], week=row["week"]))
+
+
+@app.command("list")
+def list_(
+    status: Annotated[Optional[str], typer.Option("--status", help="open or closed.")] = None,
+    fmt: FormatOpt = Fmt.table,
+) -> None:
+    """List campaigns, newest week first."""
+    with context.acting() as (session, actor):
+        render(campaigns.list_campaigns(session=session, actor=actor, status=status), fmt, CAMPAIGN_COLUMNS,
+               empty=_("No campaigns yet: yoolla campaign create NAME --week 2026-W48"))
+
+
+@app.command("show")
+def show(campaign: CampaignArg, fmt: FormatOpt = Fmt.table) -> None:
+    """The campaign: totals, the funnel by stage, and each manager's deals and not-yet-called."""
+    with context.acting() as (session, actor):
+        card = campaigns.summary(session=session, actor=actor, ref=campaign)
+    if fmt == Fmt.json:
+        render_one(card, fmt)
+        return
+    render_one(card, fmt)
+    if fmt == Fmt.table:
+        console.print()
+    render(card["funnel"], fmt, ["stage", "name", "deals"], title=_("Funnel"))
+    if fmt == Fmt.table:
+        console.print()
+    render(card["managers"], fmt, ["manager", "deals", "open", "not_called"], title=_("Managers"))
+
+
+@app.command("close")
+def close(campaign: CampaignArg) -> None:
+    """Close a campaign: nothing more is added. Its open deals stay open and callable."""
+    with context.acting() as (session, actor):
+        closed = campaigns.close(session=session, actor=actor, ref=campaign)
+        done(_("Campaign {name!r} closed.").format(name=closed.name))
+
+
+@app.command("add")
+def add(
+    campaign: CampaignArg,
+    clients: Annotated[str, typer.Option("--clients", help="'all', or a search (name, city, phone digits…).")] = "all",
+    manager: Annotated[Optional[str], typer.Option("--manager", help="Give them straight to this manager (e.g. mid-week).")] = None,
+    fmt: FormatOpt = Fmt.table,
+) -> None:
+    """Put clients on the campaign's list. Do-not-call clients and those already on it are skipped.
+
+    Examples: yoolla campaign add "Seminar 2026-W48" --clients all
+              yoolla campaign add "Seminar 2026-W48" --clients Казань --manager boris
+    """
+    with context.acting() as (session, actor):
+        result = campaigns.add_clients(session=session, actor=actor, ref=campaign, clients=clients, manager=manager)
+    if fmt == Fmt.json:
+        render_one(result, fmt)
+    else:
+        done(_("{added} client(s) added to {campaign!r}; skipped: {dnc} do-not-call, {already} already on it.").format(
+            added=result["added"], campaign=result["campaign"], dnc=result["skipped_do_not_call"],
+            already=result["already_on_campaign"]))
+
+
+@app.command("assign")
+def assign(
+    campaign: CampaignArg,
+    managers: Annotated[str, typer.Option("--managers", help="Comma-separated logins: anna,boris,vera.")],
+    strategy: Annotated[str, typer.Option("--strategy", help="balanced | round-robin | keep (previous week's owner).")] = "balanced",
+    fmt: FormatOpt = Fmt.table,
+) -> None:
+    """Give the campaign's unassigned deals to managers.
+
+    Example: yoolla campaign assign "Seminar 2026-W48" --managers anna,boris --strategy balanced
+    """
+    logins = [part.strip() for part in managers.split(",") if part.strip()]
+    with context.acting() as (session, actor):
+        result = campaigns.assign(session=session, actor=actor, ref=campaign, managers=logins, strategy=strategy)
+    if fmt == Fmt.json:
+        render_one(result, fmt)
+    else:
+        render([{"manager": k, "assigned": v} for k, v in result["assigned"].items()], fmt, ["manager", "assigned"],
+               title=_("{total} deal(s) assigned ({strategy})").format(total=result["total"], strategy=result["strategy"]))
+
+
+@app.command("move")
+def move(
+    deals: Annotated[list[int], typer.Argument(metavar="DEAL...", help="Deal ids.")],
+    to: Annotated[str, typer.Option("--to", help="Login of the new owner.")],
+) -> None:
+    """Move deals to another manager; a pending call-back goes with them."""
+    with context.acting() as (session, actor):
+        moved = campaigns.move(session=session, actor=actor, deal_ids=deals, to=to)
+        done(_("{n} deal(s) moved to {to}.").format(n=len(moved), to=to))
+
+
+@app.command("rollover")
+def rollover(
+    campaign: CampaignArg,
+    week: Annotated[str, typer.Option("--week", help="The new ISO week, e.g. 2026-W49.")],
+    name: Annotated[Optional[str], typer.Option("--name", help="Name of the new campaign (default: the old name with the new week).")] = None,
+    fmt: FormatOpt = Fmt.table,
+) -> None:
+    """Next week's campaign from this one: same clients and owners, without do-not-call clients
+    and deals lost for a final reason. Contacts not reached are carried over, still owed.
+
+    Example: yoolla campaign rollover "Seminar 2026-W48" --week 2026-W49
+    """
+    with context.acting() as (session, actor):
+        result = campaigns.rollover(session=session, actor=actor, ref=campaign, week=week, name=name)
+    if fmt == Fmt.json:
+        render_one(result, fmt)
+    else:
+        done(_("Campaign {id} {name!r} ({week}): {deals} deal(s), {carried} carried over; skipped {dnc} do-not-call, "
+               "{final} lost for good.").format(id=result["id"], name=result["campaign"], week=result["week"],
+                                                deals=result["deals"], carried=result["carried_over"],
+                                                dnc=result["skipped_do_not_call"], final=result["skipped_lost_for_good"]))

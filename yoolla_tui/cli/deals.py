@@ -1,0 +1,147 @@
+"""`yoolla deal …` and `yoolla call …`: the manager's list, logging calls, moving deals on."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from yoolla_tui.core import clock, deals
+from yoolla_tui.core.i18n import _
+
+from . import context
+from .output import FormatOpt, Fmt, console, done, render, render_one
+
+deal_app = typer.Typer(help="Deals: the call list, a deal's card, stage moves, invoices and payments.", no_args_is_help=True)
+call_app = typer.Typer(help="Log a call and its outcome.", no_args_is_help=True)
+
+DEAL_COLUMNS = ["id", "client", "phone", "manager", "stage", "status", "next_call_at", "attempts_week", "invoice", "paid"]
+DealArg = Annotated[str, typer.Argument(metavar="DEAL", help="Deal id.")]
+VersionOpt = Annotated[Optional[int], typer.Option("--expect-version", help="Refuse if the deal changed since this version (see deal show).")]
+
+
+def _table_rows(rows: list[dict]) -> list[dict]:
+    return [{**row, "next_call_at": clock.show(clock.parse_when(row["next_call_at"])) if row["next_call_at"] else None}
+            for row in rows]
+
+
+@deal_app.command("list")
+def list_(
+    campaign: Annotated[Optional[str], typer.Option("--campaign", "-c", help="Campaign name or id.")] = None,
+    manager: Annotated[Optional[str], typer.Option("--manager", "-m", help="Manager's login.")] = None,
+    due: Annotated[Optional[str], typer.Option("--due", help="today (due by tonight, overdue included) | overdue.")] = None,
+    stage: Annotated[Optional[str], typer.Option("--stage", help="Stage code, e.g. invoice_issued.")] = None,
+    status: Annotated[Optional[str], typer.Option("--status", help="Last outcome, or new.")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Include won and lost deals.")] = False,
+    limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="At most this many rows.")] = None,
+    fmt: FormatOpt = Fmt.table,
+) -> None:
+    """The deals you may see. With --due, in queue order: overdue call-backs first, then by time.
+
+    Example: yoolla deal list --due today
+    """
+    with context.acting() as (session, actor):
+        rows = deals.list_deals(session=session, actor=actor, campaign=campaign, manager=manager, due=due, stage=stage,
+                                status=status, include_closed=all_, limit=limit)
+    render(_table_rows(rows) if fmt != Fmt.json else rows, fmt, DEAL_COLUMNS, empty=_("No deals match."))
+
+
+@deal_app.command("show")
+def show(deal: DealArg, fmt: FormatOpt = Fmt.table) -> None:
+    """A deal's card: stage, status, next call, invoice and payments, and its calls."""
+    with context.acting() as (session, actor):
+        card = deals.show(session=session, actor=actor, deal_id=deal)
+    if fmt == Fmt.json:
+        render_one(card, fmt)
+        return
+    render_one(card, fmt)
+    if fmt == Fmt.table:
+        console.print()
+    render(card["calls"], fmt, ["at", "user", "outcome", "stage_before", "stage_after", "note"], title=_("Calls"),
+           empty=_("No calls on this deal yet."))
+    if card["payments"]:
+        render(card["payments"], fmt, ["paid_at", "amount"], title=_("Payments"))
+
+
+@deal_app.command("advance")
+def advance(
+    deal: DealArg,
+    to: Annotated[str, typer.Option("--to", help="Stage code, e.g. proposal_sent.")],
+    reason: Annotated[Optional[str], typer.Option("--reason", help="Lost reason (to enter a lost stage).")] = None,
+    note: Annotated[str, typer.Option("--note")] = "",
+    expect_version: VersionOpt = None,
+) -> None:
+    """Move a deal to a stage. The stage's gate must be met (an invoice, a payment, a reason);
+    a stage with a follow-up delay schedules the next call that many business days later."""
+    with context.acting() as (session, actor):
+        moved = deals.advance(session=session, actor=actor, deal_id=deal, to=to, reason=reason, note=note,
+                              expected_version=expect_version)
+        _report(moved)
+
+
+@deal_app.command("invoice")
+def invoice(
+    deal: DealArg,
+    amount: Annotated[str, typer.Argument(help="Invoice amount, e.g. 15000 or '15 000,50'.")],
+    expect_version: VersionOpt = None,
+) -> None:
+    """Issue (or correct) the deal's invoice; the deal enters the invoice stage."""
+    with context.acting() as (session, actor):
+        _report(deals.invoice(session=session, actor=actor, deal_id=deal, amount=amount, expected_version=expect_version))
+
+
+@deal_app.command("pay")
+def pay(
+    deal: DealArg,
+    amount: Annotated[str, typer.Argument(help="Amount received.")],
+    at: Annotated[Optional[str], typer.Option("--at", help="When it was paid (default now): 2026-11-26, 'today 14:00'…")] = None,
+    expect_version: VersionOpt = None,
+) -> None:
+    """Record a payment. Several are allowed; once they cover the invoice the deal is paid."""
+    with context.acting() as (session, actor):
+        payment = deals.pay(session=session, actor=actor, deal_id=deal, amount=amount,
+                            at=clock.parse_when(at) if at else None, expected_version=expect_version)
+        _report(deals.get_deal(session, payment.deal_id))
+
+
+def _report(deal) -> None:
+    from yoolla_tui.core.models import Stage
+    from sqlmodel import Session
+
+    session = Session.object_session(deal)
+    stage = session.get(Stage, deal.stage_id)
+    nxt = clock.show(deal.next_call_at) or _("none")
+    done(_("Deal {id}: stage {stage}, next call {next}.").format(id=deal.id, stage=stage.code, next=nxt))
+
+
+@call_app.command("log")
+def log(
+    deal: DealArg,
+    outcome: Annotated[str, typer.Option("--outcome", "-o", help="no_answer | call_back | interested | refused | do_not_call | wrong_number.")],
+    note: Annotated[str, typer.Option("--note", "-n", help="What was said.")] = "",
+    next_call: Annotated[Optional[str], typer.Option("--next-call", help="For call_back: 'tomorrow 10:00', '+2h', '2026-11-24T15:00'.")] = None,
+    reason: Annotated[Optional[str], typer.Option("--reason", help="For refused: a lost reason code (yoolla call reasons).")] = None,
+    expect_version: VersionOpt = None,
+) -> None:
+    """Log a call on a deal and apply its outcome to the queue.
+
+    no_answer retries in 2 h (at most 3 times a week); call_back needs --next-call;
+    interested moves a new deal to 'agreed'; refused needs --reason and closes the deal;
+    do_not_call blacklists the client everywhere; wrong_number parks the deal until the phone is fixed.
+    """
+    with context.acting() as (session, actor):
+        when = clock.parse_when(next_call) if next_call else None
+        call = deals.log_call(session=session, actor=actor, deal_id=deal, outcome=outcome, note=note, next_call=when,
+                              reason=reason, expected_version=expect_version)
+        nxt = clock.show(call.next_call_at) or _("none")
+        done(_("Call logged on deal {id}: {outcome}; next call {next}.").format(id=call.deal_id,
+                                                                                outcome=deals.outcome_label(outcome), next=nxt))
+
+
+@call_app.command("reasons")
+def reasons(fmt: FormatOpt = Fmt.table) -> None:
+    """The lost reasons to give with --reason (final ones keep the client off later campaigns)."""
+    from yoolla_tui.core import reference
+
+    with context.session() as session:
+        render(reference.list_lost_reasons(session), fmt, ["code", "name", "final", "needs_note"])

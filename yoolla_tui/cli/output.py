@@ -1,0 +1,91 @@
+"""One output path for every listing: table (rich), json (stable, documented), csv."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from enum import Enum
+from typing import Annotated, Any, Iterable, Sequence
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from yoolla_tui.core.i18n import _
+
+
+class Fmt(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+FormatOpt = Annotated[Fmt, typer.Option("--format", "-f", help="Output: table for people, json or csv for scripts.")]
+
+# In a pipe there is no terminal width to respect: keep rows on one line for grep and less.
+console = Console(width=None if sys.stdout.isatty() else 240)
+err_console = Console(stderr=True)
+
+
+def render(rows: Sequence[dict], fmt: Fmt, columns: Iterable[str] | None = None, *, title: str | None = None,
+           empty: str | None = None) -> None:
+    """Print rows. json prints every key; table and csv print `columns` (all keys if None)."""
+    if fmt == Fmt.json:
+        sys.stdout.write(json.dumps(list(rows), ensure_ascii=False, indent=2, default=str) + "\n")
+        return
+    cols = list(columns) if columns else (list(rows[0].keys()) if rows else [])
+    if fmt == Fmt.csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(cols)
+        for row in rows:
+            writer.writerow(["" if row.get(c) is None else _cell(row.get(c)) for c in cols])
+        return
+    if not rows:
+        console.print(empty or _("Nothing to show."))
+        return
+    table = Table(title=title, header_style="bold")
+    cells = [["" if row.get(c) is None else _cell(row.get(c)) for c in cols] for row in rows]
+    for index, col in enumerate(cols):
+        # Short values (ids, counts, amounts, dates) never wrap; long text folds.
+        short = max((len(line[index]) for line in cells), default=0) <= 16
+        table.add_column(col, no_wrap=short, overflow="fold", justify="right" if _numeric(cells, index) else "left")
+    for line in cells:
+        table.add_row(*line)
+    console.print(table)
+
+
+def render_one(obj: dict, fmt: Fmt, fields: Iterable[str] | None = None) -> None:
+    """Print one object: json as an object, table/csv as field/value pairs."""
+    if fmt == Fmt.json:
+        sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
+        return
+    keys = list(fields) if fields else [k for k, v in obj.items() if not isinstance(v, (list, dict))]
+    pairs = [{"field": k, "value": obj.get(k)} for k in keys]
+    if fmt == Fmt.csv:
+        render(pairs, fmt, ["field", "value"])
+        return
+    table = Table(show_header=False, box=None)
+    table.add_column(style="bold")
+    table.add_column()
+    for pair in pairs:
+        table.add_row(pair["field"], "" if pair["value"] is None else _cell(pair["value"]))
+    console.print(table)
+
+
+def _numeric(cells: list[list[str]], index: int) -> bool:
+    values = [line[index] for line in cells if line[index]]
+    return bool(values) and all(v.replace(".", "", 1).lstrip("-").isdigit() for v in values)
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def done(message: str) -> None:
+    """A confirmation line for a write; for people; scripts use --format json where offered."""
+    console.print(message, highlight=False)

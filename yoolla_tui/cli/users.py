@@ -1,0 +1,48 @@
+"""`yoolla user …`: who works in Yoolla and in which role."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from yoolla_tui.core import users
+from yoolla_tui.core.i18n import _
+
+from . import context
+from .output import FormatOpt, Fmt, done, render, render_one
+
+app = typer.Typer(help="Users and roles: admin, supervisor, manager, executor.", no_args_is_help=True)
+
+USER_COLUMNS = ["id", "login", "full_name", "role", "supervisor", "active"]
+
+
+@app.command("add")
+def add(
+    login: Annotated[str, typer.Argument(help="Short login, e.g. anna.")],
+    name: Annotated[str, typer.Option("--name", help="Full name as colleagues know it.")] = "",
+    role: Annotated[str, typer.Option("--role", help="admin | supervisor | manager | executor.")] = "manager",
+    supervisor: Annotated[Optional[str], typer.Option("--supervisor", help="Login of their supervisor (or admin).")] = None,
+    fmt: FormatOpt = Fmt.table,
+) -> None:
+    """Add a user (admins only).
+
+    Example: yoolla user add anna --name "Анна Смирнова" --role manager --supervisor irina
+    """
+    with context.acting() as (session, actor):
+        user = users.add_user(session=session, actor=actor, login=login, full_name=name, role=role, supervisor=supervisor)
+        row = users.public(user, supervisor)
+    if fmt == Fmt.json:
+        render_one(row, fmt)
+    else:
+        done(_("User {login} ({role}) added.").format(login=row["login"], role=row["role"]))
+
+
+@app.command("list")
+def list_(
+    role: Annotated[Optional[str], typer.Option("--role", help="Only this role.")] = None,
+    fmt: FormatOpt = Fmt.table,
+) -> None:
+    """List users with their roles and supervisors."""
+    with context.session() as session:
+        render(users.list_users(session=session, role=role), fmt, USER_COLUMNS)

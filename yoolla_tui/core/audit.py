@@ -1,0 +1,25 @@
+"""The audit trail: every write leaves a record of who, what, when."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session
+
+from . import clock
+from .models import AuditRecord, User
+
+
+def record(session: Session, actor: User | None, action: str, entity: str, entity_id: int | None, **data: Any) -> None:
+    """Add an audit record to the session's transaction (it commits or rolls back with the change)."""
+    session.add(AuditRecord(at=clock.now(), actor_id=actor.id if actor else None, action=action,
+                            entity=entity, entity_id=entity_id, data=_jsonable(data)))
+
+
+def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if hasattr(value, "isoformat"):
+            value = value.isoformat()
+        out[key] = value
+    return out

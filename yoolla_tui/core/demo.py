@@ -1,0 +1,142 @@
+"""The demo database: a real-looking client list, three managers, and a week in progress.
+
+The week is replayed through the same services the CLI uses, with the clock frozen at each
+call's time, so the demo's history is exactly what real use would leave behind.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, time, timedelta
+from typing import Callable
+
+from sqlalchemy.engine import Engine
+
+from . import campaigns, clients, clock, db, deals, reference, users
+from .errors import YoollaError
+from .models import Setting, User
+
+MANAGERS = [("anna", "Анна Смирнова"), ("boris", "Борис Кузнецов"), ("vera", "Вера Попова")]
+ADMIN = ("admin", "Ирина Васильевна Орлова")
+
+_FORMS = ["ООО", "АО", "ИП", "ООО", "ЗАО", "ООО"]
+_WORDS = ["Альфа", "Вектор", "Гранит", "Дельта", "Заря", "Исток", "Кедр", "Лидер", "Меридиан", "Нева", "Орион",
+          "Прогресс", "Радуга", "Сигма", "Темп", "Уран", "Феникс", "Элара", "Юпитер", "Янтарь", "Северный ветер",
+          "Стройинвест", "Техснаб", "Промресурс", "Инфосервис", "Медиа-Групп", "Агроторг", "Логистика Плюс"]
+_CITIES = ["Москва", "Санкт-Петербург", "Казань", "Екатеринбург", "Новосибирск", "Нижний Новгород", "Самара", "Тверь"]
+_PEOPLE = ["Иванов Пётр Сергеевич", "Смирнова Ольга Викторовна", "Ковалёв Андрей Игоревич", "Морозова Елена Павловна",
+           "Соколов Дмитрий Олегович", "Лебедева Наталья Юрьевна", "Новиков Артём Ильич", "Фёдорова Мария Андреевна"]
+_CODES = ["495", "499", "812", "843", "343", "383", "831", "846", "916", "903", "926", "985"]
+
+
+def demo_clients(count: int, rng: random.Random) -> list[dict]:
+    """Generated clients with phones in the mixed formats offices type."""
+    out, seen = [], set()
+    while len(out) < count:
+        code = rng.choice(_CODES)
+        number = f"{rng.randint(200, 999)}{rng.randint(10, 99)}{rng.randint(10, 99)}"
+        if (code, number) in seen:
+            continue
+        seen.add((code, number))
+        style = rng.randrange(4)
+        phone = [f"+7 ({code}) {number[:3]}-{number[3:5]}-{number[5:]}", f"8 {code} {number}", f"8{code}{number}",
+                 f"({code}) {number[:3]}-{number[3:5]}-{number[5:]}"][style]
+        name = f"{rng.choice(_FORMS)} «{rng.choice(_WORDS)}{'' if rng.random() < .6 else ' ' + str(rng.randint(1, 99))}»"
+        person = rng.choice(_PEOPLE)
+        out.append({"name": name, "phone": phone, "contact_person": person, "city": rng.choice(_CITIES),
+                    "email": f"info{len(out) + 1}@example.ru"})
+    return out
+
+
+def build(engine: Engine, *, clients_count: int = 300, seed: int = 48,
+          progress: Callable[[str], None] | None = None) -> dict:
+    """Create the demo in an empty, migrated database; replay the current week up to now.
+
+    Returns a summary (campaign name, logins, counts). Raises YoollaError if the database has users.
+    """
+    say = progress or (lambda _msg: None)
+    rng = random.Random(seed)
+    real_now = clock.now()
+    week = clock.week_of(clock.today())
+    monday, _sunday = clock.parse_week(week)
+    setup_at = clock.at_local(monday, time(8, 0)) - timedelta(days=3)
+    with clock.frozen(setup_at), db.session_scope(engine) as session:
+        reference.load_defaults(session)
+        admin = users.bootstrap_admin(session=session, login=ADMIN[0], full_name=ADMIN[1])
+        for login, name in MANAGERS:
+            users.add_user(session=session, actor=admin, login=login, full_name=name, role="manager", supervisor=admin.login)
+        say(f"{clients_count} clients")
+        for row in demo_clients(clients_count, rng):
+            clients.add_client(session=session, actor=admin, **row)
+        session.add(Setting(key="demo", value=True))
+        name = f"Семинар {week}"
+        campaigns.create(session=session, actor=admin, name=name, week=week)
+        campaigns.add_clients(session=session, actor=admin, ref=name, clients="all")
+        campaigns.assign(session=session, actor=admin, ref=name, managers=[m for m, _n in MANAGERS])
+    day = monday
+    while day <= clock.to_local(real_now).date() and day.isoweekday() <= 5:
+        say(f"replaying {day.isoformat()}")
+        _replay_day(engine, name, day, real_now, rng)
+        day += timedelta(days=1)
+    return {"campaign": name, "week": week, "admin": ADMIN[0], "managers": [m for m, _n in MANAGERS],
+            "clients": clients_count}
+
+
+def _replay_day(engine: Engine, campaign: str, day, real_now: datetime, rng: random.Random) -> None:
+    for login, _name in MANAGERS:
+        minute = 9 * 60 + rng.randint(0, 20)
+        with db.session_scope(engine) as session:
+            actor = users.get_by_login(session, login)
+            with clock.frozen(clock.at_local(day, time(23, 0))):
+                due = deals.list_deals(session=session, actor=actor, campaign=campaign, due="today")
+        # Managers work their follow-ups (proposal, invoice, payment) before new cold calls.
+        due.sort(key=lambda d: d["stage"] == "to_call")
+        for deal in due[:rng.randint(40, 55)]:
+            minute += rng.randint(4, 12)
+            at = clock.at_local(day, time(min(minute // 60, 17), minute % 60))
+            if at > real_now:
+                break
+            with clock.frozen(at), db.session_scope(engine) as session:
+                actor = users.get_by_login(session, login)
+                try:
+                    _one_call(session, actor, deal, rng)
+                except YoollaError:
+                    session.rollback()
+
+
+def _one_call(session, actor: User, deal: dict, rng: random.Random) -> None:
+    stage = deal["stage"]
+    roll = rng.random()
+    if stage == "to_call":
+        if roll < .38:
+            deals.log_call(session=session, actor=actor, deal_id=deal["id"], outcome="no_answer")
+        elif roll < .50:
+            deals.log_call(session=session, actor=actor, deal_id=deal["id"], outcome="call_back",
+                           next_call=clock.now() + timedelta(days=1, hours=rng.randint(0, 3)), note="просил перезвонить завтра")
+        elif roll < .75:
+            deals.log_call(session=session, actor=actor, deal_id=deal["id"], outcome="interested", note="согласен, жду КП")
+            deals.advance(session=session, actor=actor, deal_id=deal["id"], to="proposal_sent")
+        elif roll < .94:
+            deals.log_call(session=session, actor=actor, deal_id=deal["id"], outcome="refused",
+                           reason=rng.choice(["not_interested", "too_expensive", "bad_timing", "no_budget"]))
+        elif roll < .97:
+            deals.log_call(session=session, actor=actor, deal_id=deal["id"], outcome="wrong_number")
+        else:
+            deals.log_call(session=session, actor=actor, deal_id=deal["id"], outcome="do_not_call", note="просили не звонить")
+    elif stage == "proposal_sent":
+        if roll < .7:
+            deals.log_call(session=session, actor=actor, deal_id=deal["id"], outcome="interested", note="КП получили, выставляем счёт")
+            deals.invoice(session=session, actor=actor, deal_id=deal["id"], amount=rng.choice(["15000", "18000", "24000"]))
+        else:
+            deals.log_call(session=session, actor=actor, deal_id=deal["id"], outcome="no_answer")
+    elif stage == "invoice_issued":
+        if roll < .65:
+            info = deals.show(session=session, actor=actor, deal_id=deal["id"])
+            deals.log_call(session=session, actor=actor, deal_id=deal["id"], outcome="interested", note="оплатили")
+            deals.pay(session=session, actor=actor, deal_id=deal["id"], amount=info["invoice"])
+        else:
+            deals.log_call(session=session, actor=actor, deal_id=deal["id"], outcome="call_back",
+                           next_call=clock.now() + timedelta(hours=3), note="бухгалтерия на обеде")
+    else:
+        deals.log_call(session=session, actor=actor, deal_id=deal["id"], outcome="call_back",
+                       next_call=clock.now() + timedelta(days=1))

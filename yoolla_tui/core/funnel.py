@@ -1,0 +1,90 @@
+"""Stage moves: the gates to enter a stage, follow-up scheduling, closing won and lost deals.
+
+Every stage change in Yoolla goes through `enter_stage`, whichever face or service asks.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from . import audit, clock, reference
+from .errors import BadInput, Conflict, GateNotMet
+from .i18n import _
+from .models import Deal, LostReason, Payment, Stage, StageKind, User
+from .schedule import WorkCalendar
+
+
+def paid_cents(session: Session, deal_id: int) -> int:
+    return session.scalar(select(func.coalesce(func.sum(Payment.amount_cents), 0)).where(Payment.deal_id == deal_id)) or 0
+
+
+def missing_fields(session: Session, deal: Deal, stage: Stage, reason: LostReason | None) -> list[str]:
+    """What the deal lacks to enter `stage` (empty when the gate is open)."""
+    missing = []
+    for field in stage.required_fields or []:
+        if field == "invoice" and not deal.invoice_cents:
+            missing.append(_("an invoice (yoolla deal invoice {deal} AMOUNT)").format(deal=deal.id))
+        elif field == "payment" and paid_cents(session, deal.id) <= 0:
+            missing.append(_("a payment (yoolla deal pay {deal} AMOUNT)").format(deal=deal.id))
+        elif field == "quality" and not deal.quality:
+            missing.append(_("a quality mark"))
+        elif field == "lost_reason" and reason is None and deal.lost_reason_id is None:
+            missing.append(_("a lost reason (--reason)"))
+    if stage.kind == StageKind.lost and reason is None and deal.lost_reason_id is None and not missing:
+        missing.append(_("a lost reason (--reason)"))
+    return missing
+
+
+def enter_stage(session: Session, actor: User, deal: Deal, stage: Stage, *, calendar: WorkCalendar,
+                reason: LostReason | None = None, note: str = "", when: datetime | None = None) -> None:
+    """Move `deal` into `stage`, checking the gate; schedules the follow-up and closes won/lost deals.
+
+    Raises GateNotMet naming what is missing, BadInput for a lost reason that needs a note,
+    Conflict when the deal is already closed.
+    """
+    when = when or clock.now()
+    if deal.closed_at is not None:
+        raise Conflict(_("deal {deal} is closed; nothing can move it").format(deal=deal.id))
+    if stage.pipeline_id != _pipeline_id(session, deal):
+        raise BadInput(_("stage {stage!r} is not in this deal's pipeline").format(stage=stage.code))
+    missing = missing_fields(session, deal, stage, reason)
+    if missing:
+        raise GateNotMet(_("deal {deal} cannot enter {stage!r}: it needs {missing}").format(
+            deal=deal.id, stage=stage.code, missing="; ".join(missing)))
+    if reason is not None and reason.needs_note and not note.strip():
+        raise BadInput(_("lost reason {reason!r} needs a note (--note)").format(reason=reason.code))
+    before = deal.stage_id
+    deal.stage_id = stage.id
+    deal.stage_entered_at = when
+    if stage.kind in (StageKind.won, StageKind.lost):
+        deal.closed_at = when
+        deal.next_call_at = None
+        deal.callback_user_id = None
+        if stage.kind == StageKind.lost:
+            deal.lost_reason_id = reason.id if reason else deal.lost_reason_id
+            deal.lost_note = note or deal.lost_note
+    elif stage.followup_days is not None:
+        deal.next_call_at = calendar.followup(when, stage.followup_days)
+        deal.callback_user_id = None
+    touch(deal, when)
+    audit.record(session, actor, "deal.stage", "deal", deal.id, stage_before=before, stage_after=stage.id,
+                 reason=reason.code if reason else None, note=note or None)
+
+
+def close_lost(session: Session, actor: User, deal: Deal, reason: LostReason, *, calendar: WorkCalendar,
+               note: str = "", when: datetime | None = None) -> None:
+    """Close an open deal as lost with `reason` in its pipeline's lost stage."""
+    stage = reference.lost_stage(session, _pipeline_id(session, deal))
+    enter_stage(session, actor, deal, stage, calendar=calendar, reason=reason, note=note, when=when)
+
+
+def touch(deal: Deal, when: datetime) -> None:
+    deal.updated_at = when
+    deal.version += 1
+
+
+def _pipeline_id(session: Session, deal: Deal) -> int:
+    return session.get(Stage, deal.stage_id).pipeline_id
