@@ -1,0 +1,155 @@
+"""Fixtures shared by every test.
+
+A fresh, migrated database per test: on SQLite a copy of a template migrated once per session;
+on PostgreSQL (when YOOLLA_TEST_DB=postgresql+psycopg://… is set, as .ci/run does) a database per
+xdist worker, migrated once, with every table emptied between tests.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from typer.testing import CliRunner
+
+from yoolla_tui.core import db, reference, users
+
+PG_URL = os.environ.get("YOOLLA_TEST_DB", "")
+
+
+def pytest_report_header(config):
+    return f"yoolla test database: {make_url(PG_URL).render_as_string(hide_password=True) if PG_URL else 'SQLite (per-test file)'}"
+
+
+def pytest_sessionfinish(session, exitstatus):
+    # "No tests ran" must never pass as success (CI would land an empty run).
+    if exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(autouse=True)
+def _environment(monkeypatch):
+    """Tests never depend on today, the machine's zone, language or the user's database."""
+    for var in ("YOOLLA_DB", "YOOLLA_USER", "YOOLLA_NOW", "LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("YOOLLA_TZ", "Europe/Moscow")
+    monkeypatch.setenv("YOOLLA_LANG", "en")
+    monkeypatch.setenv("YOOLLA_NOW", "2026-11-23T08:00:00+03:00")
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@pytest.fixture(scope="session")
+def _template(tmp_path_factory) -> str:
+    """SQLite: path of a migrated template file. PostgreSQL: URL of this worker's migrated database."""
+    if PG_URL:
+        base = make_url(db.normalise_url(PG_URL))
+        name = f"{base.database}_{_worker()}"
+        admin = create_engine(base, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        url = base.set(database=name).render_as_string(hide_password=False)
+        db.upgrade(db.get_engine(url))
+        return url
+    path = tmp_path_factory.mktemp("template") / "template.sqlite"
+    engine = db.get_engine(f"sqlite:///{path}")
+    db.upgrade(engine)
+    engine.dispose()
+    db.get_engine.cache_clear()
+    return str(path)
+
+
+@pytest.fixture
+def db_url(_template, tmp_path) -> str:
+    """A fresh, migrated, empty database (reference data loaded) for this test."""
+    if PG_URL:
+        engine = db.get_engine(_template)
+        tables = [t for t in db.table_names(engine) if t != "alembic_version"]
+        with engine.begin() as conn:
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        url = _template
+    else:
+        path = tmp_path / "yoolla.sqlite"
+        shutil.copy(_template, path)
+        url = f"sqlite:///{path}"
+    with db.session_scope(db.get_engine(url)) as session:
+        reference.load_defaults(session)
+    yield url
+    if not PG_URL:
+        db.get_engine(url).dispose()
+
+
+@pytest.fixture
+def engine(db_url):
+    return db.get_engine(db_url)
+
+
+@pytest.fixture
+def admin(engine):
+    """The first admin, `irina`."""
+    with db.session_scope(engine) as session:
+        return users.bootstrap_admin(session=session, login="irina", full_name="Ирина Орлова")
+
+
+@pytest.fixture
+def session(engine):
+    """A session for direct service calls; the test commits what it wants kept."""
+    with db.session_scope(engine) as s:
+        yield s
+
+
+def dump(engine) -> dict[str, list[tuple]]:
+    """Every row of every table, for asserting that a refused action changed nothing."""
+    out = {}
+    with engine.connect() as conn:
+        for table in sorted(db.table_names(engine)):
+            out[table] = sorted(map(tuple, conn.execute(text(f'SELECT * FROM "{table}"')).all()), key=repr)
+    return out
+
+
+class Cli:
+    """Runs `yoolla` in-process against the test database, as a user at a given moment."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, user: str | None = "irina", now: str | None = None, code: int | None = 0, env=None):
+        from yoolla_tui.cli import app
+
+        full_env = {"YOOLLA_DB": self.url}
+        if user:
+            full_env["YOOLLA_USER"] = user
+        if now:
+            full_env["YOOLLA_NOW"] = now
+        full_env.update(env or {})
+        result = self.runner.invoke(app, [str(a) for a in args], env=full_env, catch_exceptions=False)
+        if code is not None:
+            assert result.exit_code == code, (
+                f"yoolla {' '.join(map(str, args))} exited {result.exit_code}, expected {code}\n"
+                f"stdout: {result.stdout}\nstderr: {result.stderr}")
+        return result
+
+    def json(self, *args: str, **kwargs):
+        import json
+
+        return json.loads(self(*args, "--format", "json", **kwargs).stdout)
+
+
+@pytest.fixture
+def cli(db_url, admin) -> Cli:
+    """The CLI on a fresh database that has the admin `irina`."""
+    return Cli(db_url)
+
+
+@pytest.fixture
+def repo_root() -> Path:
+    return Path(__file__).resolve().parent.parent
