@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
 from enum import Enum
 from typing import Annotated, Any, Iterable, Sequence
@@ -78,7 +79,12 @@ def _numeric(cells: list[list[str]], index: int) -> bool:
     return bool(values) and all(v.replace(".", "", 1).lstrip("-").isdigit() for v in values)
 
 
+_ISO_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d)?([+-]\d\d:\d\d|Z)?$")
+
+
 def _cell(value: Any) -> str:
+    if isinstance(value, str) and _ISO_RE.match(value):
+        return value[:16].replace("T", " ")  # JSON carries local time with offset; people read the short form
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, (dict, list)):

@@ -69,6 +69,10 @@ def enter_stage(session: Session, actor: User, deal: Deal, stage: Stage, *, cale
     elif stage.followup_days is not None:
         deal.next_call_at = calendar.followup(when, stage.followup_days)
         deal.callback_user_id = None
+    elif deal.callback_user_id is None:
+        # The previous stage's follow-up (e.g. "ask about payment") no longer applies; a
+        # call-back someone promised does, and stays.
+        deal.next_call_at = None
     touch(deal, when)
     audit.record(session, actor, "deal.stage", "deal", deal.id, stage_before=before, stage_after=stage.id,
                  reason=reason.code if reason else None, note=note or None)
