@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from yoolla_tui.core import db, users
 from yoolla_tui.core.errors import YoollaError
+from yoolla_tui.core.i18n import _
 from yoolla_tui.core.models import User
 from yoolla_tui.core.paths import default_db_url
 
@@ -26,7 +27,7 @@ class YoollaGroup(typer.core.TyperGroup):
         try:
             return super().invoke(ctx)
         except YoollaError as error:
-            sys.stderr.write(f"Error: {error.message}\n")
+            sys.stderr.write(_("Error: {message}").format(message=error.message) + "\n")
             raise typer.Exit(error.exit_code) from None
 
     def list_commands(self, ctx) -> list[str]:
