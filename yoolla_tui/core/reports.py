@@ -8,8 +8,11 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from . import clock, money
-from .models import Call, Campaign, Deal, Payment, Role, User
+from .models import Call, Campaign, Deal, Outcome, Payment, Role, User
 from .permissions import supervised_ids
+
+# Outcomes where nobody from the client was spoken to: they do not count as "reached".
+NOT_REACHED = (Outcome.no_answer.value, Outcome.wrong_number.value)
 
 
 def _visible_managers(session: Session, actor: User) -> list[User]:
@@ -25,7 +28,11 @@ def _visible_managers(session: Session, actor: User) -> list[User]:
 
 def daily(*, session: Session, actor: User, day: date | None = None, campaign: str | None = None) -> list[dict]:
     """Per manager for one local day: calls made, deals reached, contacts not yet called (now),
-    invoices issued, payments received (count and amount). Managers with deals or activity only."""
+    invoices issued, payments received (count and amount). Managers with deals or activity only.
+
+    "Not yet called" counts deals never called that are still in the queue: after a rollover
+    the old week's uncalled deals leave the queue (the new week's deal replaces them), so a
+    contact is not counted twice while both campaigns are open."""
     day = day or clock.today()
     start, end = clock.local_day_bounds(day)
     deal_filter = []
@@ -38,11 +45,12 @@ def daily(*, session: Session, actor: User, day: date | None = None, campaign: s
     rows = []
     for user in _visible_managers(session, actor):
         calls, reached = session.execute(
-            select(func.count(Call.id), func.count(func.distinct(Call.deal_id)).filter(Call.outcome != "no_answer"))
+            select(func.count(Call.id), func.count(func.distinct(Call.deal_id)).filter(Call.outcome.not_in(NOT_REACHED)))
             .join(Deal, Deal.id == Call.deal_id)
             .where(Call.user_id == user.id, Call.at >= start, Call.at < end, *deal_filter)).one()
         deals, not_called = session.execute(
-            select(func.count(Deal.id), func.count(Deal.id).filter(Deal.status == "new", Deal.closed_at.is_(None)))
+            select(func.count(Deal.id), func.count(Deal.id).filter(Deal.status == "new", Deal.closed_at.is_(None),
+                                                        Deal.next_call_at.is_not(None)))
             .where(Deal.manager_id == user.id, *deal_filter)).one()
         invoices = session.scalar(select(func.count(Deal.id)).where(
             Deal.manager_id == user.id, Deal.invoiced_at >= start, Deal.invoiced_at < end, *deal_filter))
