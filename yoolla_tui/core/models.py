@@ -244,6 +244,30 @@ class ImportBatch(SQLModel, table=True):
     stats: dict = Field(default_factory=dict, sa_column=Column(JSONType, nullable=False, default=dict))
 
 
+class ImportRejectedRow(SQLModel, table=True):
+    """A row an import did not take, with its reason and its original cells (nothing silently dropped)."""
+
+    __tablename__ = "import_rejected_row"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    batch_id: int = Field(foreign_key="import_batch.id", index=True)
+    sheet: str = Field(default="", max_length=200)
+    row_number: int
+    reason: str = Field(default="")
+    cells: list = Field(default_factory=list, sa_column=Column(JSONType, nullable=False, default=list))
+
+
+class ImportUpdate(SQLModel, table=True):
+    """The fields of an existing client that an `--update` import filled, as they were before (for undo)."""
+
+    __tablename__ = "import_update"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    batch_id: int = Field(foreign_key="import_batch.id", index=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    before: dict = Field(default_factory=dict, sa_column=Column(JSONType, nullable=False, default=dict))
+
+
 class Setting(SQLModel, table=True):
     """Configurable defaults (queue delays, working hours); the code holds the fallbacks."""
 
