@@ -138,12 +138,17 @@ def reference_code(session: Session, lost_reason_id: int | None) -> str | None:
 def _open_for_write(session: Session, actor: User, deal_id, action: str, expected_version: int | None) -> Deal:
     deal = get_deal(session, deal_id, lock=True)
     require_deal_access(session, actor, deal, action=action)
+    _require_writable(session, deal, expected_version)
+    return deal
+
+
+def _require_writable(session: Session, deal: Deal, expected_version: int | None) -> None:
+    """Refuse a stale edit (StaleEdit) or any write on a closed deal (Conflict)."""
     if expected_version is not None and deal.version != expected_version:
         raise StaleEdit(_("deal {id} was changed by someone else since you opened it; reload and try again").format(id=deal.id))
     if deal.closed_at is not None:
         raise Conflict(_("deal {id} is closed ({stage}); nothing more can be logged on it").format(
             id=deal.id, stage=session.get(Stage, deal.stage_id).code))
-    return deal
 
 
 def log_call(*, session: Session, actor: User, deal_id: int | str, outcome: str, note: str = "",
@@ -163,10 +168,13 @@ def log_call(*, session: Session, actor: User, deal_id: int | str, outcome: str,
     """
     if outcome not in OUTCOMES:
         raise BadInput(_("unknown outcome {outcome!r}: expected one of {known}").format(outcome=outcome, known=", ".join(OUTCOMES)))
-    deal = _open_for_write(session, actor, deal_id, "log calls on", expected_version)
+    deal = get_deal(session, deal_id, lock=True)
+    require_deal_access(session, actor, deal, action="log calls on")
     client = session.get(Client, deal.client_id)
+    # Checked before "closed": do-not-call closes the client's deals, and it is the reason to tell.
     if client.do_not_call:
         raise Conflict(_("client {id} ({name}) is do-not-call; calls to it are not allowed").format(id=client.id, name=client.name))
+    _require_writable(session, deal, expected_version)
     now = clock.now()
     calendar = WorkCalendar(session)
     stage_before = deal.stage_id

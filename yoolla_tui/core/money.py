@@ -7,14 +7,23 @@ from decimal import Decimal, InvalidOperation
 from .errors import BadInput
 from .i18n import _
 
+# The largest amount the `*_cents` columns hold (INTEGER: 2**31 - 1 cents) is just under this.
+MAX_AMOUNT = Decimal("21474836.48")
+
 
 def parse_amount(text: str | int | float) -> int:
-    """'15000', '15 000,50', '15000.5' -> cents; BadInput unless a positive amount."""
+    """'15000', '15 000,50', '15000.5' -> cents; BadInput unless a positive amount that the
+    database can hold (amounts are INTEGER cents, 32-bit on PostgreSQL)."""
     raw = str(text).strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
     try:
         value = Decimal(raw)
     except InvalidOperation:
         raise BadInput(_("{text!r} is not an amount (e.g. 15000 or 15 000,50)").format(text=text))
+    if not value.is_finite():  # "nan", "inf" parse as Decimals, and would crash the checks below
+        raise BadInput(_("{text!r} is not an amount (e.g. 15000 or 15 000,50)").format(text=text))
+    if value >= MAX_AMOUNT:  # checked before quantize(), which fails on huge values
+        raise BadInput(_("{text!r} is too large: at most {max} per invoice or payment").format(
+            text=text, max=show(int(MAX_AMOUNT * 100) - 1)))
     if value <= 0 or value != value.quantize(Decimal("0.01")):
         raise BadInput(_("{text!r} is not a positive amount with at most two decimals").format(text=text))
     return int(value * 100)
