@@ -78,9 +78,6 @@ def test_list_and_search(admin, session):
         clients.add_client(session=session, actor=w.irina, name="Vector again", phone="+7 812 555 12 34 ext. 7")
 
 
-@pytest.mark.xfail(not PG_URL, strict=True, reason=(
-    "SQLite's lower()/ILIKE fold ASCII only; needs core/db.py to register a Unicode lower() on "
-    "SQLite connections (dbapi_conn.create_function('lower', 1, ...))"))
 def test_search_ignores_case_in_russian(admin, session):
     w = build(session, n_clients=0, assign=False)
     with clock.frozen(at("2026-11-23 10:00")):

@@ -110,7 +110,7 @@ _WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
 
 def parse_week(text: str) -> tuple[date, date]:
     """`2026-W48` -> (Monday, Sunday). Raises BadInput with an example."""
-    match = _WEEK_RE.match(text.strip()) if text else None
+    match = _WEEK_RE.match(text.strip().upper()) if text else None
     if not match:
         raise BadInput(_("bad week {text!r}: expected an ISO week like 2026-W48").format(text=text))
     year, week = int(match.group(1)), int(match.group(2))

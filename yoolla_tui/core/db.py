@@ -64,11 +64,18 @@ def _setup_sqlite(engine: Engine) -> None:
         cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
+        # SQLite's lower() folds only ASCII; ILIKE compiles to lower() LIKE lower(), so Russian
+        # names would not match case-insensitively without a Unicode-aware lower().
+        dbapi_conn.create_function("lower", 1, _unicode_lower, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         # Take the write lock up front: no deadlock when a reader later wants to write.
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _unicode_lower(value):
+    return value.lower() if isinstance(value, str) else value
 
 
 def is_sqlite(engine: Engine) -> bool:

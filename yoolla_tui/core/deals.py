@@ -208,10 +208,15 @@ def log_call(*, session: Session, actor: User, deal_id: int | str, outcome: str,
     elif outcome == Outcome.interested:
         deal.next_call_at = None
         deal.callback_user_id = None
-        stages = reference.stages(session, session.get(Stage, deal.stage_id).pipeline_id)
-        if deal.stage_id == reference.first_stage(session, stages[0].pipeline_id).id:
-            following = next(s for s in stages if s.position > stages[0].position and s.kind == StageKind.open)
+        current = session.get(Stage, deal.stage_id)
+        stages = reference.stages(session, current.pipeline_id)
+        if current.id == reference.first_stage(session, current.pipeline_id).id:
+            following = next(s for s in stages if s.position > current.position and s.kind == StageKind.open)
             funnel.enter_stage(session, actor, deal, following, calendar=calendar, when=now)
+        elif current.followup_days is not None:
+            # Still moving, not yet at the next step (e.g. "will pay"): the stage's follow-up
+            # applies from now, so the deal never drops out of the queue unnoticed.
+            deal.next_call_at = calendar.followup(now, current.followup_days)
     elif outcome == Outcome.refused:
         funnel.close_lost(session, actor, deal, lost_reason, calendar=calendar, note=note, when=now)
     elif outcome == Outcome.do_not_call:

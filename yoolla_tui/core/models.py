@@ -11,7 +11,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Optional
 
-from sqlalchemy import Column, Index, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from .types import JSONType, UTCDateTime
@@ -173,7 +173,7 @@ class Deal(SQLModel, table=True):
     attempts_week: int = Field(default=0)
     attempts_total: int = Field(default=0)
     carried_over: bool = Field(default=False)
-    invoice_cents: Optional[int] = Field(default=None)
+    invoice_cents: Optional[int] = Field(default=None, sa_type=BigInteger)
     invoiced_at: Optional[datetime] = _dt()
     quality: Optional[str] = Field(default=None, max_length=16)
     lost_reason_id: Optional[int] = Field(default=None, foreign_key="lost_reason.id")
@@ -210,7 +210,7 @@ class Payment(SQLModel, table=True):
 
     id: Optional[int] = Field(default=None, primary_key=True)
     deal_id: int = Field(foreign_key="deal.id", index=True)
-    amount_cents: int
+    amount_cents: int = Field(sa_type=BigInteger)
     paid_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
     user_id: int = Field(foreign_key="user.id")
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

@@ -7,13 +7,13 @@ from decimal import Decimal, InvalidOperation
 from .errors import BadInput
 from .i18n import _
 
-# The largest amount the `*_cents` columns hold (INTEGER: 2**31 - 1 cents) is just under this.
-MAX_AMOUNT = Decimal("21474836.48")
+# A sanity ceiling far below what the BIGINT `*_cents` columns hold: a typo, not a deal.
+MAX_AMOUNT = Decimal("10000000000")
 
 
 def parse_amount(text: str | int | float) -> int:
     """'15000', '15 000,50', '15000.5' -> cents; BadInput unless a positive amount that the
-    database can hold (amounts are INTEGER cents, 32-bit on PostgreSQL)."""
+    plausibly be real (below ten billion)."""
     raw = str(text).strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
     try:
         value = Decimal(raw)
