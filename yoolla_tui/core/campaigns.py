@@ -51,7 +51,7 @@ def resolve(session: Session, ref: str) -> Campaign:
 def create(*, session: Session, actor: User, name: str, week: str, pipeline: str = reference.DEFAULT_PIPELINE,
            rolled_from: Campaign | None = None) -> Campaign:
     """Create an empty campaign for an ISO week (`2026-W48`)."""
-    require_campaign_admin(actor, action="create campaigns")
+    require_campaign_admin(actor, action=_("create campaigns"))
     monday, _sunday = clock.parse_week(week)
     name = (name or "").strip()
     if not name:
@@ -98,7 +98,7 @@ def summary(*, session: Session, actor: User, ref: str) -> dict:
 
 def close(*, session: Session, actor: User, ref: str) -> Campaign:
     """Close a campaign: nothing more is added to it. Its open deals stay open and callable."""
-    require_campaign_admin(actor, action="close campaigns")
+    require_campaign_admin(actor, action=_("close campaigns"))
     campaign = resolve(session, ref)
     if campaign.status == CampaignStatus.closed:
         raise Conflict(_("campaign {name!r} is already closed").format(name=campaign.name))
@@ -126,7 +126,7 @@ def add_clients(*, session: Session, actor: User, ref: str, clients: str = "all"
     `clients` is `all` or a search; `client_ids` an explicit list (imports). Do-not-call clients
     and clients already on the campaign are skipped and counted. `manager` assigns them at once.
     """
-    require_campaign_admin(actor, action="add clients to campaigns")
+    require_campaign_admin(actor, action=_("add clients to campaigns"))
     campaign = resolve(session, ref)
     _require_open(campaign)
     owner = users.managers_by_logins(session, [manager])[0] if manager else None
@@ -177,7 +177,7 @@ def assign(*, session: Session, actor: User, ref: str, managers: list[str], stra
     round-robin: in the order given; keep: the owner of the same client in the campaign this one
     was rolled from (if among `managers`), the rest balanced.
     """
-    require_campaign_admin(actor, action="assign deals")
+    require_campaign_admin(actor, action=_("assign deals"))
     if strategy not in STRATEGIES:
         raise BadInput(_("unknown strategy {strategy!r}: expected {known}").format(strategy=strategy, known=", ".join(STRATEGIES)))
     campaign = resolve(session, ref)
@@ -221,7 +221,7 @@ def assign(*, session: Session, actor: User, ref: str, managers: list[str], stra
 
 def move(*, session: Session, actor: User, deal_ids: list[int], to: str) -> list[int]:
     """Give deals to another manager. A pending call-back moves with the deal to its new owner."""
-    require_campaign_admin(actor, action="move deals between managers")
+    require_campaign_admin(actor, action=_("move deals between managers"))
     target = users.managers_by_logins(session, [to])[0]
     moved = []
     now = clock.now()
@@ -229,7 +229,7 @@ def move(*, session: Session, actor: User, deal_ids: list[int], to: str) -> list
         deal = session.get(Deal, deal_id)
         if deal is None:
             raise NotFound(_("no deal {id}").format(id=deal_id))
-        require_deal_access(session, actor, deal, action="move")
+        require_deal_access(session, actor, deal, action=_("move"))
         if deal.closed_at is not None:
             raise Conflict(_("deal {id} is closed; only open deals move").format(id=deal_id))
         before = deal.manager_id
@@ -257,7 +257,7 @@ def rollover(*, session: Session, actor: User, ref: str, week: str, name: str | 
     Old deals that progressed in the funnel stay open where they are; old deals still at the
     first stage leave the queue (the new deal replaces them), so nobody is called twice.
     """
-    require_campaign_admin(actor, action="roll campaigns over")
+    require_campaign_admin(actor, action=_("roll campaigns over"))
     old = resolve(session, ref)
     monday, _sunday = clock.parse_week(week)
     if monday <= old.week_start:

@@ -49,7 +49,7 @@ def resolve(session: Session, ref: str, region: str = phones.DEFAULT_REGION) -> 
 def add_client(*, session: Session, actor: User, name: str, phone: str, contact_person: str = "", email: str = "",
                city: str = "", note: str = "", region: str = phones.DEFAULT_REGION) -> Client:
     """Add one client; refuses a phone already in the base (naming the existing client)."""
-    require_campaign_admin(actor, action="add clients")
+    require_campaign_admin(actor, action=_("add clients"))
     if not (name or "").strip():
         raise BadInput(_("a client needs a name"))
     number = phones.normalise(phone, region)
@@ -69,7 +69,7 @@ def add_client(*, session: Session, actor: User, name: str, phone: str, contact_
 def edit_client(*, session: Session, actor: User, ref: str, phone: str | None = None,
                 region: str = phones.DEFAULT_REGION, **fields: str | None) -> Client:
     """Change a client's fields. A corrected phone puts deals held for a wrong number back in the queue."""
-    require_client_reader(actor, action="edit clients")
+    require_client_reader(actor, action=_("edit clients"))
     client = resolve(session, ref, region)
     if actor.role == Role.manager and not _manager_has_client(session, actor, client):
         raise _not_your_client(actor, client)
@@ -160,7 +160,7 @@ def blacklist(*, session: Session, actor: User, client: Client, reason: str, cal
     History is kept. Returns how many open deals were closed. Managers may do it for a client
     on one of their own deals (they hear it on the phone); supervisors and admins for anyone.
     """
-    require_client_reader(actor, action="mark clients do-not-call")
+    require_client_reader(actor, action=_("mark clients do-not-call"))
     if actor.role == Role.manager and not _manager_has_client(session, actor, client):
         raise _not_your_client(actor, client)
     if not (reason or "").strip():
@@ -188,7 +188,7 @@ def set_dnc(*, session: Session, actor: User, ref: str, reason: str) -> tuple[Cl
 
 def lift_dnc(*, session: Session, actor: User, ref: str, note: str) -> Client:
     """Lift do-not-call (admins only, audited with a note). Closed deals stay closed."""
-    require_admin(actor, action="lift do-not-call")
+    require_admin(actor, action=_("lift do-not-call"))
     client = resolve(session, ref)
     if not client.do_not_call:
         raise Conflict(_("client {id} ({name}) is not do-not-call").format(id=client.id, name=client.name))

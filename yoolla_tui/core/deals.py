@@ -110,7 +110,7 @@ def get_deal(session: Session, deal_id: int | str, *, lock: bool = False) -> Dea
 def show(*, session: Session, actor: User, deal_id: int | str) -> dict:
     """The deal card: its fields, calls on it, payments, and the size of the client's history."""
     deal = get_deal(session, deal_id)
-    require_deal_access(session, actor, deal, action="see")
+    require_deal_access(session, actor, deal, action=_("see"))
     out = _public_row(session.execute(_listing_stmt().where(Deal.id == deal.id)).one())
     login = dict(session.execute(select(User.id, User.login)).all())
     stage_code = dict(session.execute(select(Stage.id, Stage.code)).all())
@@ -169,7 +169,7 @@ def log_call(*, session: Session, actor: User, deal_id: int | str, outcome: str,
     if outcome not in OUTCOMES:
         raise BadInput(_("unknown outcome {outcome!r}: expected one of {known}").format(outcome=outcome, known=", ".join(OUTCOMES)))
     deal = get_deal(session, deal_id, lock=True)
-    require_deal_access(session, actor, deal, action="log calls on")
+    require_deal_access(session, actor, deal, action=_("log calls on"))
     client = session.get(Client, deal.client_id)
     # Checked before "closed": do-not-call closes the client's deals, and it is the reason to tell.
     if client.do_not_call:
@@ -238,7 +238,7 @@ def log_call(*, session: Session, actor: User, deal_id: int | str, outcome: str,
 def advance(*, session: Session, actor: User, deal_id: int | str, to: str, reason: str | None = None, note: str = "",
             expected_version: int | None = None) -> Deal:
     """Move a deal to stage `to` (by code), through the stage's gate."""
-    deal = _open_for_write(session, actor, deal_id, "move", expected_version)
+    deal = _open_for_write(session, actor, deal_id, _("move"), expected_version)
     pipeline_id = session.get(Stage, deal.stage_id).pipeline_id
     stage = reference.get_stage(session, pipeline_id, to)
     if stage.id == deal.stage_id:
@@ -260,7 +260,7 @@ def _advance_to_gate(session: Session, actor: User, deal: Deal, field: str, when
 def invoice(*, session: Session, actor: User, deal_id: int | str, amount: str, expected_version: int | None = None) -> Deal:
     """Issue (or correct) the invoice; a deal before the invoice stage moves into it."""
     cents = money.parse_amount(amount)
-    deal = _open_for_write(session, actor, deal_id, "invoice", expected_version)
+    deal = _open_for_write(session, actor, deal_id, _("invoice"), expected_version)
     now = clock.now()
     before = deal.invoice_cents
     deal.invoice_cents = cents
@@ -275,7 +275,7 @@ def pay(*, session: Session, actor: User, deal_id: int | str, amount: str, at: d
         expected_version: int | None = None) -> Payment:
     """Record a payment; once payments cover the invoice the deal moves into the paid stage."""
     cents = money.parse_amount(amount)
-    deal = _open_for_write(session, actor, deal_id, "record payments on", expected_version)
+    deal = _open_for_write(session, actor, deal_id, _("record payments on"), expected_version)
     now = clock.now()
     paid_at = at or now
     if paid_at > now:

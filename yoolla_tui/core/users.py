@@ -70,7 +70,7 @@ def bootstrap_admin(*, session: Session, login: str, full_name: str = "") -> Use
 def add_user(*, session: Session, actor: User, login: str, full_name: str = "", role: str = Role.manager,
              supervisor: str | None = None) -> User:
     """Add a user (admins only). `supervisor` is a login of a supervisor or admin."""
-    require_admin(actor, action="add users")
+    require_admin(actor, action=_("add users"))
     login = _check_new(session, login, role)
     supervisor_id = None
     if supervisor:
