@@ -45,11 +45,12 @@ def main(
     st.user = user
 
 
-from . import admin, campaigns, clients, deals, reports, users  # noqa: E402  (register commands)
+from . import admin, campaigns, clients, deals, importing, reports, users  # noqa: E402  (register commands)
 
 admin.register(app)
 app.add_typer(users.app, name="user")
 app.add_typer(clients.app, name="client")
+app.add_typer(importing.app, name="import")
 app.add_typer(campaigns.app, name="campaign")
 app.add_typer(deals.deal_app, name="deal")
 app.add_typer(deals.call_app, name="call")

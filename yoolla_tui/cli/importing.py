@@ -1,0 +1,247 @@
+"""`yoolla import …`: load a call list from a spreadsheet; list, show and undo imports.
+
+`yoolla import FILE` is short for `yoolla import run FILE`: the group runs `run` when its first
+word is not one of its commands.
+"""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Iterator, Optional
+
+import typer
+
+from yoolla_tui.core import importing
+from yoolla_tui.core.i18n import _
+
+from . import context
+from .output import FormatOpt, Fmt, console, done, render, render_one
+
+
+class DefaultRunGroup(typer.core.TyperGroup):
+    """A group whose first word may be a file: `yoolla import list.xlsx` runs `run list.xlsx`."""
+
+    default_command = "run"
+
+    def parse_args(self, ctx, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
+            args = [self.default_command, *args]
+        return super().parse_args(ctx, args)
+
+    def list_commands(self, ctx) -> list[str]:
+        return list(self.commands)
+
+
+HELP = """Import a call list from the spreadsheet you have, or manage past imports.
+
+[bold]yoolla import FILE [OPTIONS][/bold] is short for [bold]yoolla import run FILE[/bold]; see
+[bold]yoolla import run --help[/bold] for every option.
+
+Examples:
+
+  yoolla import clients.xlsx --dry-run      [dim]# mapping, first rows, counts; no change[/dim]
+
+  yoolla import clients.xlsx --campaign "Seminar 2026-W48" --assign balanced
+
+  yoolla import export_1c.csv --map "Тел. моб=phone" --map "Юр. лицо=name" --update
+
+  yoolla import week47.xlsx --sheets-as-managers --campaign "Seminar 2026-W47"
+
+  yoolla import list
+
+  yoolla import undo 3
+"""
+
+app = typer.Typer(cls=DefaultRunGroup, help=HELP, no_args_is_help=True, rich_markup_mode="rich")
+
+BatchArg = Annotated[str, typer.Argument(metavar="BATCH", help="Import batch number (see `yoolla import list`).")]
+BATCH_COLUMNS = ["batch", "created_at", "actor", "file", "campaign", "read", "inserted", "updated", "duplicates",
+                 "rejected", "added_to_campaign", "undone_at"]
+
+
+@app.command("run")
+def run(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help=".xlsx .xlsm .xls .xlsb .ods .csv .txt", show_default=False)],
+    sheet: Annotated[Optional[str], typer.Option("--sheet", help="Sheet to read (default: the first with data).")] = None,
+    header_row: Annotated[Optional[int], typer.Option("--header-row", metavar="N",
+                                                      help="Row number of the header (default: found in the first 20 rows).")] = None,
+    maps: Annotated[Optional[list[str]], typer.Option("--map", metavar="'HEADER=FIELD'",
+                                                      help="Override a column: header text or letter = name, contact_person, "
+                                                           "phone, email, city, note, extra (keep as extra attribute) or skip. "
+                                                           "Repeatable.")] = None,
+    encoding: Annotated[Optional[str], typer.Option("--encoding", help="Text encoding of a .csv/.txt (default: detected; "
+                                                                       "cp1251, utf-8, utf-16).")] = None,
+    delimiter: Annotated[Optional[str], typer.Option("--delimiter", help="Delimiter of a .csv/.txt (default: sniffed among "
+                                                                         "; , tab |). Write tab as 'tab'.")] = None,
+    region: Annotated[str, typer.Option("--region", help="Country for phones written without +code.")] = "RU",
+    campaign: Annotated[Optional[str], typer.Option("--campaign", "-c", help="Put the clients on this campaign "
+                                                                            "(do-not-call clients never are).")] = None,
+    manager: Annotated[Optional[str], typer.Option("--manager", help="Give them all to this manager (login).")] = None,
+    assign: Annotated[Optional[str], typer.Option("--assign", metavar="balanced|round-robin",
+                                                  help="Spread the campaign's unassigned deals over managers.")] = None,
+    managers: Annotated[Optional[str], typer.Option("--managers", metavar="LOGINS",
+                                                    help="Who --assign spreads over, comma-separated (default: every "
+                                                         "active manager).")] = None,
+    update: Annotated[bool, typer.Option("--update", help="Fill empty fields of clients already in the base from the file.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the mapping, the first rows as stored and the counts; "
+                                                            "change nothing.")] = False,
+    sheets_as_managers: Annotated[bool, typer.Option("--sheets-as-managers",
+                                                     help="Migrate last week's workbook: each sheet is a manager's list "
+                                                          "(matched by login or full name); status words become deal "
+                                                          "statuses. Needs --campaign. A 'Итоги'/'Totals' sheet is skipped.")] = False,
+    skip_sheets: Annotated[Optional[list[str]], typer.Option("--skip-sheet", metavar="NAME",
+                                                             help="With --sheets-as-managers: a sheet to leave out. "
+                                                                  "Repeatable.")] = None,
+    fmt: FormatOpt = Fmt.table,
+) -> None:
+    """Import clients from FILE (the default command: `yoolla import FILE`).
+
+    Headers are recognised in Russian or English, under title lines; phones are normalised;
+    duplicates are skipped (within the file and against the base); every rejected row goes to
+    FILE.rejected.csv with its reason. One transaction: an error or Ctrl-C leaves the database
+    as it was.
+
+    Examples:
+
+      yoolla import clients.xlsx --dry-run
+
+      yoolla import clients.csv --campaign "Seminar 2026-W48" --manager anna
+
+      yoolla import clients.xlsx --sheet "Москва" --header-row 3 --map "Тел.=phone"
+
+    With --format json it prints one object: read, inserted, updated, duplicates, rejected,
+    added_to_campaign, batch (and duplicates_within_file, duplicates_in_base, blank,
+    skipped_do_not_call, rejected_file, sheets with their mapping).
+    """
+    team = [m.strip() for m in managers.split(",") if m.strip()] if managers else None
+    with context.acting() as (session, actor), _progress(fmt) as (tick, total):
+        result = importing.run_import(
+            session=session, actor=actor, path=file, sheet=sheet, header_row=header_row, maps=maps, encoding=encoding,
+            delimiter=delimiter, region=region, campaign=campaign, manager=manager, assign=assign, managers=team,
+            update=update, dry_run=dry_run, sheets_as_managers=sheets_as_managers, skip_sheets=skip_sheets,
+            progress=tick, on_total=total)
+    _show_result(result, fmt)
+
+
+@contextmanager
+def _progress(fmt: Fmt) -> Iterator[tuple]:
+    """A rich progress bar (rows, rows/s, ETA) on stderr when it is a terminal; nothing on a pipe."""
+    if not sys.stderr.isatty():
+        yield None, None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeRemainingColumn
+    from rich.text import Text
+
+    class RowsPerSecond(ProgressColumn):
+        def render(self, task) -> Text:
+            return Text(f"{task.speed:,.0f} rows/s" if task.speed else "", style="progress.data.speed")
+
+    bar = Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                   RowsPerSecond(), TimeRemainingColumn(), console=Console(stderr=True), transient=True)
+    task = bar.add_task(_("importing"), total=None)
+    with bar:
+        yield (lambda n: bar.advance(task, n)), (lambda n: bar.update(task, total=(bar.tasks[0].total or 0) + n))
+
+
+def _show_result(result: dict, fmt: Fmt) -> None:
+    if fmt == Fmt.json:
+        render_one(result, fmt)
+        return
+    if fmt == Fmt.csv:
+        render_one(result, fmt, [*importing.RESULT_KEYS, "duplicates_within_file", "duplicates_in_base", "blank",
+                                 "skipped_do_not_call", "rejected_file"])
+        return
+    for sheet in result["sheets"]:
+        where = f"{_('sheet')} {sheet['sheet']!r}, " if sheet["sheet"] is not None else ""
+        extra = []
+        if sheet.get("encoding"):
+            extra.append(_("encoding {encoding}, delimiter {delimiter!r}").format(
+                encoding=sheet["encoding"], delimiter=sheet["delimiter"]))
+        if sheet.get("manager"):
+            extra.append(_("manager {login}").format(login=sheet["manager"]))
+        console.print(_("{where}header on row {row}{more}").format(
+            where=where, row=sheet["header_row"], more=("; " + "; ".join(extra)) if extra else ""), highlight=False)
+        render(sheet["mapping"], fmt, ["column", "header", "field"], title=_("Columns"))
+    if result["dry_run"]:
+        render(result.get("preview") or [], fmt, ["row", "name", "contact_person", "phone", "phone_ext", "email", "city",
+                                                  "note", "extra"], title=_("First rows as they would be stored"),
+               empty=_("No new clients in the file."))
+    render([
+        {"": _("rows read"), "n": result["read"]},
+        {"": _("inserted"), "n": result["inserted"]},
+        {"": _("updated"), "n": result["updated"]},
+        {"": _("duplicates within the file"), "n": result["duplicates_within_file"]},
+        {"": _("duplicates already in the base"), "n": result["duplicates_in_base"]},
+        {"": _("rejected"), "n": result["rejected"]},
+        {"": _("added to the campaign"), "n": result["added_to_campaign"]},
+        {"": _("skipped: do-not-call"), "n": result["skipped_do_not_call"]},
+        {"": _("blank rows"), "n": result["blank"]},
+    ], fmt, ["", "n"], title=result.get("campaign") or None)
+    if result.get("statuses"):
+        console.print(_("Statuses carried over: {statuses}").format(statuses=result["statuses"]), highlight=False)
+    if result["dry_run"]:
+        done(_("Dry run: nothing was changed."))
+        return
+    if result["rejected_file"]:
+        done(_("Rejected rows with their reasons: {file}").format(file=result["rejected_file"]))
+    done(_("Import batch {batch} done; `yoolla import undo {batch}` takes it back while nothing has happened to it.").format(
+        batch=result["batch"]))
+
+
+@app.command("list")
+def list_(
+    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many imports.")] = 50,
+    fmt: FormatOpt = Fmt.table,
+) -> None:
+    """Past imports, newest first: who, when, which file, and what came of it."""
+    with context.acting() as (session, actor):
+        render(importing.list_batches(session=session, actor=actor, limit=limit), fmt, BATCH_COLUMNS,
+               empty=_("No imports yet: yoolla import FILE"))
+
+
+@app.command("show")
+def show(
+    batch: BatchArg,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Rejected rows to show.")] = 1000,
+    fmt: FormatOpt = Fmt.table,
+) -> None:
+    """One import: its counts, its column mapping, and every rejected row with its reason.
+
+    Example: yoolla import show 3 --format csv > rejected.csv
+    """
+    with context.acting() as (session, actor):
+        card = importing.show_batch(session=session, actor=actor, ref=batch, limit=limit)
+    if fmt == Fmt.json:
+        render_one(card, fmt)
+        return
+    if fmt == Fmt.csv:
+        render([{"sheet": r["sheet"], "row": r["row"], "reason": r["reason"], "cells": r["cells"]}
+                for r in card["rejected_rows"]], fmt, ["sheet", "row", "reason", "cells"])
+        return
+    render_one(card, fmt, [*BATCH_COLUMNS, "duplicates_within_file", "duplicates_in_base", "blank", "skipped_do_not_call",
+                           "rejected_file"])
+    console.print()
+    render(card["rejected_rows"], fmt, ["sheet", "row", "reason", "cells"], title=_("Rejected rows"),
+           empty=_("No rejected rows."))
+
+
+@app.command("undo")
+def undo(batch: BatchArg, fmt: FormatOpt = Fmt.table) -> None:
+    """Take an import back, if nothing has happened to what it created.
+
+    Removes the clients and deals the import created and restores what --update filled. Refused,
+    with the list of what blocks it, once calls, stage moves or other changes touched them.
+
+    Example: yoolla import undo 3
+    """
+    with context.acting() as (session, actor):
+        result = importing.undo_batch(session=session, actor=actor, ref=batch)
+    if fmt == Fmt.json:
+        render_one(result, fmt)
+    else:
+        done(_("Import {batch} undone: {clients} client(s) and {deals} deal(s) removed, {restored} client(s) restored.").format(
+            batch=result["batch"], clients=result["clients_removed"], deals=result["deals_removed"],
+            restored=result["clients_restored"]))

@@ -1,0 +1,306 @@
+"""From a sheet's rows to clients: cell text, phones, dedupe, rejects, bulk inserts.
+
+`Loader` holds what one import has seen so far (phones in the base and in the file, counters,
+rows waiting to be inserted) and takes one sheet at a time. Problems with the file itself
+(error cells, a date in the phone column, a row wider than its header, a giant cell) raise
+BadInput naming the place; a row that merely cannot be a client is rejected with its reason.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Callable, Iterator
+
+from sqlalchemy import insert, select
+from sqlmodel import Session
+
+from .. import clock, phones
+from ..errors import BadInput
+from ..i18n import _
+from ..models import Client, ImportRejectedRow
+from .headers import Column
+from .readers import MAX_CELL_CHARS, Table
+
+CHUNK = 5000
+# Column widths of the client table: a longer value rejects the row instead of failing the import.
+LIMITS = {"name": 300, "contact_person": 200, "email": 200, "city": 100}
+_SPLIT_PHONES = re.compile(r"[,;\n]|\s+или\s+|\s+or\s+", re.IGNORECASE)
+_DATE_TEXT = re.compile(r"^\s*(\d{1,2}[./]\d{1,2}[./](\d{4}|\d{2})|\d{4}-\d{2}-\d{2})(\s+\d{1,2}:\d{2}(:\d{2})?)?\s*$")
+_TEXT_FIELDS = ("name", "contact_person", "email", "city", "note")
+
+
+def cell_text(value) -> str:
+    """A cell as the text a person typed: 79161234567.0 -> '79161234567', dates as ISO."""
+    kind = value.__class__
+    if kind is str:
+        return value.strip()
+    if kind is float:
+        return str(int(value)) if value.is_integer() else repr(value)
+    if value is None:
+        return ""
+    if kind is bool:
+        return "TRUE" if value else "FALSE"
+    if kind is datetime:
+        return value.isoformat(sep=" ") if value.time() != time(0) else value.date().isoformat()
+    if kind in (date, time):
+        return value.isoformat()
+    return str(value)
+
+
+def phone_key(phone: phones.Phone):
+    """The dedupe key: the number as an int (compact for a million rows), with the extension if any."""
+    number = int(phone.e164[1:])
+    return (number, phone.ext) if phone.ext else number
+
+
+def stored_key(e164: str | None, ext: str | None):
+    if not e164:
+        return None
+    number = int(e164[1:])
+    return (number, ext) if ext else number
+
+
+@dataclass
+class Accepted:
+    """A row that became (or matched) a client: its key, source row and any status words."""
+
+    key: object
+    row: int
+    statuses: dict[str, str] = field(default_factory=dict)
+    duplicate: bool = False  # an earlier row of the file has the same phone
+
+
+@dataclass
+class Counts:
+    read: int = 0
+    blank: int = 0
+    inserted: int = 0
+    duplicates_within_file: int = 0
+    duplicates_in_base: int = 0
+    rejected: int = 0
+
+
+class Loader:
+    """Feeds sheets into the client table for one import batch."""
+
+    def __init__(self, session: Session, *, batch_id: int | None, region: str, update: bool,
+                 progress: Callable[[int], None] | None, on_reject: Callable[[str | None, int, list[str], str], None],
+                 preview: int = 0) -> None:
+        self.session = session
+        self.batch_id = batch_id
+        self.region = region.upper()
+        self.update = update
+        self.progress = progress
+        self.on_reject = on_reject
+        self.counts = Counts()
+        self.now = clock.now()
+        self.base: dict[object, tuple[int, bool]] = {}
+        for client_id, e164, ext, dnc in session.execute(select(Client.id, Client.phone, Client.phone_ext, Client.do_not_call)):
+            key = stored_key(e164, ext)
+            if key is not None:
+                self.base[key] = (client_id, dnc)
+        self.seen: set = set()
+        self.matched: dict[object, int] = {}  # key -> id of an existing client the file names
+        self.pending: list[dict] = []
+        self.updates: dict[int, dict] = {}    # existing client id -> fields from the file (for --update)
+        self.rejected_rows: list[dict] = []
+        self.preview_rows: list[dict] = []
+        self.preview = preview
+        self._phone_cache: dict[str, phones.Phone | str] = {}
+
+    # ---- one sheet ---------------------------------------------------------------------------
+
+    def feed(self, table: Table, rows: Iterator[tuple[int, list]], columns: list[Column], *,
+             status_fields: tuple[str, ...] = (), collect: bool = False) -> list[Accepted]:
+        """Take the data rows under the header; with `collect`, returns the accepted rows in file order."""
+        width = len(columns)
+        by_field = {c.field: c.index for c in columns if c.field}
+        phone_at = by_field["phone"]
+        text_at = [(name, by_field[name]) for name in _TEXT_FIELDS if name in by_field]
+        status_at = [(name, by_field[name]) for name in status_fields if name in by_field]
+        extra_at = [(c.index, _extra_key(c, columns)) for c in columns if c.field is None and not c.skip]
+        headers = {c.index: c.describe() for c in columns}
+        errors = table.errors
+        accepted: list[Accepted] = []
+        counts = self.counts
+        cache = self._phone_cache
+        region = self.region
+        step = 0
+        for number, cells in rows:
+            step += 1
+            if step == 2000:
+                self._tick(step)
+                step = 0
+            if not any(cells):
+                counts.blank += 1
+                continue
+            texts = [v.strip() if v.__class__ is str else cell_text(v) for v in cells]
+            if not any(texts):
+                counts.blank += 1
+                continue
+            counts.read += 1
+            self._check_row(table, number, cells, texts, width, headers, errors)
+            raw_phone = texts[phone_at] if phone_at < len(texts) else ""
+            if table.sheet is not None and phone_at < len(cells):
+                _check_not_date(table, number, cells[phone_at], headers[phone_at])
+            elif _DATE_TEXT.match(raw_phone):
+                raise BadInput(_("{where}: {value!r} is a date, not a phone; is the right column mapped to phone (--map)?").format(
+                    where=table.where(number, headers[phone_at]), value=raw_phone))
+            values = {name: (texts[i] if i < len(texts) else "") for name, i in text_at}
+            extra = {key: texts[i] for i, key in extra_at if i < len(texts) and texts[i]}
+            if not raw_phone:
+                self._reject(table, number, texts, _("no phone"))
+                continue
+            second = None
+            if "," in raw_phone or ";" in raw_phone or "\n" in raw_phone or " или " in raw_phone or " or " in raw_phone:
+                raw_phone, second = _split_phones(raw_phone)
+            phone = cache.get(raw_phone)
+            if phone is None:
+                try:
+                    phone = phones.normalise(raw_phone, region)
+                except BadInput as exc:
+                    phone = exc.message
+                cache[raw_phone] = phone
+            if phone.__class__ is str:
+                self._reject(table, number, texts, phone)
+                continue
+            if second:
+                extra["phone_2"] = second
+            name = values.get("name") or values.get("contact_person") or ""
+            if not name:
+                self._reject(table, number, texts, _("no organisation name (nor contact person)"))
+                continue
+            values["name"] = name
+            too_long = next((f for f, limit in LIMITS.items() if len(values.get(f, "")) > limit), None)
+            if too_long:
+                self._reject(table, number, texts, _("{field} is longer than {limit} characters").format(
+                    field=too_long, limit=LIMITS[too_long]))
+                continue
+            if len(phone.raw) > 100:
+                self._reject(table, number, texts, _("phone text is longer than 100 characters"))
+                continue
+            key = (int(phone.e164[1:]), phone.ext) if phone.ext else int(phone.e164[1:])
+            if key in self.seen:
+                counts.duplicates_within_file += 1
+                if collect:
+                    accepted.append(Accepted(key, number, duplicate=True))
+                continue
+            self.seen.add(key)
+            if collect:
+                accepted.append(Accepted(key, number, {name: texts[i] for name, i in status_at if i < len(texts) and texts[i]}))
+            existing = self.base.get(key)
+            if existing is not None:
+                counts.duplicates_in_base += 1
+                self.matched[key] = existing[0]
+                if self.update:
+                    self.updates[existing[0]] = {**values, "extra": extra}
+                continue
+            row = {"name": name, "contact_person": values.get("contact_person", ""), "phone": phone.e164,
+                   "phone_ext": phone.ext, "phone_raw": phone.raw, "email": values.get("email", ""),
+                   "city": values.get("city", ""), "note": values.get("note", ""), "extra": extra,
+                   "do_not_call": False, "dnc_reason": "", "import_batch_id": self.batch_id,
+                   "created_at": self.now, "updated_at": self.now}
+            if len(self.preview_rows) < self.preview:
+                self.preview_rows.append({"row": number, **{k: row[k] for k in
+                                          ("name", "contact_person", "phone", "phone_ext", "email", "city", "note", "extra")}})
+            self.pending.append(row)
+            if len(self.pending) >= CHUNK:
+                self.flush()
+        self._tick(step)
+        self.flush()
+        return accepted
+
+    def _tick(self, n: int) -> None:
+        if self.progress is not None and n:
+            self.progress(n)
+
+    def _check_row(self, table: Table, number: int, cells: list, texts: list[str], width: int,
+                   headers: dict[int, str], errors: dict) -> None:
+        if len(texts) > width and any(texts[width:]):
+            index = width + next(i for i, t in enumerate(texts[width:]) if t)
+            raise BadInput(_("{where}: the row has more cells than the header ({width} columns, up to {last}); give "
+                             "the extra column a header or clear it").format(
+                where=table.where(number, _letter(index)), width=width, last=_letter(width - 1)))
+        if errors:
+            for index in range(len(cells)):
+                code = errors.get((number, index))
+                if code is not None:
+                    raise BadInput(_("{where}: the cell holds the Excel error {code}, not a value; fix the formula or "
+                                     "clear the cell").format(where=table.where(number, headers.get(index, _letter(index))),
+                                                              code=code))
+        for index, text in enumerate(texts):
+            if len(text) > MAX_CELL_CHARS:
+                raise BadInput(_("{where}: the cell holds {size:,} characters, more than a spreadsheet cell may "
+                                 "({limit:,}); this is not a client list").format(
+                    where=table.where(number, headers.get(index, _letter(index))), size=len(text), limit=MAX_CELL_CHARS))
+
+    def _reject(self, table: Table, number: int, texts: list[str], reason: str) -> None:
+        self.counts.rejected += 1
+        self.rejected_rows.append({"batch_id": self.batch_id, "sheet": table.sheet or "", "row_number": number,
+                                   "reason": reason, "cells": texts})
+        self.on_reject(table.sheet, number, texts, reason)
+        if len(self.rejected_rows) >= CHUNK:
+            self.flush_rejected()
+
+    # ---- writing -----------------------------------------------------------------------------
+
+    def flush(self) -> None:
+        if self.pending:
+            self.session.execute(insert(Client), self.pending)
+            self.counts.inserted += len(self.pending)
+            self.pending = []
+
+    def flush_rejected(self) -> None:
+        if self.rejected_rows:
+            self.session.execute(insert(ImportRejectedRow), self.rejected_rows)
+            self.rejected_rows = []
+
+    def ids_for(self, keys: list) -> dict[object, int]:
+        """Client ids for accepted keys: matched in the base, or inserted by this batch."""
+        out = {key: self.matched[key] for key in keys if key in self.matched}
+        if len(out) < len(keys):
+            for client_id, e164, ext in self.session.execute(
+                    select(Client.id, Client.phone, Client.phone_ext).where(Client.import_batch_id == self.batch_id)):
+                out.setdefault(stored_key(e164, ext), client_id)
+        return out
+
+
+def _letter(index: int) -> str:
+    from .readers import column_letter
+
+    return column_letter(index)
+
+
+def _extra_key(column: Column, columns: list[Column]) -> str:
+    key = column.header or _("column {letter}").format(letter=column.letter)
+    same = [c for c in columns if c.field is None and not c.skip and (c.header or "") == column.header and c.index < column.index]
+    return f"{key} ({len(same) + 1})" if same and column.header else key
+
+
+def _check_not_date(table: Table, number: int, value, header: str) -> None:
+    if isinstance(value, (date, time, timedelta)):
+        raise BadInput(_("{where}: the cell is a date ({value}), not a phone; format the column as text in the "
+                         "spreadsheet, or map the right column to phone (--map)").format(
+            where=table.where(number, header), value=cell_text(value)))
+    if isinstance(value, str) and _DATE_TEXT.match(value):
+        raise BadInput(_("{where}: {value!r} is a date, not a phone; is the right column mapped to phone (--map)?").format(
+            where=table.where(number, header), value=value.strip()))
+
+
+def _split_phones(text: str) -> tuple[str, str | None]:
+    """"495 123-45-67, 916 123-45-67" -> the first number, and the rest as written.
+
+    Pieces with fewer than 7 digits (", доб. 12") stay with the number before them.
+    """
+    parts = [p.strip() for p in _SPLIT_PHONES.split(text) if p and p.strip()]
+    numbers: list[str] = []
+    for part in parts:
+        if numbers and sum(ch.isdigit() for ch in part) < 7:
+            numbers[-1] = f"{numbers[-1]}, {part}"
+        else:
+            numbers.append(part)
+    if len(numbers) <= 1:
+        return text.strip(), None
+    return numbers[0], ", ".join(numbers[1:])
