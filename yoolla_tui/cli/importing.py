@@ -1,7 +1,7 @@
 """`yoolla import …`: load a call list from a spreadsheet; list, show and undo imports.
 
-`yoolla import FILE` is short for `yoolla import run FILE`: the group runs `run` when its first
-word is not one of its commands.
+`yoolla import FILE` runs the import: the group's first word is a file unless it is one of its
+commands.
 """
 
 from __future__ import annotations
@@ -21,14 +21,43 @@ from .output import FormatOpt, Fmt, console, done, render, render_one
 
 
 class DefaultRunGroup(typer.core.TyperGroup):
-    """A group whose first word may be a file: `yoolla import list.xlsx` runs `run list.xlsx`."""
+    """A group whose first word may be a file: `yoolla import list.xlsx` runs the import.
 
-    default_command = "run"
+    The import itself is the group's default command, kept out of the command list (it has no
+    name of its own to type); `list`, `show` and `undo` are the commands.
+    """
+
+    default_name = "run"
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.default_command = self.commands.pop(self.default_name, None)
+        if self.default_command is not None:
+            base = self.default_command.context_class
+
+            class Unnamed(base):
+                @property
+                def command_path(self) -> str:
+                    return super().command_path.rstrip()
+
+            self.default_command.context_class = Unnamed
 
     def parse_args(self, ctx, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
-            args = [self.default_command, *args]
+            args = [self.default_name, *args]
         return super().parse_args(ctx, args)
+
+    def get_command(self, ctx, cmd_name: str):
+        if cmd_name == self.default_name:
+            return self.default_command
+        return super().get_command(ctx, cmd_name)
+
+    def resolve_command(self, ctx, args: list[str]):
+        name, command, rest = super().resolve_command(ctx, args)
+        if command is self.default_command:
+            # Usage and errors read `yoolla import [OPTIONS] FILE`, as people type it.
+            name = ""
+        return name, command, rest
 
     def list_commands(self, ctx) -> list[str]:
         return list(self.commands)
@@ -36,8 +65,7 @@ class DefaultRunGroup(typer.core.TyperGroup):
 
 HELP = """Import a call list from the spreadsheet you have, or manage past imports.
 
-[bold]yoolla import FILE [OPTIONS][/bold] is short for [bold]yoolla import run FILE[/bold]; see
-[bold]yoolla import run --help[/bold] for every option.
+[bold]yoolla import FILE [OPTIONS][/bold] imports FILE; [bold]yoolla import FILE --help[/bold] lists every option.
 
 Examples:
 
@@ -96,7 +124,7 @@ def run(
                                                                   "Repeatable.")] = None,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
-    """Import clients from FILE (the default command: `yoolla import FILE`).
+    """Import clients from FILE: `yoolla import FILE [OPTIONS]`.
 
     Headers are recognised in Russian or English, under title lines; phones are normalised;
     duplicates are skipped (within the file and against the base); every rejected row goes to
