@@ -153,12 +153,14 @@ def add_clients(*, session: Session, actor: User, ref: str, clients: str = "all"
         elif client_id in present:
             already += 1
         else:
-            rows.append({"campaign_id": campaign.id, "client_id": client_id, "manager_id": owner.id if owner else None,
-                         "stage_id": stage.id, "status": "new", "next_call_at": due, "stage_entered_at": now,
-                         "created_at": now, "updated_at": now, "version": 1, "attempts_week": 0,
-                         "attempts_total": 0, "carried_over": False, "lost_note": "", "import_batch_id": batch_id})
-    for chunk in _chunks(rows, 5000):
-        session.execute(insert(Deal), chunk)
+            rows.append({"client_id": client_id})
+    from .importing.bulk import insert_rows
+
+    # Every new deal shares all but its client: the shared values are converted once (imports add 100k).
+    insert_rows(session.connection(), Deal.__table__, rows, same={
+        "campaign_id": campaign.id, "manager_id": owner.id if owner else None, "stage_id": stage.id, "status": "new",
+        "next_call_at": due, "stage_entered_at": now, "created_at": now, "updated_at": now, "version": 1,
+        "attempts_week": 0, "attempts_total": 0, "carried_over": False, "lost_note": "", "import_batch_id": batch_id})
     result = {"campaign": campaign.name, "added": len(rows), "skipped_do_not_call": dnc, "already_on_campaign": already,
               "manager": owner.login if owner else None}
     audit.record(session, actor, "campaign.add", "campaign", campaign.id, **result)

@@ -44,8 +44,13 @@ def normalise(raw: str, region: str = DEFAULT_REGION) -> Phone:
 # brackets only. For those, phonenumbers' parse is the slow part: build the number directly and
 # let phonenumbers decide validity. Anything else (and anything the fast path finds invalid, so
 # the error is phonenumbers' own) takes the full parse, so the results are the same.
+# Validity of a 10-digit Russian number depends on its first 6 digits only (every RU pattern in
+# phonenumbers' metadata is a prefix of at most 6 digits then \d{n}; tests/core/test_import_phones.py
+# checks it against phonenumbers), so it is asked once per prefix.
 _FAST_REGIONS = {"RU": 7}
 _FAST_LEADING = frozenset("3489")  # RU national numbers; +7 6xx/7xx are Kazakhstan's: full parse
+_PREFIX_DIGITS = 6
+_valid_prefix: dict[str, bool] = {}
 _PUNCTUATION = str.maketrans("", "", " ()-.\u00a0")
 
 
@@ -67,7 +72,11 @@ def _fast_path(text: str, region: str) -> Phone | None:
         return None
     if national[0] not in _FAST_LEADING:
         return None
-    if not phonenumbers.is_valid_number(PhoneNumber(country_code=code, national_number=int(national))):
+    valid = _valid_prefix.get(national[:_PREFIX_DIGITS])
+    if valid is None:
+        valid = phonenumbers.is_valid_number(PhoneNumber(country_code=code, national_number=int(national)))
+        _valid_prefix[national[:_PREFIX_DIGITS]] = valid
+    if not valid:
         return None
     return Phone(f"+{code}{national}", "", text)
 

@@ -100,18 +100,40 @@ class Book:
 
         try:
             sheet = self._workbook.get_sheet_by_name(name)
-            data = sheet.to_python(skip_empty_area=False)
             merged = sheet.merged_cell_ranges or []
+            start, end = sheet.start, sheet.end
+            rows = sheet.iter_rows() if start is not None else iter(())
+            first = next(rows, None)
         except CalamineError as exc:
             raise BadInput(_("{file}, sheet {sheet!r}: cannot read it ({error})").format(
                 file=self.name, sheet=name, error=_brief(exc)))
         errors = _xlsx_error_cells(self.path, self.sheet_names.index(name)) if self.path.suffix.lower() in (".xlsx", ".xlsm") else {}
-        return Table(self.name, name, ((number, row) for number, row in enumerate(data, 1)), len(data), errors, merged)
+        if first is None:
+            return Table(self.name, name, iter(()), 0, errors, merged)
+        # iter_rows keeps Python objects to one row at a time (to_python would hold the whole
+        # sheet twice); it may start at the first used row and column: number rows and place
+        # cells as the spreadsheet shows them.
+        (r0, c0), (r1, c1) = start, end
+        row_offset = r0 if r0 and any(first) else 0
+        col_offset = c0 if c0 and len(first) == c1 - c0 + 1 else 0
+        return Table(self.name, name, _numbered(first, rows, row_offset, col_offset), r1 + 1, errors, merged)
 
     def close(self) -> None:
         if self._workbook is not None:
             self._workbook.close()
             self._workbook = None
+
+
+def _numbered(first: list, rest: Iterator[list], row_offset: int, col_offset: int) -> Iterator[tuple[int, list]]:
+    number = row_offset + 1
+    if col_offset:
+        pad = [""] * col_offset
+        yield number, pad + first
+        for number, row in enumerate(rest, number + 1):
+            yield number, pad + row
+        return
+    yield number, first
+    yield from enumerate(rest, number + 1)
 
 
 def open_book(path: str | Path, *, encoding: str | None = None, delimiter: str | None = None) -> Book:

@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Callable, Iterator
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlmodel import Session
 
 from .. import clock, phones
 from ..errors import BadInput
 from ..i18n import _
 from ..models import Client, ImportRejectedRow
+from .bulk import insert_rows
 from .headers import Column
 from .readers import MAX_CELL_CHARS, Table
 
@@ -108,7 +109,6 @@ class Loader:
         self.rejected_rows: list[dict] = []
         self.preview_rows: list[dict] = []
         self.preview = preview
-        self._phone_cache: dict[str, phones.Phone | str] = {}
 
     # ---- one sheet ---------------------------------------------------------------------------
 
@@ -125,8 +125,11 @@ class Loader:
         errors = table.errors
         accepted: list[Accepted] = []
         counts = self.counts
-        cache = self._phone_cache
+        normalise = phones.normalise
         region = self.region
+        seen, base, matched = self.seen, self.base, self.matched
+        workbook = table.sheet is not None
+        padding = [""] * width
         step = 0
         for number, cells in rows:
             step += 1
@@ -141,30 +144,33 @@ class Loader:
                 counts.blank += 1
                 continue
             counts.read += 1
-            self._check_row(table, number, cells, texts, width, headers, errors)
-            raw_phone = texts[phone_at] if phone_at < len(texts) else ""
-            if table.sheet is not None and phone_at < len(cells):
+            size = len(texts)
+            if size < width:
+                texts += padding[size:]
+            elif size > width and any(texts[width:]):
+                _too_wide(table, number, texts, width)
+            if errors:
+                _check_errors(table, number, cells, headers, errors)
+            if max(map(len, texts)) > MAX_CELL_CHARS:
+                _too_big(table, number, texts, headers)
+            raw_phone = texts[phone_at]
+            if workbook and cells[phone_at].__class__ is not str and cells[phone_at].__class__ is not float:
                 _check_not_date(table, number, cells[phone_at], headers[phone_at])
-            elif _DATE_TEXT.match(raw_phone):
+            if raw_phone and raw_phone[0] != "+" and _DATE_TEXT.match(raw_phone):
                 raise BadInput(_("{where}: {value!r} is a date, not a phone; is the right column mapped to phone (--map)?").format(
                     where=table.where(number, headers[phone_at]), value=raw_phone))
-            values = {name: (texts[i] if i < len(texts) else "") for name, i in text_at}
-            extra = {key: texts[i] for i, key in extra_at if i < len(texts) and texts[i]}
+            values = {name: texts[i] for name, i in text_at}
+            extra = {key: texts[i] for i, key in extra_at if texts[i]}
             if not raw_phone:
                 self._reject(table, number, texts, _("no phone"))
                 continue
             second = None
             if "," in raw_phone or ";" in raw_phone or "\n" in raw_phone or " или " in raw_phone or " or " in raw_phone:
                 raw_phone, second = _split_phones(raw_phone)
-            phone = cache.get(raw_phone)
-            if phone is None:
-                try:
-                    phone = phones.normalise(raw_phone, region)
-                except BadInput as exc:
-                    phone = exc.message
-                cache[raw_phone] = phone
-            if phone.__class__ is str:
-                self._reject(table, number, texts, phone)
+            try:
+                phone = normalise(raw_phone, region)
+            except BadInput as exc:
+                self._reject(table, number, texts, exc.message)
                 continue
             if second:
                 extra["phone_2"] = second
@@ -173,35 +179,28 @@ class Loader:
                 self._reject(table, number, texts, _("no organisation name (nor contact person)"))
                 continue
             values["name"] = name
-            too_long = next((f for f, limit in LIMITS.items() if len(values.get(f, "")) > limit), None)
-            if too_long:
-                self._reject(table, number, texts, _("{field} is longer than {limit} characters").format(
-                    field=too_long, limit=LIMITS[too_long]))
-                continue
-            if len(phone.raw) > 100:
-                self._reject(table, number, texts, _("phone text is longer than 100 characters"))
+            if len(name) > 300 or any(len(values.get(f, "")) > limit for f, limit in LIMITS.items()) or len(phone.raw) > 100:
+                self._reject(table, number, texts, _too_long(values, phone))
                 continue
             key = (int(phone.e164[1:]), phone.ext) if phone.ext else int(phone.e164[1:])
-            if key in self.seen:
+            if key in seen:
                 counts.duplicates_within_file += 1
                 if collect:
                     accepted.append(Accepted(key, number, duplicate=True))
                 continue
-            self.seen.add(key)
+            seen.add(key)
             if collect:
-                accepted.append(Accepted(key, number, {name: texts[i] for name, i in status_at if i < len(texts) and texts[i]}))
-            existing = self.base.get(key)
+                accepted.append(Accepted(key, number, {name: texts[i] for name, i in status_at if texts[i]}))
+            existing = base.get(key)
             if existing is not None:
                 counts.duplicates_in_base += 1
-                self.matched[key] = existing[0]
+                matched[key] = existing[0]
                 if self.update:
                     self.updates[existing[0]] = {**values, "extra": extra}
                 continue
             row = {"name": name, "contact_person": values.get("contact_person", ""), "phone": phone.e164,
                    "phone_ext": phone.ext, "phone_raw": phone.raw, "email": values.get("email", ""),
-                   "city": values.get("city", ""), "note": values.get("note", ""), "extra": extra,
-                   "do_not_call": False, "dnc_reason": "", "import_batch_id": self.batch_id,
-                   "created_at": self.now, "updated_at": self.now}
+                   "city": values.get("city", ""), "note": values.get("note", ""), "extra": extra}
             if len(self.preview_rows) < self.preview:
                 self.preview_rows.append({"row": number, **{k: row[k] for k in
                                           ("name", "contact_person", "phone", "phone_ext", "email", "city", "note", "extra")}})
@@ -216,26 +215,6 @@ class Loader:
         if self.progress is not None and n:
             self.progress(n)
 
-    def _check_row(self, table: Table, number: int, cells: list, texts: list[str], width: int,
-                   headers: dict[int, str], errors: dict) -> None:
-        if len(texts) > width and any(texts[width:]):
-            index = width + next(i for i, t in enumerate(texts[width:]) if t)
-            raise BadInput(_("{where}: the row has more cells than the header ({width} columns, up to {last}); give "
-                             "the extra column a header or clear it").format(
-                where=table.where(number, _letter(index)), width=width, last=_letter(width - 1)))
-        if errors:
-            for index in range(len(cells)):
-                code = errors.get((number, index))
-                if code is not None:
-                    raise BadInput(_("{where}: the cell holds the Excel error {code}, not a value; fix the formula or "
-                                     "clear the cell").format(where=table.where(number, headers.get(index, _letter(index))),
-                                                              code=code))
-        for index, text in enumerate(texts):
-            if len(text) > MAX_CELL_CHARS:
-                raise BadInput(_("{where}: the cell holds {size:,} characters, more than a spreadsheet cell may "
-                                 "({limit:,}); this is not a client list").format(
-                    where=table.where(number, headers.get(index, _letter(index))), size=len(text), limit=MAX_CELL_CHARS))
-
     def _reject(self, table: Table, number: int, texts: list[str], reason: str) -> None:
         self.counts.rejected += 1
         self.rejected_rows.append({"batch_id": self.batch_id, "sheet": table.sheet or "", "row_number": number,
@@ -248,13 +227,14 @@ class Loader:
 
     def flush(self) -> None:
         if self.pending:
-            self.session.execute(insert(Client), self.pending)
-            self.counts.inserted += len(self.pending)
+            self.counts.inserted += insert_rows(self.session.connection(), Client.__table__, self.pending, same={
+                "do_not_call": False, "dnc_reason": "", "import_batch_id": self.batch_id, "created_at": self.now,
+                "updated_at": self.now})
             self.pending = []
 
     def flush_rejected(self) -> None:
         if self.rejected_rows:
-            self.session.execute(insert(ImportRejectedRow), self.rejected_rows)
+            insert_rows(self.session.connection(), ImportRejectedRow.__table__, self.rejected_rows)
             self.rejected_rows = []
 
     def ids_for(self, keys: list) -> dict[object, int]:
@@ -265,6 +245,35 @@ class Loader:
                     select(Client.id, Client.phone, Client.phone_ext).where(Client.import_batch_id == self.batch_id)):
                 out.setdefault(stored_key(e164, ext), client_id)
         return out
+
+
+def _too_wide(table: Table, number: int, texts: list[str], width: int) -> None:
+    index = width + next(i for i, t in enumerate(texts[width:]) if t)
+    raise BadInput(_("{where}: the row has more cells than the header ({width} columns, up to {last}); give the extra "
+                     "column a header or clear it").format(
+        where=table.where(number, _letter(index)), width=width, last=_letter(width - 1)))
+
+
+def _check_errors(table: Table, number: int, cells: list, headers: dict[int, str], errors: dict) -> None:
+    for index in range(len(cells)):
+        code = errors.get((number, index))
+        if code is not None:
+            raise BadInput(_("{where}: the cell holds the Excel error {code}, not a value; fix the formula or clear "
+                             "the cell").format(where=table.where(number, headers.get(index, _letter(index))), code=code))
+
+
+def _too_big(table: Table, number: int, texts: list[str], headers: dict[int, str]) -> None:
+    index = next(i for i, t in enumerate(texts) if len(t) > MAX_CELL_CHARS)
+    raise BadInput(_("{where}: the cell holds {size:,} characters, more than a spreadsheet cell may ({limit:,}); this "
+                     "is not a client list").format(where=table.where(number, headers.get(index, _letter(index))),
+                                                    size=len(texts[index]), limit=MAX_CELL_CHARS))
+
+
+def _too_long(values: dict[str, str], phone: phones.Phone) -> str:
+    for field, limit in LIMITS.items():
+        if len(values.get(field, "")) > limit:
+            return _("{field} is longer than {limit} characters").format(field=field, limit=limit)
+    return _("phone text is longer than {limit} characters").format(limit=100)
 
 
 def _letter(index: int) -> str:
