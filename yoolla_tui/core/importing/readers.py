@@ -177,7 +177,7 @@ def _kind(path: Path) -> str:
         if head.lstrip().lower().startswith((b"<!doctype html", b"<html", b"<table")):
             raise BadInput(_("{file} is a web page saved with an Excel name, not a workbook: open it in Excel or "
                              "LibreOffice and save it as .xlsx").format(file=path.name))
-        if b"\x00" in head or not _decodes(head):
+        if b"\x00" in head:
             raise BadInput(_("{file} is not a readable {suffix} workbook: it is damaged, or not a spreadsheet").format(
                 file=path.name, suffix=suffix))
         return "text"  # a CSV saved under an Excel name: read it as what it is
