@@ -7,45 +7,35 @@ call's time, so the demo's history is exactly what real use would leave behind.
 from __future__ import annotations
 
 import random
+import tempfile
 from datetime import datetime, time, timedelta
+from pathlib import Path
 from typing import Callable
 
 from sqlalchemy.engine import Engine
 
-from . import campaigns, clients, clock, db, deals, reference, users
+from . import campaigns, clock, db, deals, importing, reference, users
 from .errors import YoollaError
+from .importing import samples
 from .models import Setting, User
+from .paths import DATA_DIR
 
 MANAGERS = [("anna", "Анна Смирнова"), ("boris", "Борис Кузнецов"), ("vera", "Вера Попова")]
 ADMIN = ("admin", "Ирина Васильевна Орлова")
 
-_FORMS = ["ООО", "АО", "ИП", "ООО", "ЗАО", "ООО"]
-_WORDS = ["Альфа", "Вектор", "Гранит", "Дельта", "Заря", "Исток", "Кедр", "Лидер", "Меридиан", "Нева", "Орион",
-          "Прогресс", "Радуга", "Сигма", "Темп", "Уран", "Феникс", "Элара", "Юпитер", "Янтарь", "Северный ветер",
-          "Стройинвест", "Техснаб", "Промресурс", "Инфосервис", "Медиа-Групп", "Агроторг", "Логистика Плюс"]
-_CITIES = ["Москва", "Санкт-Петербург", "Казань", "Екатеринбург", "Новосибирск", "Нижний Новгород", "Самара", "Тверь"]
-_PEOPLE = ["Иванов Пётр Сергеевич", "Смирнова Ольга Викторовна", "Ковалёв Андрей Игоревич", "Морозова Елена Павловна",
-           "Соколов Дмитрий Олегович", "Лебедева Наталья Юрьевна", "Новиков Артём Ильич", "Фёдорова Мария Андреевна"]
-_CODES = ["495", "499", "812", "843", "343", "383", "831", "846", "916", "903", "926", "985"]
+# The demo list is a real-looking office export (data/demo/make_demo.py), loaded the way a user
+# loads theirs: through `yoolla import`, junk rows and repeats included.
+DEMO_LIST = DATA_DIR / "demo" / "clients.xlsx"
+DEMO_LIST_SIZE = 300
 
 
-def demo_clients(count: int, rng: random.Random) -> list[dict]:
-    """Generated clients with phones in the mixed formats offices type."""
-    out, seen = [], set()
-    while len(out) < count:
-        code = rng.choice(_CODES)
-        number = f"{rng.randint(200, 999)}{rng.randint(10, 99)}{rng.randint(10, 99)}"
-        if (code, number) in seen:
-            continue
-        seen.add((code, number))
-        style = rng.randrange(4)
-        phone = [f"+7 ({code}) {number[:3]}-{number[3:5]}-{number[5:]}", f"8 {code} {number}", f"8{code}{number}",
-                 f"({code}) {number[:3]}-{number[3:5]}-{number[5:]}"][style]
-        name = f"{rng.choice(_FORMS)} «{rng.choice(_WORDS)}{'' if rng.random() < .6 else ' ' + str(rng.randint(1, 99))}»"
-        person = rng.choice(_PEOPLE)
-        out.append({"name": name, "phone": phone, "contact_person": person, "city": rng.choice(_CITIES),
-                    "email": f"info{len(out) + 1}@example.ru"})
-    return out
+def _import_list(session, admin: User, count: int, seed: int) -> dict:
+    """Import the demo list (another size is generated the same way); returns the import result."""
+    if count == DEMO_LIST_SIZE:
+        return importing.run_import(session=session, actor=admin, path=DEMO_LIST, write_rejected=False)
+    with tempfile.TemporaryDirectory() as folder:
+        path = samples.write_xlsx(Path(folder) / "clients.xlsx", count, seed=seed)
+        return importing.run_import(session=session, actor=admin, path=path, write_rejected=False)
 
 
 def build(engine: Engine, *, clients_count: int = 300, seed: int = 48,
@@ -65,9 +55,8 @@ def build(engine: Engine, *, clients_count: int = 300, seed: int = 48,
         admin = users.bootstrap_admin(session=session, login=ADMIN[0], full_name=ADMIN[1])
         for login, name in MANAGERS:
             users.add_user(session=session, actor=admin, login=login, full_name=name, role="manager", supervisor=admin.login)
-        say(f"{clients_count} clients")
-        for row in demo_clients(clients_count, rng):
-            clients.add_client(session=session, actor=admin, **row)
+        loaded = _import_list(session, admin, clients_count, seed)
+        say(f"{loaded['inserted']} clients imported ({loaded['duplicates']} repeats, {loaded['rejected']} junk rows rejected)")
         session.add(Setting(key="demo", value=True))
         name = f"Семинар {week}"
         campaigns.create(session=session, actor=admin, name=name, week=week)

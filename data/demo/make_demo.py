@@ -1,0 +1,65 @@
+"""Make the demo files: run from the repository root, commit what it writes.
+
+    python data/demo/make_demo.py
+
+- clients.xlsx: the list `yoolla demo` imports — 300 Russian organisations under title lines,
+  phones in mixed formats (some stored by Excel as numbers, some with an extension or a second
+  number), about 5% repeats written differently and about 3% junk rows.
+- week47.xlsx: last week's workbook in the seed-002 shape, for the migration path: one sheet per
+  demo manager (by full name or login), their status words, and an "Итоги" sheet.
+
+      yoolla campaign create "Семинар 2026-W47" --week 2026-W47
+      yoolla import data/demo/week47.xlsx --sheets-as-managers --campaign "Семинар 2026-W47"
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from yoolla_tui.core.importing import samples
+
+HERE = Path(__file__).resolve().parent
+SEED = 48
+LIST_SIZE = 300
+
+SHEETS = ["Анна Смирнова", "boris", "Вера Попова"]
+HEADER = ["Организация", "Контактное лицо", "Телефон", "E-mail", "Статус", "Текущее значение", "Качество", "Сумма"]
+# (status, current value, quality, amount) as people typed them, ё and case as they come.
+STORIES = [
+    ("", "недозвон", "", ""), ("", "Недозвон", "", ""), ("", "перезвонить", "", ""), ("", "клиент", "", ""),
+    ("Счет выставлен", "клиент", "", "15 000"), ("счёт выставлен", "", "", ""), ("Счет оплачен", "клиент", "", "18000"),
+    ("Счет оплачен", "", "понравилась услуга", "24000"), ("Отказ", "отказался", "", ""), ("", "отказался", "", ""),
+    ("", "Черный список", "", ""), ("", "чёрный список", "", ""), ("Счет оплачен", "", "не понравилась услуга", "15000"),
+    ("", "", "", ""),
+]
+
+
+def make_workbook(path: Path, rng: random.Random) -> None:
+    rows = list(samples.generate(60, seed=SEED + 1, duplicates=0, junk=0))
+    book = Workbook()
+    book.remove(book.active)
+    for index, title in enumerate(SHEETS):
+        ws = book.create_sheet(title)
+        ws.append([f"Неделя 47, менеджер: {title}"])
+        ws.append(HEADER)
+        ws[2][0].font = Font(bold=True)
+        for row, story in zip(rows[index * 14:(index + 1) * 14], rng.sample(STORIES, len(STORIES))):
+            phone = row[3] if not isinstance(row[3], str) or "доб" not in row[3] else row[3].split(" доб")[0]
+            ws.append([row[1], row[2], phone, row[4], *story])
+    totals = book.create_sheet("Итоги")
+    totals.append(["Воронка недели 47"])
+    totals.append(["Этап", "Анна Смирнова", "boris", "Вера Попова", "Всего"])
+    for stage in ("Позвонили", "Согласились", "Счет выставлен", "Счет оплачен", "Пришли"):
+        counts = [rng.randint(1, 14) for _ in SHEETS]
+        totals.append([stage, *counts, sum(counts)])
+    book.save(path)
+
+
+if __name__ == "__main__":
+    samples.write_xlsx(HERE / "clients.xlsx", LIST_SIZE, seed=SEED)
+    make_workbook(HERE / "week47.xlsx", random.Random(SEED))
+    print("wrote", HERE / "clients.xlsx", HERE / "week47.xlsx")
