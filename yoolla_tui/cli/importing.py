@@ -208,8 +208,14 @@ def _show_result(result: dict, fmt: Fmt) -> None:
         {"": _("skipped: do-not-call"), "n": result["skipped_do_not_call"]},
         {"": _("blank rows"), "n": result["blank"]},
     ], fmt, ["", "n"], title=result.get("campaign") or None)
-    if result.get("statuses"):
-        console.print(_("Statuses carried over: {statuses}").format(statuses=result["statuses"]), highlight=False)
+    statuses = result.get("statuses") or {}
+    for kind, label in (("current", _("current value")), ("status", _("status")), ("quality", _("quality"))):
+        if statuses.get(kind):
+            console.print(_("Carried over ({what}): {counts}").format(
+                what=label, counts=", ".join(f"{code} {n}" for code, n in statuses[kind].items())), highlight=False)
+    if statuses.get("unknown_words"):
+        console.print(_("Words not in data/status_words.json (left as they were): {words}").format(
+            words=", ".join(f"{word!r} ×{n}" for word, n in statuses["unknown_words"].items())), highlight=False)
     if result["dry_run"]:
         done(_("Dry run: nothing was changed."))
         return

@@ -11,6 +11,7 @@ the database as it was.
 from __future__ import annotations
 
 import csv
+import gc
 import os
 import tempfile
 from pathlib import Path
@@ -62,13 +63,17 @@ def run_import(*, session: Session, actor: User, path: str | Path, sheet: str | 
                                          assign=assign, managers=managers, sheets_as_managers=sheets_as_managers)
     _check_region(region)
     book = open_book(path, encoding=encoding, delimiter=delimiter)
+    # A bulk load allocates millions of objects the cycle collector need not chase (they hold no
+    # cycles); pausing it cuts ~10% off a 1M-row import. It is restored however the import ends.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         if sheets_as_managers:
             plan = workbook.plan_sheets(session, book, skip_sheets or [])
         else:
             plan = [(_pick_table(book, sheet), owner)]
         nested = session.begin_nested() if dry_run else None
-        batch = ImportBatch(source=str(path.resolve()), actor_id=actor.id, campaign_id=target.id if target else None,
+        batch = ImportBatch(source=str(path.resolve())[-500:], actor_id=actor.id, campaign_id=target.id if target else None,
                             created_at=clock.now(), stats={})
         session.add(batch)
         session.flush()
@@ -136,6 +141,8 @@ def run_import(*, session: Session, actor: User, path: str | Path, sheet: str | 
         return out
     finally:
         book.close()
+        if collecting:
+            gc.enable()
 
 
 # ---- options and sheets --------------------------------------------------------------------
@@ -331,6 +338,9 @@ def _write_rejected(path: Path, rejects: list, headers_by_sheet: dict, *, multi:
                 width = len(headers_by_sheet.get(sheet, first_headers))
                 cells = (texts + [""] * width)[:width]
                 writer.writerow(([sheet or ""] if multi else []) + [number] + cells + [reason])
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; this is a file for people to open
         os.replace(tmp, target)
     except OSError as exc:
         raise BadInput(_("cannot write the rejected rows to {file}: {error}; nothing was imported").format(
