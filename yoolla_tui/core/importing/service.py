@@ -55,7 +55,7 @@ def run_import(*, session: Session, actor: User, path: str | Path, sheet: str | 
     campaign, PermissionDenied unless the actor is an admin or supervisor. `dry_run` computes
     everything and rolls it back. Progress is reported as rows done since the last call.
     """
-    require_campaign_admin(actor, action="import client lists")
+    require_campaign_admin(actor, action=_("import client lists"))
     path = Path(path)
     allowed = FIELDS + (workbook.STATUS_FIELDS if sheets_as_managers else ())
     overrides = parse_maps(maps, allowed)
@@ -359,7 +359,7 @@ def _batch_row(batch: ImportBatch, logins: dict[int, str], names: dict[int, str]
 
 def list_batches(*, session: Session, actor: User, limit: int = 50) -> list[dict]:
     """Imports, newest first."""
-    require_campaign_admin(actor, action="see imports")
+    require_campaign_admin(actor, action=_("see imports"))
     logins = dict(session.execute(select(User.id, User.login)).all())
     names = dict(session.execute(select(Campaign.id, Campaign.name)).all())
     return [_batch_row(b, logins, names) for b in session.scalars(select(ImportBatch).order_by(ImportBatch.id.desc()).limit(limit))]
@@ -378,7 +378,7 @@ def get_batch(session: Session, ref: int | str) -> ImportBatch:
 
 def show_batch(*, session: Session, actor: User, ref: int | str, limit: int = 1000) -> dict:
     """One import: its result, the mapping it used and its rejected rows (first `limit`)."""
-    require_campaign_admin(actor, action="see imports")
+    require_campaign_admin(actor, action=_("see imports"))
     batch = get_batch(session, ref)
     logins = dict(session.execute(select(User.id, User.login)).all())
     names = dict(session.execute(select(Campaign.id, Campaign.name)).all())
@@ -402,7 +402,7 @@ def undo_batch(*, session: Session, actor: User, ref: int | str) -> dict:
     Raises Conflict listing what blocks it: calls, stage moves or other changes on its deals, its
     clients on other campaigns or changed since, or an undo already done.
     """
-    require_campaign_admin(actor, action="undo imports")
+    require_campaign_admin(actor, action=_("undo imports"))
     batch = get_batch(session, ref)
     if batch.undone_at is not None:
         raise Conflict(_("import {id} was already undone on {at}").format(id=batch.id, at=clock.show(batch.undone_at)))
