@@ -49,9 +49,10 @@ def column_letter(index: int) -> str:
 
 @dataclass
 class Table:
-    """One sheet. `rows` yields (row number, cells); `errors` maps (row, column index) to an
-    Excel error code (#N/A…) calamine itself reads as empty; `merged` lists merged ranges
-    ((first row, first col), (last row, last col)), 0-based, where the format tells."""
+    """One sheet. `rows` yields (row number, cells); `total` is the row count (estimated for
+    text); `errors` maps (row, column index) to an Excel error code (#N/A…) calamine itself
+    reads as empty; `merged` lists merged ranges ((first row, first col), (last row, last
+    col)), 0-based, where the format tells."""
 
     file: str
     sheet: str | None
@@ -310,7 +311,10 @@ def _text_table(path: Path, encoding: str | None, delimiter: str | None) -> Tabl
         if len(sample) == _SAMPLE_BYTES:
             text = text.rsplit("\n", 1)[0]
         delimiter = sniff_delimiter([line for line in text.splitlines()[:200] if line.strip()])
-    table = Table(path.name, None, iter(()), encoding=encoding, delimiter=delimiter)
+    lines = sample.count(b"\n")
+    # The row count of a text table is unknown until read: estimate it from the sample for the progress bar.
+    estimate = int(path.stat().st_size / (len(sample) / lines)) if lines and len(sample) == _SAMPLE_BYTES else (lines or None)
+    table = Table(path.name, None, iter(()), estimate, encoding=encoding, delimiter=delimiter)
     table.rows = _text_rows(path, encoding, delimiter, table)
     return table
 
