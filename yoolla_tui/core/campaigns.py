@@ -254,8 +254,9 @@ def default_rollover_name(name: str, old_week: str, new_week: str) -> str:
 def rollover(*, session: Session, actor: User, ref: str, week: str, name: str | None = None) -> dict:
     """Next week's campaign from this one: same clients and owners, counters reset.
 
-    Skips do-not-call clients and deals lost for a final reason. Contacts never reached are
-    marked carried over; a pending call-back moves to the new deal (it survives rollover).
+    Skips do-not-call clients and deals lost for a final reason. Contacts still owed a call
+    (never reached, or a call-back pending) are marked carried over; a pending call-back moves to
+    the new deal (it survives rollover).
     Old deals that progressed in the funnel stay open where they are; old deals still at the
     first stage leave the queue (the new deal replaces them), so nobody is called twice.
     """
