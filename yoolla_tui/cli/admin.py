@@ -75,13 +75,11 @@ def demo(
     url = db.normalise_url(st.db_url) if st.db_url else demo_db_url()
     engine = db.get_engine(url)
     if not keep or db.current_revision(engine) is None:
-        _refuse_real_database(engine)
-        _reset(engine)
+        demo_core.reset(engine)
         db.upgrade(engine)
         summary = demo_core.build(engine, clients_count=clients, progress=lambda msg: console.print(f"[dim]… {msg}[/dim]"))
     else:
-        with db.session_scope(engine) as session:
-            summary = {"campaign": next(iter(c["name"] for c in _campaigns(session))), "admin": "admin"}
+        summary = {"campaign": demo_core.newest_campaign(engine)}
     from yoolla_tui.core import campaigns, reports
 
     with db.session_scope(engine) as session:
@@ -93,38 +91,3 @@ def demo(
                ["manager", "deals", "calls", "reached", "not_called", "invoices", "payments", "paid"], title=_("Today"))
     console.print(_("\nTry it:\n  export YOOLLA_DB={url} YOOLLA_USER=anna\n  yoolla deal list --due today\n").format(url=url),
                   highlight=False)
-
-
-def _campaigns(session):
-    from yoolla_tui.core.models import Campaign
-    from sqlmodel import select
-
-    return [{"name": c.name} for c in session.scalars(select(Campaign))]
-
-
-def _refuse_real_database(engine) -> None:
-    """The demo rebuilds its database: never do that to one that holds real work."""
-    from yoolla_tui.core.errors import Conflict
-    from yoolla_tui.core.models import Setting
-
-    if db.current_revision(engine) is None:
-        return
-    with db.session_scope(engine) as session:
-        if users.count(session) and session.get(Setting, "demo") is None:
-            raise Conflict(_("{url} holds real data, not a demo; give the demo its own --db").format(url=db.safe_url(engine)))
-
-
-def _reset(engine) -> None:
-    """Drop every table of the demo database (SQLite file: delete it)."""
-    from pathlib import Path
-
-    if db.is_sqlite(engine) and engine.url.database:
-        engine.dispose()
-        for suffix in ("", "-wal", "-shm"):
-            Path(engine.url.database + suffix).unlink(missing_ok=True)
-        return
-    from sqlalchemy import MetaData
-
-    meta = MetaData()
-    meta.reflect(engine)
-    meta.drop_all(engine)

@@ -11,9 +11,8 @@ from typing import Iterator
 import sys
 
 import typer
-from sqlmodel import Session
-
 from yoolla_tui.core import db, users
+from yoolla_tui.core.db import Session
 from yoolla_tui.core.errors import YoollaError
 from yoolla_tui.core.i18n import _
 from yoolla_tui.core.models import User

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Optional
 
 import typer
@@ -18,11 +19,6 @@ call_app = typer.Typer(help="Log a call and its outcome.", no_args_is_help=True)
 DEAL_COLUMNS = ["id", "client", "phone", "manager", "stage", "status", "next_call_at", "attempts_week", "invoice", "paid"]
 DealArg = Annotated[str, typer.Argument(metavar="DEAL", help="Deal id.")]
 VersionOpt = Annotated[Optional[int], typer.Option("--expect-version", help="Refuse if the deal changed since this version (see deal show).")]
-
-
-def _table_rows(rows: list[dict]) -> list[dict]:
-    return [{**row, "next_call_at": clock.show(clock.parse_when(row["next_call_at"])) if row["next_call_at"] else None}
-            for row in rows]
 
 
 @deal_app.command("list")
@@ -43,7 +39,7 @@ def list_(
     with context.acting() as (session, actor):
         rows = deals.list_deals(session=session, actor=actor, campaign=campaign, manager=manager, due=due, stage=stage,
                                 status=status, include_closed=all_, limit=limit)
-    render(_table_rows(rows) if fmt != Fmt.json else rows, fmt, DEAL_COLUMNS, empty=_("No deals match."))
+    render(rows, fmt, DEAL_COLUMNS, empty=_("No deals match."))
 
 
 @deal_app.command("show")
@@ -76,7 +72,7 @@ def advance(
     with context.acting() as (session, actor):
         moved = deals.advance(session=session, actor=actor, deal_id=deal, to=to, reason=reason, note=note,
                               expected_version=expect_version)
-        _report(moved)
+        _report(session, actor, moved.id)
 
 
 @deal_app.command("invoice")
@@ -87,7 +83,8 @@ def invoice(
 ) -> None:
     """Issue (or correct) the deal's invoice; the deal enters the invoice stage."""
     with context.acting() as (session, actor):
-        _report(deals.invoice(session=session, actor=actor, deal_id=deal, amount=amount, expected_version=expect_version))
+        invoiced = deals.invoice(session=session, actor=actor, deal_id=deal, amount=amount, expected_version=expect_version)
+        _report(session, actor, invoiced.id)
 
 
 @deal_app.command("pay")
@@ -101,17 +98,13 @@ def pay(
     with context.acting() as (session, actor):
         payment = deals.pay(session=session, actor=actor, deal_id=deal, amount=amount,
                             at=clock.parse_when(at) if at else None, expected_version=expect_version)
-        _report(deals.get_deal(session, payment.deal_id))
+        _report(session, actor, payment.deal_id)
 
 
-def _report(deal) -> None:
-    from yoolla_tui.core.models import Stage
-    from sqlmodel import Session
-
-    session = Session.object_session(deal)
-    stage = session.get(Stage, deal.stage_id)
-    nxt = clock.show(deal.next_call_at) or _("none")
-    done(_("Deal {id}: stage {stage}, next call {next}.").format(id=deal.id, stage=stage.code, next=nxt))
+def _report(session, actor, deal_id: int) -> None:
+    card = deals.show(session=session, actor=actor, deal_id=deal_id)
+    nxt = clock.show(datetime.fromisoformat(card["next_call_at"])) if card["next_call_at"] else _("none")
+    done(_("Deal {id}: stage {stage}, next call {next}.").format(id=card["id"], stage=card["stage"], next=nxt))
 
 
 @call_app.command("log")

@@ -19,14 +19,23 @@ STRATEGIES = ("balanced", "round-robin", "keep")
 
 
 def public(session: Session, campaign: Campaign) -> dict:
+    return _public_many(session, [campaign])[0]
+
+
+def _public_many(session: Session, rows: list[Campaign]) -> list[dict]:
+    """Campaign shapes for a listing: a fixed number of queries however many campaigns."""
+    from .models import Pipeline
+
+    ids = [c.id for c in rows]
     login = dict(session.execute(select(User.id, User.login)).all())
-    total, open_ = session.execute(
-        select(func.count(Deal.id), func.count(Deal.id).filter(Deal.closed_at.is_(None)))
-        .where(Deal.campaign_id == campaign.id)).one()
-    rolled_from = session.get(Campaign, campaign.rolled_from_id).name if campaign.rolled_from_id else None
-    return {"id": campaign.id, "name": campaign.name, "week": campaign.week, "status": campaign.status,
-            "owner": login.get(campaign.owner_id), "pipeline": reference_code(session, campaign.pipeline_id),
-            "rolled_from": rolled_from, "deals": total, "open_deals": open_}
+    pipeline = dict(session.execute(select(Pipeline.id, Pipeline.code)).all())
+    names = dict(session.execute(select(Campaign.id, Campaign.name)).all())
+    counts = {cid: (total, open_) for cid, total, open_ in session.execute(
+        select(Deal.campaign_id, func.count(Deal.id), func.count(Deal.id).filter(Deal.closed_at.is_(None)))
+        .where(Deal.campaign_id.in_(ids)).group_by(Deal.campaign_id))} if ids else {}
+    return [{"id": c.id, "name": c.name, "week": c.week, "status": c.status, "owner": login.get(c.owner_id),
+             "pipeline": pipeline.get(c.pipeline_id), "rolled_from": names.get(c.rolled_from_id),
+             "deals": counts.get(c.id, (0, 0))[0], "open_deals": counts.get(c.id, (0, 0))[1]} for c in rows]
 
 
 def reference_code(session: Session, pipeline_id: int) -> str:
@@ -73,7 +82,7 @@ def list_campaigns(*, session: Session, actor: User, status: str | None = None) 
     stmt = select(Campaign).order_by(Campaign.week_start.desc(), Campaign.id.desc())
     if status:
         stmt = stmt.where(Campaign.status == status)
-    return [public(session, c) for c in session.scalars(stmt)]
+    return _public_many(session, list(session.scalars(stmt)))
 
 
 def summary(*, session: Session, actor: User, ref: str) -> dict:

@@ -15,9 +15,10 @@ from typing import Callable
 from sqlalchemy.engine import Engine
 
 from . import campaigns, clock, db, deals, importing, reference, users
-from .errors import YoollaError
+from .errors import Conflict, YoollaError
+from .i18n import _
 from .importing import samples
-from .models import Setting, User
+from .models import Campaign, Setting, User
 from .paths import DATA_DIR
 
 MANAGERS = [("anna", "Анна Смирнова"), ("boris", "Борис Кузнецов"), ("vera", "Вера Попова")]
@@ -129,3 +130,34 @@ def _one_call(session, actor: User, deal: dict, rng: random.Random) -> None:
     else:
         deals.log_call(session=session, actor=actor, deal_id=deal["id"], outcome="call_back",
                        next_call=clock.now() + timedelta(days=1))
+
+
+def reset(engine: Engine) -> None:
+    """Empty the demo database (SQLite: delete the file). Refuses, with Conflict, a database
+    that holds real work: the demo marks its own with a `demo` setting."""
+    if db.current_revision(engine) is not None:
+        with db.session_scope(engine) as session:
+            if users.count(session) and session.get(Setting, "demo") is None:
+                raise Conflict(_("{url} holds real data, not a demo; give the demo its own --db").format(
+                    url=db.safe_url(engine)))
+    if db.is_sqlite(engine) and engine.url.database:
+        engine.dispose()
+        for suffix in ("", "-wal", "-shm"):
+            Path(engine.url.database + suffix).unlink(missing_ok=True)
+        return
+    from sqlalchemy import MetaData
+
+    meta = MetaData()
+    meta.reflect(engine)
+    meta.drop_all(engine)
+
+
+def newest_campaign(engine: Engine) -> str:
+    """The name of the demo's newest campaign (what `yoolla demo --keep` shows)."""
+    from sqlalchemy import select
+
+    with db.session_scope(engine) as session:
+        name = session.scalars(select(Campaign.name).order_by(Campaign.week_start.desc(), Campaign.id.desc())).first()
+    if name is None:
+        raise Conflict(_("{url} has no campaign; run `yoolla demo` without --keep").format(url=db.safe_url(engine)))
+    return name
