@@ -168,7 +168,8 @@ def add_clients(*, session: Session, actor: User, ref: str, clients: str = "all"
     # Every new deal shares all but its client: the shared values are converted once (imports add 100k).
     insert_rows(session.connection(), Deal.__table__, rows, same={
         "campaign_id": campaign.id, "manager_id": owner.id if owner else None, "stage_id": stage.id, "status": "new",
-        "next_call_at": due, "stage_entered_at": now, "created_at": now, "updated_at": now, "version": 1,
+        "next_call_at": due, "stage_entered_at": now, "stage_due_at": calendar.stage_deadline(due, stage.time_budget_days),
+        "created_at": now, "updated_at": now, "version": 1,
         "attempts_week": 0, "attempts_total": 0, "carried_over": False, "lost_note": "", "import_batch_id": batch_id})
     result = {"campaign": campaign.name, "added": len(rows), "skipped_do_not_call": dnc, "already_on_campaign": already,
               "manager": owner.login if owner else None}
@@ -282,6 +283,7 @@ def rollover(*, session: Session, actor: User, ref: str, week: str, name: str | 
     due = first_call_at(session, new, calendar)
     first = reference.first_stage(session, new.pipeline_id)
     old_first = reference.first_stage(session, old.pipeline_id)
+    stage_due = calendar.stage_deadline(due, first.time_budget_days)
     active_users = set(session.scalars(select(User.id).where(User.active)))
     final_reasons = set(session.scalars(select(LostReason.id).where(LostReason.final)))
     skipped = Counter()
@@ -303,7 +305,8 @@ def rollover(*, session: Session, actor: User, ref: str, week: str, name: str | 
                      "next_call_at": deal.next_call_at if callback else (None if deal.status == "wrong_number" else due),
                      "callback_user_id": deal.callback_user_id if callback else None,
                      "attempts_week": 0, "attempts_total": deal.attempts_total, "carried_over": not reached,
-                     "stage_entered_at": now, "created_at": now, "updated_at": now, "version": 1,
+                     "stage_entered_at": now, "stage_due_at": stage_due,
+                     "created_at": now, "updated_at": now, "version": 1,
                      "rolled_from_deal_id": deal.id, "lost_note": ""})
         if deal.closed_at is None and deal.stage_id == old_first.id:
             deal.next_call_at = None

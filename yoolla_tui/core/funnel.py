@@ -59,6 +59,7 @@ def enter_stage(session: Session, actor: User, deal: Deal, stage: Stage, *, cale
     before = deal.stage_id
     deal.stage_id = stage.id
     deal.stage_entered_at = when
+    deal.stage_due_at = calendar.stage_deadline(when, stage.time_budget_days) if stage.kind == StageKind.open else None
     if stage.kind in (StageKind.won, StageKind.lost):
         deal.closed_at = when
         deal.next_call_at = None

@@ -179,6 +179,8 @@ class Deal(SQLModel, table=True):
     lost_reason_id: Optional[int] = Field(default=None, foreign_key="lost_reason.id")
     lost_note: str = Field(default="")
     stage_entered_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    # When the stage's time budget runs out (None: the stage has none); see core/light.py.
+    stage_due_at: Optional[datetime] = _dt(index=True)
     closed_at: Optional[datetime] = _dt()
     rolled_from_deal_id: Optional[int] = Field(default=None, foreign_key="deal.id")
     import_batch_id: Optional[int] = Field(default=None, foreign_key="import_batch.id", index=True)

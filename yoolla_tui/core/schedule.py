@@ -61,3 +61,14 @@ class WorkCalendar:
             return self.into_working_hours(when)
         day = self.add_business_days(clock.to_local(when).date(), business_days)
         return clock.at_local(day, self.start)
+
+    def stage_deadline(self, when: datetime, budget_days: int | None) -> datetime | None:
+        """The end of the working day on which a stage's time budget of `budget_days` business
+        days runs out, the day the deal entered counting as the first (None: no budget)."""
+        if not budget_days or budget_days <= 0:
+            return None
+        day = clock.to_local(when).date()
+        if not self.is_business_day(day):
+            day = self.next_business_day(day)
+        day = self.add_business_days(day, budget_days - 1)
+        return clock.at_local(day, self.end)

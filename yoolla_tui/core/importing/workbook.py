@@ -167,6 +167,7 @@ def _place(session: Session, actor: User, deal: Deal, stage: Stage, calendar: Wo
     now = clock.now()
     before = deal.stage_id
     deal.stage_id, deal.stage_entered_at = stage.id, now
+    deal.stage_due_at = calendar.stage_deadline(now, stage.time_budget_days) if stage.kind == StageKind.open else None
     if stage.kind == StageKind.won:
         deal.closed_at, deal.next_call_at, deal.callback_user_id = now, None, None
     elif stage.followup_days is not None:
