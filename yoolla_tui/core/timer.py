@@ -35,7 +35,7 @@ def start(*, session: Session, actor: User, task_id: int | str) -> tuple[TimeEnt
     returned second. A todo task becomes in_progress. Refused on a finished task, a task that
     waits on an open one, or when this task's timer already runs (Conflict)."""
     task = get_task(session, task_id, lock=True)
-    require_task_worker(session, actor, task, _deal_of(session, task), action=_("time"))
+    require_task_worker(session, actor, task, _deal_of(session, task), action=_("run the timer on"))
     if task.status in (TaskStatus.done, TaskStatus.cancelled):
         raise Conflict(_("task {id} is {status}; its timer cannot start").format(id=task.id, status=task.status))
     waiting = _open_blockers(session, task.id)
