@@ -28,7 +28,7 @@ OPEN = (TaskStatus.todo.value, TaskStatus.in_progress.value)
 _FAR = datetime.max.replace(tzinfo=clock.UTC)
 
 
-@dataclass
+@dataclass(slots=True)
 class Item:
     """One open task as the forecast sees it."""
 
@@ -109,65 +109,62 @@ def compute(session: Session, *, now: datetime | None = None) -> Forecast:
     return Forecast(now=now, items=items, queues=queues, logins=logins)
 
 
-_UNKNOWN = object()
-
-
 def _simulate(items: dict[int, Item], queues: dict[int, list[int]], schedules, now: datetime) -> None:
-    pending = {uid: list(ids) for uid, ids in queues.items()}
+    """Event simulation: the executor who is free earliest takes the first task of their queue
+    that is released (every blocker placed and finished by then). O(n log n) with heaps:
+    `ready` by queue key, `timed` by release time, `unplaced` counts blockers not yet placed."""
+    rank = {tid: pos for ids in queues.values() for pos, tid in enumerate(ids)}
+    ready: dict[int, list] = {uid: [] for uid in queues}
+    timed: dict[int, list] = {uid: [] for uid in queues}
+    unplaced = {tid: len(item.blockers) for tid, item in items.items()}
+    releaser: dict[int, tuple[datetime, int]] = {}  # task -> (latest blocker finish, that blocker)
+    for tid, item in items.items():
+        if not item.blockers:
+            ready[item.user_id].append((rank[tid], tid))
+    for heap in ready.values():
+        heapq.heapify(heap)
     free_at = {uid: now for uid in queues}
     last_done: dict[int, int | None] = {uid: None for uid in queues}
-    parked: set[int] = set()
-    heap = [(now, uid) for uid in sorted(queues)]
-    heapq.heapify(heap)
-
-    def release(item: Item):
-        latest = None
-        for bid in item.blockers:
-            finish = items[bid].finish
-            if finish is None:
-                return _UNKNOWN
-            if latest is None or finish > latest[0]:
-                latest = (finish, bid)
-        return latest
-
-    while heap:
-        at, uid = heapq.heappop(heap)
-        if at < free_at[uid] or not pending[uid]:
-            continue  # a stale wake-up: the executor is busy until later, or has nothing left
-        chosen, chosen_release, earliest = None, None, None
-        for index, task_id in enumerate(pending[uid]):
-            rel = release(items[task_id])
-            if rel is _UNKNOWN:
-                continue
-            if rel is None or rel[0] <= at:
-                chosen, chosen_release = index, rel
-                break
-            if earliest is None or rel[0] < earliest:
-                earliest = rel[0]
-        if chosen is None:
-            if earliest is not None:
-                heapq.heappush(heap, (earliest, uid))
-            else:
-                parked.add(uid)  # everything left waits on work not yet placed
-            continue
-        item = items[pending[uid].pop(chosen)]
+    left = {uid: len(ids) for uid, ids in queues.items()}
+    wake = [(now, uid) for uid in sorted(queues)]
+    heapq.heapify(wake)
+    while wake:
+        at, uid = heapq.heappop(wake)
+        if at < free_at[uid] or not left[uid]:
+            continue  # a stale wake-up: busy until later, or nothing left
+        own_timed, own_ready = timed[uid], ready[uid]
+        while own_timed and own_timed[0][0] <= at:
+            _release, tid = heapq.heappop(own_timed)
+            heapq.heappush(own_ready, (rank[tid], tid))
+        if not own_ready:
+            if own_timed:
+                heapq.heappush(wake, (own_timed[0][0], uid))
+            continue  # otherwise parked until a blocker of theirs is placed
+        _rank, tid = heapq.heappop(own_ready)
+        item = items[tid]
         start = free_at[uid]
-        if chosen_release is not None and chosen_release[0] > start:
-            start = chosen_release[0]
-            item.cause = {"kind": "blocker", "task": chosen_release[1], "at": start}
+        released = releaser.get(tid)
+        if released is not None and released[0] > start:
+            start = released[0]
+            item.cause = {"kind": "blocker", "task": released[1], "at": start}
         elif last_done[uid] is not None:
             item.cause = {"kind": "queue", "task": last_done[uid], "at": start}
         else:
             item.cause = {"kind": "now", "at": start}
         item.start, item.finish = schedules[uid].walk(start, item.minutes, item.pushes)
         free_at[uid] = item.finish
-        last_done[uid] = item.task_id
-        heapq.heappush(heap, (item.finish, uid))
+        last_done[uid] = tid
+        left[uid] -= 1
+        heapq.heappush(wake, (item.finish, uid))
         for dep in item.dependents:
-            other = items[dep].user_id
-            if other in parked:
-                parked.discard(other)
-            heapq.heappush(heap, (max(free_at[other], item.finish), other))
+            best = releaser.get(dep)
+            if best is None or (item.finish, tid) > best:
+                releaser[dep] = (item.finish, tid)
+            unplaced[dep] -= 1
+            if unplaced[dep] == 0:
+                other = items[dep].user_id
+                heapq.heappush(timed[other], (releaser[dep][0], dep))
+                heapq.heappush(wake, (max(free_at[other], releaser[dep][0]), other))
 
 
 # ---- explaining a date -----------------------------------------------------------------------

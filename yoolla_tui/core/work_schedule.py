@@ -59,6 +59,18 @@ class UserSchedule:
         self.week = week
         self.leaves = sorted(leaves)
         self.country = country
+        self._days: dict[date, tuple | None] = {}
+        self._tz = clock.local_tz()
+
+    def _day(self, day: date) -> tuple | None:
+        """(start, end) of the working day in UTC, or None on a day off (cached: walks revisit days)."""
+        if day not in self._days:
+            if self.off_reason(day) is not None:
+                self._days[day] = None
+            else:
+                first, last = self.week[day.isoweekday()]
+                self._days[day] = (clock.at_local(day, first), clock.at_local(day, last))
+        return self._days[day]
 
     def off_reason(self, day: date) -> dict | None:
         """Why `day` is not a working day for this user ({kind: leave|holiday|weekend}), or None."""
@@ -77,21 +89,19 @@ class UserSchedule:
         Each day off met on the way is appended to `pushes` ({kind, first, last, name}), consecutive
         days of the same kind merged: the forecast keeps them as the reasons a date moved.
         """
-        local = clock.to_local(start)
-        day = local.date()
+        day = start.astimezone(self._tz).date()
         cursor: datetime | None = start
         remaining = timedelta(minutes=max(minutes, 0))
         began: datetime | None = None
         for _step in range(_MAX_DAYS):
-            off = self.off_reason(day)
-            if off is not None:
+            hours = self._day(day)
+            if hours is None:
                 if pushes is not None:
-                    _push(pushes, off, day)
+                    _push(pushes, self.off_reason(day), day)
                 day += timedelta(days=1)
                 cursor = None
                 continue
-            first, last = self.week[day.isoweekday()]
-            day_start, day_end = clock.at_local(day, first), clock.at_local(day, last)
+            day_start, day_end = hours
             begin = day_start if cursor is None or cursor < day_start else cursor
             if begin >= day_end:
                 day += timedelta(days=1)
