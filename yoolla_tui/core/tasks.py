@@ -64,6 +64,14 @@ def _open_blockers(session: Session, task_id: int) -> list[Task]:
                                 .where(TaskDependency.task_id == task_id, Task.status.in_(OPEN)).order_by(Task.id)))
 
 
+def require_released(session: Session, task: Task) -> None:
+    """Refuse (Conflict, naming them) while a task it waits on is open: it cannot start or finish yet."""
+    waiting = _open_blockers(session, task.id)
+    if waiting:
+        raise Conflict(_("task {id} waits on {blockers}, not finished yet").format(
+            id=task.id, blockers=", ".join(_("task {id} ({title})").format(id=b.id, title=b.title) for b in waiting)))
+
+
 def actual_minutes(session: Session, task_ids: list[int]) -> dict[int, int]:
     """Task id -> minutes of its time entries (a running timer counts up to now)."""
     if not task_ids:
@@ -185,10 +193,7 @@ def set_status(*, session: Session, actor: User, task_id: int | str, status: str
     if task.status == status:
         raise Conflict(_("task {id} is already {status}").format(id=task.id, status=status))
     if status in (TaskStatus.in_progress, TaskStatus.done):
-        waiting = _open_blockers(session, task.id)
-        if waiting:
-            raise Conflict(_("task {id} waits on {blockers}, not finished yet").format(
-                id=task.id, blockers=", ".join(_("task {id} ({title})").format(id=b.id, title=b.title) for b in waiting)))
+        require_released(session, task)
     _apply_status(session, actor, task, status, note=note)
     return task
 

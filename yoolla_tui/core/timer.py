@@ -14,7 +14,7 @@ from .errors import BadInput, Conflict, NotFound
 from .i18n import _
 from .models import TaskStatus, TimeEntry, User
 from .permissions import require_task_reader, require_task_worker, require_time_corrector
-from .tasks import _apply_status, _deal_of, _open_blockers, _watcher_ids, get_task
+from .tasks import _apply_status, _deal_of, _watcher_ids, get_task, require_released
 
 
 def entry_public(entry: TimeEntry, logins: dict[int, str]) -> dict:
@@ -38,10 +38,7 @@ def start(*, session: Session, actor: User, task_id: int | str) -> tuple[TimeEnt
     require_task_worker(session, actor, task, _deal_of(session, task), action=_("run the timer on"))
     if task.status in (TaskStatus.done, TaskStatus.cancelled):
         raise Conflict(_("task {id} is {status}; its timer cannot start").format(id=task.id, status=task.status))
-    waiting = _open_blockers(session, task.id)
-    if waiting:
-        raise Conflict(_("task {id} waits on {blockers}, not finished yet").format(
-            id=task.id, blockers=", ".join(_("task {id} ({title})").format(id=b.id, title=b.title) for b in waiting)))
+    require_released(session, task)
     now = clock.now()
     current = running(session, actor.id, lock=True)
     if current is not None and current.task_id == task.id:
