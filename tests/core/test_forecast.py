@@ -79,3 +79,20 @@ def test_forecast_is_deterministic_and_counts_time_spent(w):
         first = {k: (v.start, v.finish) for k, v in forecast.compute(w.session).items.items()}
         second = {k: (v.start, v.finish) for k, v in forecast.compute(w.session).items.items()}
     assert first == second
+
+
+def test_why_folds_a_run_of_queued_tasks_into_one_step(admin, session):
+    w = build_tasks(session)
+    with clock.frozen(at(MONDAY)):
+        ids = [tasks.add_task(session=session, actor=w.anna, order_id=w.order.id, title=f"T{n}", type="print",
+                              assignee="egor", estimate="3h").id for n in range(5)]
+        why = tasks.why(session=session, actor=w.egor, task_id=ids[-1])
+    rows = [(s["task"], s["kind"], s["start"], s["finish"], s["what"]) for s in why["steps"]]
+    assert rows == [
+        (ids[0], "now", "2026-11-02T09:00:00+03:00", None, "egor is free now"),
+        (ids[0], "work", "2026-11-02T09:00:00+03:00", "2026-11-02T12:00:00+03:00", "works 'T0': 3h"),
+        (None, "queue", "2026-11-02T12:00:00+03:00", "2026-11-03T12:00:00+03:00",
+         f"3 tasks ahead in egor's queue ({ids[1]}, {ids[2]}, {ids[3]})"),
+        (ids[4], "queue", "2026-11-03T12:00:00+03:00", None, f"after task {ids[3]} in egor's queue"),
+        (ids[4], "work", "2026-11-03T12:00:00+03:00", "2026-11-03T15:00:00+03:00", "works 'T4': 3h"),
+    ]

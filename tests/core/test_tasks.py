@@ -176,3 +176,34 @@ def test_entering_a_close_tasks_stage_cancels_the_deals_open_tasks(w):
     audits = s.scalars(select(AuditRecord).where(AuditRecord.action == "task.status", AuditRecord.data["after"].as_string() == "cancelled")).all()
     assert sorted(a.entity_id for a in audits) == [design.id, build.id, testing.id]
     assert {a.data["stage"] for a in audits} == {"agreed"}
+
+
+def test_who_sees_what(w):
+    s = w.session
+    logo, design, build, testing = chain(s, w)
+    with clock.frozen(at(MONDAY)):
+        with pytest.raises(PermissionDenied, match=f"fedor \\(executor\\) may not see task {design.id}: an executor sees only their own tasks"):
+            tasks.show(session=s, actor=w.fedor, task_id=design.id)
+        assert tasks.show(session=s, actor=w.anna, task_id=build.id)["watchers"] == ["anna"]
+        with pytest.raises(PermissionDenied, match="egor \\(executor\\) may not see fedor's queue"):
+            tasks.queue(session=s, actor=w.egor, login="fedor")
+        assert [r["id"] for r in tasks.queue(session=s, actor=w.anna, login="egor")] == [logo.id, design.id]
+        assert [o["id"] for o in orders.list_orders(session=s, actor=w.fedor)] == [w.order.id]
+        assert orders.list_orders(session=s, actor=w.boris) == []  # not boris's deal
+        with pytest.raises(PermissionDenied, match="egor \\(executor\\) may not add orders to deal"):
+            orders.add_order(session=s, actor=w.egor, deal_id=w.deal["C1"], title="x")
+
+
+def test_order_status_rules_and_cancelling_releases_waiting_tasks(w):
+    s = w.session
+    logo, design, build, testing = chain(s, w)
+    with clock.frozen(at(MONDAY)):
+        with pytest.raises(Conflict, match=f"order {w.order.id} still has open tasks: {design.id}, {logo.id}, {build.id}, {testing.id}"):
+            orders.set_status(session=s, actor=w.anna, order_id=w.order.id, status="done")
+        tasks.set_status(session=s, actor=w.anna, task_id=design.id, status="cancelled")
+        notes = inbox.list_inbox(session=s, actor=w.fedor)
+        assert [n["text"] for n in notes] == [f"Task {build.id} 'Build' is ready to start: task {design.id} 'Design' was cancelled"]
+        orders.set_status(session=s, actor=w.anna, order_id=w.order.id, status="cancelled")
+        assert {t["status"] for t in orders.show(session=s, actor=w.anna, order_id=w.order.id)["task_list"]} == {"cancelled"}
+        with pytest.raises(Conflict, match=f"order {w.order.id} is cancelled; tasks cannot be added to it"):
+            tasks.add_task(session=s, actor=w.anna, order_id=w.order.id, title="x", type="x", assignee="egor", estimate="1h")

@@ -22,8 +22,8 @@ app = typer.Typer(help="Tasks: add, depend, work your queue, run the timer, see 
 schedule_app = typer.Typer(help="Work schedules: hours per weekday, leaves; public holidays come from the calendar.",
                            no_args_is_help=True)
 
-QUEUE_COLUMNS = ["position", "id", "title", "order", "type", "priority", "order_priority", "due_at", "estimate",
-                 "actual", "status", "start", "finish"]
+# The table keeps what a person scans; --format json carries every key (README, "JSON output").
+QUEUE_COLUMNS = ["position", "id", "title", "order", "priority", "due_at", "estimate", "actual", "status", "start", "finish"]
 TaskArg = Annotated[str, typer.Argument(metavar="TASK", help="Task id.")]
 
 

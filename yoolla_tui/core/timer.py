@@ -40,6 +40,8 @@ def start(*, session: Session, actor: User, task_id: int | str) -> tuple[TimeEnt
         raise Conflict(_("task {id} is {status}; its timer cannot start").format(id=task.id, status=task.status))
     require_released(session, task)
     now = clock.now()
+    # Lock the user's row: two starts at once (two terminals) must not leave two running timers.
+    session.scalars(for_update(select(User).where(User.id == actor.id))).first()
     current = running(session, actor.id, lock=True)
     if current is not None and current.task_id == task.id:
         raise Conflict(_("your timer already runs on task {id} (since {since})").format(id=task.id,
