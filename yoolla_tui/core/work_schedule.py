@@ -54,12 +54,13 @@ class UserSchedule:
     """When one user works: `hours(day)` and `walk(start, minutes)` through their working time."""
 
     def __init__(self, *, user_id: int, week: dict[int, tuple[time, time] | None], leaves: list[tuple[date, date]],
-                 country: str) -> None:
+                 country: str, day_cache: dict | None = None) -> None:
         self.user_id = user_id
         self.week = week
         self.leaves = sorted(leaves)
         self.country = country
-        self._days: dict[date, tuple | None] = {}
+        # Users with the same week and no leaves share one cache of working days (see load()).
+        self._days: dict[date, tuple | None] = day_cache if day_cache is not None else {}
         self._tz = clock.local_tz()
 
     def _day(self, day: date) -> tuple | None:
@@ -154,8 +155,13 @@ def load(session: Session, user_ids: list[int] | None = None) -> dict[int, UserS
     for row in session.scalars(leaves_stmt):
         leaves.setdefault(row.user_id, []).append((row.first_day, row.last_day))
     ids = user_ids if user_ids is not None else list(session.scalars(select(User.id)))
-    return {uid: UserSchedule(user_id=uid, week=weeks.get(uid, base), leaves=leaves.get(uid, []), country=country)
-            for uid in ids}
+    shared: dict[tuple, dict] = {}
+    out = {}
+    for uid in ids:
+        week = weeks.get(uid, base)
+        cache = None if uid in leaves else shared.setdefault(tuple(sorted(week.items())), {})
+        out[uid] = UserSchedule(user_id=uid, week=week, leaves=leaves.get(uid, []), country=country, day_cache=cache)
+    return out
 
 
 # ---- services ------------------------------------------------------------------------------
