@@ -48,15 +48,7 @@ def render(rows: Sequence[dict], fmt: Fmt, columns: Iterable[str] | None = None,
     if not rows:
         console.print(empty or _("Nothing to show."))
         return
-    table = Table(title=title, header_style="bold")
-    cells = [["" if row.get(c) is None else _cell(row.get(c)) for c in cols] for row in rows]
-    for index, col in enumerate(cols):
-        # Short values (ids, counts, amounts, dates) never wrap; long text folds.
-        short = max((len(line[index]) for line in cells), default=0) <= 16
-        table.add_column(col, no_wrap=short, overflow="fold", justify="right" if _numeric(cells, index) else "left")
-    for line in cells:
-        table.add_row(*line)
-    console.print(table)
+    _table_to(console, rows, cols, title)
 
 
 def render_one(obj: dict, fmt: Fmt, fields: Iterable[str] | None = None) -> None:
@@ -174,6 +166,7 @@ def _table_to(target: Console, rows: Sequence[dict], cols: Sequence[str], title:
     table = Table(title=title, header_style="bold")
     cells = [["" if row.get(c) is None else _cell(row.get(c)) for c in cols] for row in rows]
     for index, col in enumerate(cols):
+        # Short values (ids, counts, amounts, dates) never wrap; long text folds.
         short = max((len(line[index]) for line in cells), default=0) <= 16
         table.add_column(col, no_wrap=short, overflow="fold", justify="right" if _numeric(cells, index) else "left")
     for line in cells:
