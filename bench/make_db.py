@@ -27,6 +27,8 @@ generated for the bulk rows (one `bench.generate` record says how the data came 
 from __future__ import annotations
 
 import argparse
+import os
+from collections import Counter
 import random
 import sys
 import time
@@ -146,6 +148,7 @@ class Generator:
         self.open_deals_of: dict[int, list[DealState]] = {}  # client -> its deals, newest last
         self.pool = 0  # calls a deal could not use (closed early, week over), given to the next ones
         self.call_id = 0
+        self.ends: Counter = Counter()  # why deals stopped short of their calls (for tuning)
 
     # ---- one deal's calls --------------------------------------------------------------------
 
@@ -174,7 +177,7 @@ class Generator:
 
     def _outcome(self, deal: DealState, last: bool) -> str:
         rng = self.rng
-        terminal = 1.0 if last else 0.08
+        terminal = 1.0 if last else 0.04
         if deal.stage == 0:
             weights = {"no_answer": 40 if deal.attempts_week < (3 if last else 2) else 0, "call_back": 28,
                        "interested": 3, "refused": 8 * terminal, "wrong_number": 2 * terminal,
@@ -197,13 +200,17 @@ class Generator:
         made = 0
         for i in range(budget):
             if deal.closed_at is not None or deal.client_id in self.client_dnc:
+                self.ends["closed"] += 1
                 break
             if at >= self.now:
+                self.ends["now"] += 1
                 break
             day = days.day_of(at)
             if deal.stage == 0 and day > week_end:
+                self.ends["week over"] += 1
                 break  # the week is over: the contact rolls into next week's campaign
             if day > week_end + 10:
+                self.ends["two weeks over"] += 1
                 break
             outcome = self._outcome(deal, i == budget - 1)
             before = deal.stage
@@ -215,7 +222,7 @@ class Generator:
                 deal.next_call_at = None if deal.attempts_week >= 3 else days.into_working_hours(at + timedelta(minutes=120))
                 deal.callback_user_id = None
             elif outcome == "call_back":
-                deal.next_call_at = days.into_working_hours(at + timedelta(minutes=rng.choice((30, 45, 60, 90, 120, 240, 1440))))
+                deal.next_call_at = days.into_working_hours(at + timedelta(minutes=rng.choice((15, 30, 30, 45, 60, 90, 120, 240, 1440))))
                 deal.callback_user_id = deal.manager_id
                 deal.reached = True
             elif outcome == "interested":
@@ -280,6 +287,7 @@ class Generator:
             elif later is not None:
                 nxt = later
             elif deal.stage == 0:
+                self.ends["out of queue"] += 1
                 break  # out of the queue: attempts used up, or wrong number
             else:
                 nxt = days.followup(at, 1)
@@ -342,15 +350,15 @@ class Generator:
                                             stage=first_stage, stage_entered_at=created, stage_due_at=stage_due,
                                             next_call_at=due, updated_at=created))
             week_end = self.days.index[monday] + sum(1 for d in range(5) if monday + timedelta(days=d) in self.days.index) - 1
-            wanted += per_deal * shares[w] * len(week_deals)
             for deal in week_deals:
                 self.open_deals_of.setdefault(deal.client_id, []).append(deal)
+                wanted += per_deal * shares[w]
                 if deal.status == "wrong_number":
                     continue
-                # Deals close early or run out of week: ask more of the next ones until the total is met.
-                boost = min(4.0, max(1.0, wanted / made_total)) if made_total else 1.5
-                budget = max(1, round(rng.expovariate(1 / max(per_deal * shares[w] * boost, 1))))
-                made_total += self.simulate(deal, min(budget, 80), week_end)
+                # Deals close early or run out of week: the next ones take on the calls still owed.
+                owed = max(0, round((wanted - made_total) / 2))
+                budget = max(1, round(rng.expovariate(1 / max(per_deal * shares[w], 1)))) + owed
+                made_total += self.simulate(deal, min(budget, 150), week_end)
             self.deals.extend(week_deals)
             previous = week_deals
             for client_id, deals_ in self.open_deals_of.items():
@@ -450,6 +458,8 @@ def main() -> None:
     print(f"{db.safe_url(engine)}: {args.managers} managers, {len(campaigns)} campaigns, {len(clients)} clients, "
           f"{len(gen.deals)} deals, {n_calls} calls, {len(gen.payments)} payments "
           f"in {took:.1f} s (generating {generated - started:.1f} s); now = {args.now}")
+    if os.environ.get("MAKE_DB_DEBUG"):
+        print(dict(gen.ends))
 
 
 if __name__ == "__main__":
