@@ -77,7 +77,7 @@ def weekly(
         data = reports.weekly(session=session, actor=actor, week=week, campaign=campaign)
     change = [{"figure": k, "this_week": data["total"][k], "last_week": data["previous"][k], "change": v}
               for k, v in data["change"].items()]
-    title = f"{data['week']} ({data['scope']})"
+    title = data["week"] if data["scope"] == data["week"] else f"{data['week']} ({data['scope']})"
     report([(_("Week {title}").format(title=title), data["managers"] + [data["total"]], WEEK_COLUMNS),
             (_("Funnel"), data["funnel"], FUNNEL_COLUMNS),
             (_("Calendar plan"), data["plan"], PLAN_COLUMNS),
