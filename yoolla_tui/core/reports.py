@@ -222,10 +222,13 @@ def funnel(*, session: Session, actor: User, campaign: str | None = None, week: 
     """The funnel of a campaign (or a week's campaigns, or every open one), in the actor's
     scope: per stage, how many deals reached it and the conversion (%) from the stage before."""
     found, _label = _campaigns(session, campaign, week)
-    managers = _visible_managers(session, actor)
-    ids = [u.id for u in managers]
-    stages, counts = _funnel_counts(session, [c.id for c in found], ids if actor.role != Role.admin else None)
+    stages, counts = _funnel_counts(session, [c.id for c in found], _funnel_scope(session, actor))
     return _funnel_rows(stages, _merge(counts, counts.keys()))
+
+
+def _funnel_scope(session: Session, actor: User) -> list[int] | None:
+    """Whose deals the funnel counts: an admin's funnel has every deal (unassigned too)."""
+    return None if actor.role == Role.admin else [u.id for u in _visible_managers(session, actor)]
 
 
 # ---- managers compared -------------------------------------------------------------------------
@@ -274,7 +277,7 @@ def managers(*, session: Session, actor: User, week: str | None = None, campaign
     people = _visible_managers(session, actor)
     ids = [u.id for u in people]
     figures = _figures(session, [c.id for c in found], ids, start, end, min(end, clock.now()))
-    stages, counts = _funnel_counts(session, [c.id for c in found], ids)
+    stages, counts = _funnel_counts(session, [c.id for c in found], _funnel_scope(session, actor))
     return _comparison(stages, counts, people, figures)
 
 
@@ -318,7 +321,7 @@ def weekly(*, session: Session, actor: User, week: str | None = None, campaign: 
     if campaign and found[0].rolled_from_id:
         prev_campaigns = [found[0].rolled_from_id]
     previous = _figures(session, prev_campaigns, ids, prev_start, prev_end, min(prev_end, now))
-    stages, counts = _funnel_counts(session, campaign_ids, ids)
+    stages, counts = _funnel_counts(session, campaign_ids, _funnel_scope(session, actor))
     rows = _rows(people, figures, week=week)
     total, prev_total = rows[-1], _public(None, TOTAL, _sum([previous[u] for u in ids]), week=clock.week_of(monday - timedelta(days=7)))
     first_day = max(monday, clock.today())
@@ -329,7 +332,7 @@ def weekly(*, session: Session, actor: User, week: str | None = None, campaign: 
     return {"week": week, "scope": label, "campaigns": [c.name for c in found],
             "from": monday.isoformat(), "to": (monday + timedelta(days=6)).isoformat(),
             "managers": rows[:-1], "total": total,
-            "funnel": _funnel_rows(stages, _merge(counts, ids)),
+            "funnel": _funnel_rows(stages, _merge(counts, counts.keys())),
             "plan": _plan(session, campaign_ids, ids, plan_days),
             "ranking": _comparison(stages, counts, people, figures),
             "previous": prev_total, "change": change,
