@@ -143,8 +143,41 @@ def upgrade(engine: Engine) -> tuple[str | None, str]:
     return before, head_revision(engine)
 
 
+def _heads_from_files() -> set[str]:
+    """The head revisions, read from the migration files without importing Alembic (which costs
+    ~0.6 s of every command's start); the files are written by hand in one style."""
+    import re
+
+    revisions, downs = set(), set()
+    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        revision = re.search(r"^revision[^=]*=\s*['\"]([^'\"]+)['\"]", source, re.M)
+        down = re.search(r"^down_revision[^=]*=(.*)$", source, re.M)
+        if revision is None:
+            return set()
+        revisions.add(revision.group(1))
+        if down:
+            downs.update(re.findall(r"['\"]([^'\"]+)['\"]", down.group(1)))
+    return revisions - downs
+
+
+def _is_current_fast(engine: Engine) -> bool:
+    """True when the database is certainly at the newest schema; False means "ask Alembic"."""
+    heads = _heads_from_files()
+    if not heads:
+        return False
+    try:
+        with engine.connect() as conn:
+            stored = set(conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalars())
+    except Exception:  # no table yet, or no connection: the slow path says what is wrong
+        return False
+    return stored == heads
+
+
 def require_current(engine: Engine) -> None:
     """Refuse to work on a database that is not at the newest schema."""
+    if _is_current_fast(engine):
+        return
     current = current_revision(engine)
     if current is None:
         raise NotInitialised(_("database {url} is not initialised: run `yoolla init --admin LOGIN`").format(url=safe_url(engine)))
