@@ -55,3 +55,7 @@ app.add_typer(campaigns.app, name="campaign")
 app.add_typer(deals.deal_app, name="deal")
 app.add_typer(deals.call_app, name="call")
 app.add_typer(reports.app, name="report")
+
+from . import funnel  # noqa: E402  (stages, lost reasons, checkpoints, health; deal set; report lost|checkpoints)
+
+funnel.register(app)
