@@ -29,9 +29,9 @@ def test_command_has_help_and_is_in_readme(path, command, repo_root):
     assert f"`{path}" in (repo_root / "README.md").read_text(encoding="utf-8"), f"{path} is missing from the README"
 
 
-def _walkthrough(repo_root) -> list[str]:
+def _walkthrough(repo_root, heading: str = "## The week, from the shell") -> list[str]:
     text = (repo_root / "README.md").read_text(encoding="utf-8")
-    section = text.split("## The week, from the shell", 1)[1]
+    section = text.split(heading, 1)[1]
     block = re.search(r"```sh\n(.*?)```", section, re.S).group(1)
     return [line for line in block.splitlines() if line.strip() and not line.lstrip().startswith("#")]
 
