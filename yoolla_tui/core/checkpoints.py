@@ -156,31 +156,38 @@ def mark_done(*, session: Session, actor: User, checkpoint_id, at: datetime | No
     return checkpoint
 
 
-def public(checkpoint: Checkpoint, kind_name: str, stage: str | None, done_by: str | None, now: datetime) -> dict:
+def public(checkpoint_id: int, deal_id: int, type_name: str, stage: str | None, due_at: datetime,
+           done_at: datetime | None, done_by: str | None, now: datetime) -> dict:
     """The JSON shape of a checkpoint."""
-    state = state_of(checkpoint.due_at, checkpoint.done_at, now)
+    state = state_of(due_at, done_at, now)
     late_minutes = None
     if state == OVERDUE:
-        late_minutes = int((now - checkpoint.due_at).total_seconds() // 60)
+        late_minutes = int((now - due_at).total_seconds() // 60)
     elif state == DONE_LATE:
-        late_minutes = int((checkpoint.done_at - checkpoint.due_at).total_seconds() // 60)
-    return {"id": checkpoint.id, "deal_id": checkpoint.deal_id, "type": kind_name, "stage": stage,
-            "due_at": clock.iso(checkpoint.due_at), "done_at": clock.iso(checkpoint.done_at), "done_by": done_by,
-            "state": state, "late_minutes": late_minutes}
+        late_minutes = int((done_at - due_at).total_seconds() // 60)
+    return {"id": checkpoint_id, "deal_id": deal_id, "type": type_name, "stage": stage, "due_at": clock.iso(due_at),
+            "done_at": clock.iso(done_at), "done_by": done_by, "state": state, "late_minutes": late_minutes}
+
+
+def rows_of_deals(session: Session, deal_ids):
+    """(id, deal_id, type name, stage code, due_at, done_at, done_by_id) of the checkpoints of
+    `deal_ids` (a list or a SELECT of ids), by deal and due date: one query, no ORM objects."""
+    return session.execute(
+        select(Checkpoint.id, Checkpoint.deal_id, CheckpointType.name, Stage.code, Checkpoint.due_at, Checkpoint.done_at,
+               Checkpoint.done_by_id)
+        .join(CheckpointType, CheckpointType.id == Checkpoint.type_id)
+        .join(Stage, Stage.id == CheckpointType.stage_id, isouter=True)
+        .where(Checkpoint.deal_id.in_(deal_ids))
+        .order_by(Checkpoint.deal_id, Checkpoint.due_at, Checkpoint.id)).all()
 
 
 def of_deals(session: Session, deal_ids) -> dict[int, list[dict]]:
-    """The checkpoints of many deals (deal id -> rows by due date), in one query."""
+    """The checkpoints of many deals (deal id -> public rows by due date)."""
     now = clock.now()
     logins = dict(session.execute(select(User.id, User.login)).all())
-    stmt = (select(Checkpoint, CheckpointType.name, Stage.code)
-            .join(CheckpointType, CheckpointType.id == Checkpoint.type_id)
-            .join(Stage, Stage.id == CheckpointType.stage_id, isouter=True)
-            .where(Checkpoint.deal_id.in_(deal_ids))
-            .order_by(Checkpoint.deal_id, Checkpoint.due_at, Checkpoint.id))
     out: dict[int, list[dict]] = {}
-    for checkpoint, name, stage in session.execute(stmt):
-        out.setdefault(checkpoint.deal_id, []).append(public(checkpoint, name, stage, logins.get(checkpoint.done_by_id), now))
+    for cid, deal_id, name, stage, due_at, done_at, done_by in rows_of_deals(session, deal_ids):
+        out.setdefault(deal_id, []).append(public(cid, deal_id, name, stage, due_at, done_at, logins.get(done_by), now))
     return out
 
 

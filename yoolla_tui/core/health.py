@@ -27,11 +27,11 @@ RED, GREEN, WHITE = "red", "green", "white"
 _ORDER = {RED: 0, GREEN: 1, WHITE: 2}
 
 
-def colour(now: datetime, today: date, deal_checkpoints: list[dict], close_by: date | None) -> str:
-    """The health colour from a deal's checkpoints (`checkpoints.public` rows) and close date."""
-    if (close_by is not None and close_by < today) or any(c["state"] == checkpoints.OVERDUE for c in deal_checkpoints):
+def colour(today: date, overdue: int, planned: int, close_by: date | None) -> str:
+    """The health colour from a deal's count of overdue and of all checkpoints, and its close date."""
+    if overdue or (close_by is not None and close_by < today):
         return RED
-    return GREEN if deal_checkpoints else WHITE
+    return GREEN if planned else WHITE
 
 
 def span(minutes: int) -> str:
@@ -46,16 +46,15 @@ def span(minutes: int) -> str:
     return _("{m} min").format(m=mins)
 
 
-def _nearest(deal_checkpoints: list[dict], now: datetime) -> dict:
-    undone = [c for c in deal_checkpoints if c["done_at"] is None]
-    if not undone:
+def nearest(type_name: str | None, checkpoint_id: int | None, due_at: datetime | None, now: datetime) -> dict:
+    """The nearest undone checkpoint's keys: its name, id, due time, minutes left (negative:
+    late) and the line people read."""
+    if due_at is None:
         return {"nearest_checkpoint": None, "nearest_id": None, "nearest_due_at": None, "minutes_left": None, "nearest": None}
-    first = min(undone, key=lambda c: (c["due_at_utc"], c["id"]))
-    left = int((first["due_at_utc"] - now).total_seconds() // 60)
-    when = span(left)
+    left = int((due_at - now).total_seconds() // 60)
     line = (_("{name}: due {due}, {left} left") if left >= 0 else _("{name}: due {due}, {left} late")).format(
-        name=first["type"], due=clock.show(first["due_at_utc"]), left=when)
-    return {"nearest_checkpoint": first["type"], "nearest_id": first["id"], "nearest_due_at": first["due_at"],
+        name=type_name, due=clock.show(due_at), left=span(left))
+    return {"nearest_checkpoint": type_name, "nearest_id": checkpoint_id, "nearest_due_at": clock.iso(due_at),
             "minutes_left": left, "nearest": line}
 
 
@@ -71,32 +70,31 @@ def _target(session: Session, actor: User, user: str | None) -> User:
 
 
 def _rows(session: Session, where, now: datetime) -> list[dict]:
+    """Health rows of the deals matching `where`: three queries (deals, checkpoints, payments)."""
     ids = select(Deal.id).where(*where)
-    per_deal = checkpoints.of_deals(session, ids)
+    plan: dict[int, list] = {}
+    for cid, deal_id, name, _stage, due_at, done_at, _by in checkpoints.rows_of_deals(session, ids):
+        plan.setdefault(deal_id, []).append((cid, name, due_at, done_at))
     paid = dict(session.execute(select(Payment.deal_id, func.sum(Payment.amount_cents))
                                 .where(Payment.deal_id.in_(ids)).group_by(Payment.deal_id)).all())
-    stmt = (select(Deal, Client.name, Campaign.name, Stage.code, User.login)
+    stmt = (select(Deal.id, Client.name, Campaign.name, Stage.code, User.login, light.light_expr(now), Deal.invoice_cents,
+                   Deal.close_by)
             .join(Client, Client.id == Deal.client_id).join(Campaign, Campaign.id == Deal.campaign_id)
             .join(Stage, Stage.id == Deal.stage_id).join(User, User.id == Deal.manager_id, isouter=True)
             .where(*where))
     today = clock.to_local(now).date()
     out = []
-    for deal, client, campaign, stage, manager in session.execute(stmt):
-        rows = per_deal.get(deal.id, [])
-        for row in rows:
-            row["due_at_utc"] = clock.to_utc(datetime.fromisoformat(row["due_at"]))
-        row = {"deal_id": deal.id, "client": client, "campaign": campaign, "manager": manager, "stage": stage,
-               "health": colour(now, today, rows, deal.close_by),
-               "light": light.light_of(now, deal.next_call_at, deal.stage_due_at, deal.closed_at is not None),
-               "checkpoints": len(rows), "overdue": sum(r["state"] == checkpoints.OVERDUE for r in rows),
-               **_nearest(rows, now),
-               "invoice": money.show(deal.invoice_cents), "paid": money.show(paid.get(deal.id) or 0),
-               "close_by": deal.close_by.isoformat() if deal.close_by else None,
-               "close_overdue": deal.close_by is not None and deal.close_by < today}
-        for r in rows:
-            r.pop("due_at_utc", None)
-        row["_checkpoints"] = rows
-        out.append(row)
+    for deal_id, client, campaign, stage, manager, lamp, invoice_cents, close_by in session.execute(stmt):
+        points = plan.get(deal_id, [])
+        undone = [p for p in points if p[3] is None]
+        overdue = sum(1 for p in undone if p[2] < now)
+        first = min(undone, key=lambda p: (p[2], p[0])) if undone else (None, None, None, None)
+        out.append({"deal_id": deal_id, "client": client, "campaign": campaign, "manager": manager, "stage": stage,
+                    "health": colour(today, overdue, len(points), close_by), "light": lamp,
+                    "checkpoints": len(points), "overdue": overdue, **nearest(first[1], first[0], first[2], now),
+                    "invoice": money.show(invoice_cents), "paid": money.show(paid.get(deal_id) or 0),
+                    "close_by": close_by.isoformat() if close_by else None,
+                    "close_overdue": close_by is not None and close_by < today})
     out.sort(key=lambda r: (_ORDER[r["health"]], r["minutes_left"] if r["minutes_left"] is not None else 10**9, r["deal_id"]))
     return out
 
@@ -105,10 +103,7 @@ def list_health(*, session: Session, actor: User, user: str | None = None) -> li
     """The open deals of `user` (default: the actor), red first, then green, then white; within
     a colour the nearest checkpoint first. Managers see their own; supervisors their team's."""
     target = _target(session, actor, user)
-    rows = _rows(session, (Deal.manager_id == target.id, Deal.closed_at.is_(None)), clock.now())
-    for row in rows:
-        row.pop("_checkpoints")
-    return rows
+    return _rows(session, (Deal.manager_id == target.id, Deal.closed_at.is_(None)), clock.now())
 
 
 def detail(*, session: Session, actor: User, deal_id) -> dict:
@@ -118,7 +113,7 @@ def detail(*, session: Session, actor: User, deal_id) -> dict:
     deal = get_deal(session, deal_id)
     require_deal_access(session, actor, deal, action=_("see"))
     row = _rows(session, (Deal.id == deal.id,), clock.now())[0]
-    row["checkpoints_list"] = row.pop("_checkpoints")
+    row["checkpoints_list"] = checkpoints.of_deals(session, [deal.id]).get(deal.id, [])
     row["payments"] = [{"id": p.id, "amount": money.show(p.amount_cents), "paid_at": clock.iso(p.paid_at)}
                        for p in session.scalars(select(Payment).where(Payment.deal_id == deal.id).order_by(Payment.paid_at))]
     return row
