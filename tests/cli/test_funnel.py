@@ -4,12 +4,10 @@ section run line by line."""
 
 from __future__ import annotations
 
-import shlex
-
 import pytest
 
-from tests.conftest import Cli, dump
-from tests.meta.test_docs import _walkthrough
+from tests.conftest import dump
+from tests.meta.test_docs import run_walkthrough
 
 MON = "2026-11-23T09:00:00+03:00"
 THU = "2026-11-26T10:00:00+03:00"
@@ -175,19 +173,7 @@ def test_stage_commands_and_the_budget_recompute(site):
 def test_readme_funnel_section_runs(tmp_path, repo_root, monkeypatch):
     """The README's funnel story, line by line: every command exits 0, and it ends as it says."""
     monkeypatch.chdir(tmp_path)
-    env: dict[str, str] = {}
-    cli = Cli("unused")
-    ran = 0
-    for line in _walkthrough(repo_root, "## The funnel: stages, checkpoints, the traffic light, health"):
-        words = shlex.split(line, comments=True)
-        if words[0] == "export":
-            env.update(word.split("=", 1) for word in words[1:])
-            continue
-        assert words[0] == "yoolla", line
-        cli.url = env["YOOLLA_DB"]
-        result = cli(*words[1:], user=None, env=env, code=None)
-        assert result.exit_code == 0, f"{line}\n{result.stdout}\n{result.stderr}"
-        ran += 1
+    cli, env, ran = run_walkthrough(repo_root, "## The funnel: stages, checkpoints, the traffic light, health")
     assert ran > 30
     report = cli.json("report", "checkpoints", user="irina", env=env)
     assert [(r["type"], r["done_late"], r["mean_delay_days"]) for r in report] == [
