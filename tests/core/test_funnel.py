@@ -177,5 +177,11 @@ def test_stage_of_a_gate_cannot_be_removed(w):
         checkpoints.add_type(session=w.session, actor=w.irina, name="Tested", stage="qa")
         with pytest.raises(Conflict) as err:
             stages.remove_stage(session=w.session, actor=w.irina, code="qa")
-    assert err.value.message == "stage 'qa' gates checkpoint type(s) 'Tested'; unbind them first"
+    assert err.value.message == ("stage 'qa' gates checkpoint type(s) 'Tested'; unbind them first "
+                                 "(yoolla checkpoint type set NAME --stage none)")
     assert w.session.scalars(select(Stage).where(Stage.code == "qa")).first() is not None
+    with clock.frozen(at("2026-11-23 10:00")):
+        checkpoints.edit_type(session=w.session, actor=w.irina, name="tested", stage="none", roles="executor", users_="egor")
+        assert checkpoints.list_types(session=w.session) == [
+            {"id": 1, "name": "Tested", "stage": None, "roles": ["executor"], "users": ["egor"]}]
+        stages.remove_stage(session=w.session, actor=w.irina, code="qa")

@@ -34,7 +34,7 @@ STAGE_COLUMNS = ["position", "code", "name", "kind", "followup_days", "time_budg
 def _days(text: Optional[str], option: str):
     """'3' -> 3, 'none' -> None (clears it); not given -> leave it as it is."""
     if text is None:
-        return stages._UNSET
+        return stages.UNSET
     if text.strip().lower() in ("none", "-", ""):
         return None
     try:
@@ -203,6 +203,24 @@ def type_add(
         kind = checkpoints.add_type(session=session, actor=actor, name=name, stage=stage, roles=roles, users_=users,
                                     pipeline=pipeline)
         done(_("Checkpoint type {name!r} added (id {id}).").format(name=kind.name, id=kind.id))
+
+
+@type_app.command("set")
+def type_set(
+    name: Annotated[str, typer.Argument(help="The checkpoint type's name.")],
+    stage: Annotated[Optional[str], typer.Option("--stage", help="Bind it to this stage as a gate; none unbinds it.")] = None,
+    roles: Annotated[Optional[str], typer.Option("--roles", help="Roles that may mark it done (replaces the list; none clears it).")] = None,
+    users: Annotated[Optional[str], typer.Option("--users", help="Logins that may mark it done (replaces the list; none clears it).")] = None,
+    pipeline: PipelineOpt = reference.DEFAULT_PIPELINE,
+) -> None:
+    """Change a checkpoint type (admins): the stage it gates, who may mark it done.
+
+    Example: yoolla checkpoint type set Testing --stage none --roles executor,supervisor
+    """
+    with context.acting() as (session, actor):
+        kind = checkpoints.edit_type(session=session, actor=actor, name=name, stage=stage, roles=roles, users_=users,
+                                     pipeline=pipeline)
+        done(_("Checkpoint type {name!r} updated.").format(name=kind.name))
 
 
 @type_app.command("list")

@@ -74,6 +74,29 @@ def add_type(*, session: Session, actor: User, name: str, stage: str | None = No
     return kind
 
 
+def edit_type(*, session: Session, actor: User, name: str, stage: str | None = None, roles: str | None = None,
+              users_: str | None = None, pipeline: str = reference.DEFAULT_PIPELINE) -> CheckpointType:
+    """Change a type (admins): `stage` binds it to another stage (`none`: unbinds it), `roles`
+    and `users_` replace who may mark it done (`none`: nobody named). Not given: unchanged."""
+    require_admin(actor, action=_("define checkpoint types"))
+    kind = get_type(session, name)
+    before = {"stage_id": kind.stage_id, "roles": list(kind.roles or []), "user_ids": list(kind.user_ids or [])}
+    if stage is not None:
+        kind.stage_id = None if stage == "none" else reference.get_stage(
+            session, reference.get_pipeline(session, pipeline).id, stage).id
+    if roles is not None:
+        role_list = [] if roles == "none" else _split(roles)
+        for role in role_list:
+            if role not in ROLES:
+                raise BadInput(_("unknown role {role!r}: expected {known}").format(role=role, known=", ".join(ROLES)))
+        kind.roles = role_list
+    if users_ is not None:
+        kind.user_ids = [] if users_ == "none" else [users.get_by_login(session, login).id for login in _split(users_)]
+    audit.record(session, actor, "checkpoint_type.edit", "checkpoint_type", kind.id, before=before,
+                 after={"stage_id": kind.stage_id, "roles": kind.roles, "user_ids": kind.user_ids})
+    return kind
+
+
 def list_types(*, session: Session) -> list[dict]:
     logins = dict(session.execute(select(User.id, User.login)).all())
     stages = {s.id: s.code for s in session.scalars(select(Stage))}

@@ -167,7 +167,7 @@ def remove_stage(*, session: Session, actor: User, code: str, pipeline: str = re
             code=code, count=calls))
     bound = list(session.scalars(select(CheckpointType.name).where(CheckpointType.stage_id == stage.id)))
     if bound:
-        raise Conflict(_("stage {code!r} gates checkpoint type(s) {names}; unbind them first").format(
+        raise Conflict(_("stage {code!r} gates checkpoint type(s) {names}; unbind them first (yoolla checkpoint type set NAME --stage none)").format(
             code=code, names=", ".join(repr(n) for n in bound)))
     ordered = reference.stages(session, stage.pipeline_id)
     if stage.kind in (StageKind.open, StageKind.lost) and sum(s.kind == stage.kind for s in ordered) == 1:
@@ -179,11 +179,11 @@ def remove_stage(*, session: Session, actor: User, code: str, pipeline: str = re
     audit.record(session, actor, "stage.remove", "stage", stage.id, code=code)
 
 
-_UNSET = object()
+UNSET = object()
 
 
 def set_stage(*, session: Session, actor: User, code: str, pipeline: str = reference.DEFAULT_PIPELINE,
-              kind: str | None = None, followup_days=_UNSET, time_budget_days=_UNSET, required: str | None = None,
+              kind: str | None = None, followup_days=UNSET, time_budget_days=UNSET, required: str | None = None,
               close_tasks: bool | None = None) -> dict:
     """Change a stage's settings; only the arguments given change (None clears a delay or budget).
 
@@ -199,9 +199,9 @@ def set_stage(*, session: Session, actor: User, code: str, pipeline: str = refer
         if held:
             raise Conflict(_("stage {code!r} holds {count} deal(s); its kind cannot change").format(code=code, count=held))
         changes["kind"] = kind
-    if followup_days is not _UNSET:
+    if followup_days is not UNSET:
         changes["followup_days"] = _check_days(followup_days, "--followup-days")
-    if time_budget_days is not _UNSET:
+    if time_budget_days is not UNSET:
         changes["time_budget_days"] = _check_days(time_budget_days, "--budget-days")
     if required is not None:
         changes["required_fields"] = parse_required(required)
