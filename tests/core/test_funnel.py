@@ -34,6 +34,12 @@ def test_check_transition_names_every_unmet_condition_at_once(w):
         missing = funnel.check_transition(w.session, w.anna, _deal(w, "C1"), w.stage["paid"])
     assert missing == ["a payment (yoolla deal pay {d} AMOUNT)".format(d=w.deal["C1"]),
                        f"checkpoint {planned.id} 'Design' done (yoolla checkpoint done {planned.id})"]
+    # The same by ids and codes, as the dashboard asks before a move.
+    assert funnel.unmet(session=w.session, actor=w.anna, deal_id=w.deal["C1"], to="paid") == missing
+    assert funnel.unmet(session=w.session, actor=w.anna, deal_id=w.deal["C1"], to="refused", reason="other") == [
+        "a note for lost reason 'other' (--note)"]
+    with pytest.raises(PermissionDenied):
+        funnel.unmet(session=w.session, actor=w.anna, deal_id=w.deal["C2"], to="agreed")
 
 
 def test_a_refused_move_raises_gate_not_met_with_all_of_them_and_changes_nothing(w):

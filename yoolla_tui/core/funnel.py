@@ -79,6 +79,21 @@ def check_transition(session: Session, actor: User, deal: Deal, stage: Stage, re
     return missing
 
 
+def unmet(*, session: Session, actor: User, deal_id: int | str, to: str, reason: str | None = None,
+          note: str = "") -> list[str]:
+    """`check_transition` by ids and codes, for a face that shows what a move still needs before
+    it is tried (the dashboard): the deal by id, the stage by code in the deal's pipeline, the
+    lost reason by code. Raises NotFound / PermissionDenied like `deals.advance` would."""
+    from .deals import get_deal
+    from .permissions import require_deal_access
+
+    deal = get_deal(session, deal_id)
+    require_deal_access(session, actor, deal, action=_("move"))
+    stage = reference.get_stage(session, _pipeline_id(session, deal), to)
+    lost_reason = reference.get_lost_reason(session, reason) if reason else None
+    return check_transition(session, actor, deal, stage, lost_reason, note)
+
+
 def enter_stage(session: Session, actor: User, deal: Deal, stage: Stage, *, calendar: WorkCalendar,
                 reason: LostReason | None = None, note: str = "", when: datetime | None = None) -> None:
     """Move `deal` into `stage`, checking the gate; schedules the follow-up and closes won/lost deals.
