@@ -21,7 +21,7 @@ def _at(text: str) -> datetime:
 
 
 @pytest.fixture
-def ids(cli, engine) -> None:
+def site(cli, engine) -> None:
     """anna (manager, irina's) owns deals 1 and 2; boris is another manager; sasha an executor.
     Deal 1 went to_call -> agreed (a call) -> invoice_issued -> paid; it has 'Work complete'
     (gate of paid, marked by sasha only) planned and undone, and 'Design' done. Deal 2 sits at
@@ -124,7 +124,7 @@ CASES = [
 
 
 @pytest.mark.parametrize(("what", "user", "args", "code", "message"), CASES, ids=[c[0] for c in CASES])
-def test_refusal(cli, engine, ids, what, user, args, code, message):
+def test_refusal(cli, engine, site, what, user, args, code, message):
     before = dump(engine)
     result = cli(*args, user=user, now=NOW, code=code)
     assert result.stderr == f"Error: {message}\n"
@@ -132,7 +132,7 @@ def test_refusal(cli, engine, ids, what, user, args, code, message):
     assert dump(engine) == before
 
 
-def test_a_refused_move_speaks_russian(cli, engine, ids):
+def test_a_refused_move_speaks_russian(cli, engine, site):
     before = dump(engine)
     result = cli("deal", "advance", "1", "--to", "agreed", user="anna", now=NOW, code=5, env={"YOOLLA_LANG": "ru"})
     assert result.stderr == ("Ошибка: сделку 1 нельзя перевести на этап 'agreed': нужно указать: "
@@ -140,7 +140,7 @@ def test_a_refused_move_speaks_russian(cli, engine, ids):
     assert dump(engine) == before
 
 
-def test_what_was_refused_is_allowed_to_the_right_people(cli, ids):
+def test_what_was_refused_is_allowed_to_the_right_people(cli, site):
     """The same moves, by those the rules name: the refusals above were about who and what, not broken deals."""
     cli("checkpoint", "done", "1", user="sasha", now=NOW)
     cli("deal", "advance", "1", "--to", "attended", user="anna", now=NOW)

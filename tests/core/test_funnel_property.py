@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from sqlalchemy import select
 from sqlmodel import Session
 
-from yoolla_tui.core import checkpoints, clock, db, deals, light, reference
+from yoolla_tui.core import checkpoints, clock, db, deals, light
 from yoolla_tui.core.errors import YoollaError
 from yoolla_tui.core.models import Checkpoint, CheckpointType, Deal, Stage, StageKind
 
