@@ -14,6 +14,7 @@ from . import audit, clients, clock, funnel, money, reference, settings, users
 from .db import for_update
 from .errors import BadInput, Conflict, NotFound, StaleEdit
 from .i18n import _
+from .listing import Listing
 from .models import Call, Campaign, Client, Deal, Outcome, Payment, Stage, StageKind, User
 from .permissions import deal_scope, require_deal_access
 from .schedule import WorkCalendar
@@ -55,6 +56,15 @@ def list_deals(*, session: Session, actor: User, campaign: str | None = None, ma
                include_closed: bool = False, limit: int | None = None, offset: int = 0) -> list[dict]:
     """Deals the actor may see, filtered. `due=today`: open deals due by the end of today
     (overdue included), in queue order; `due=overdue`: due before now."""
+    listing = deal_listing(session=session, actor=actor, campaign=campaign, manager=manager, due=due, stage=stage,
+                           status=status, include_closed=include_closed)
+    return list(listing.rows(limit=limit, offset=offset if limit else 0))
+
+
+def deal_listing(*, session: Session, actor: User, campaign: str | None = None, manager: str | None = None,
+                 due: str | None = None, stage: str | None = None, status: str | None = None,
+                 include_closed: bool = False) -> Listing:
+    """list_deals as a Listing: counted and streamed (see core/listing.py); same filters and order."""
     stmt = _listing_stmt()
     scope = deal_scope(session, actor)
     if scope is not None:
@@ -84,9 +94,7 @@ def list_deals(*, session: Session, actor: User, campaign: str | None = None, ma
     elif not include_closed:
         stmt = stmt.where(Deal.closed_at.is_(None))
     stmt = stmt.order_by(*queue_order(now)) if due else stmt.order_by(Campaign.week_start, Client.name, Deal.id)
-    if limit:
-        stmt = stmt.limit(limit).offset(offset)
-    return [_public_row(row) for row in session.execute(stmt)]
+    return Listing(session, stmt, _public_row)
 
 
 def queue_order(now: datetime):
