@@ -50,7 +50,7 @@ def test_english_people_list_imports_people_with_their_do_not_call(cli, engine, 
     assert sorted(stored) == ["+12015550147", "+12025550173", "+12127365000", "+12127365003", "+15105550123",
                               "+16502530000", "+17185550123", "+18766783469"]
     john = stored["+18766783469"]
-    assert (john.name, john.contact_person, john.phone_raw, john.do_not_call) == ("John Smith", "John Smith", "876 678 3469", False)
+    assert (john.name, john.contact_person, john.phone_raw, john.do_not_call) == ("John Smith", "John Smith", "876|678|3469", False)
     assert john.extra == {"CustomerID": "1", "Address": "12 Hope Rd", "Paying Customer": "Yes"}
     assert sorted(c.name for c in stored.values() if c.do_not_call) == ["Ann Lee", "Mary Jones", "Tom Hardy"]
     mary = stored["+12127365000"]

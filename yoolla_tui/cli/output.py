@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 import sys
 from enum import Enum
@@ -15,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from yoolla_tui.core.i18n import _
+from yoolla_tui.core.listing import Listing
 
 
 class Fmt(str, Enum):
@@ -106,6 +108,26 @@ def done(message: str) -> None:
 
 # ---- listings: every row in json/csv, a page in a table, and a footer when rows are left out ----
 
+def _stream(rows: Iterable[dict], fmt: Fmt, cols: list[str]) -> int:
+    """Write rows as they come: a JSON array one row a line, or CSV; returns how many."""
+    shown = 0
+    out = sys.stdout
+    if fmt == Fmt.json:
+        out.write("[")
+        for row in rows:
+            out.write(",\n" if shown else "\n")
+            out.write(json.dumps(row, ensure_ascii=False, default=str))
+            shown += 1
+        out.write("\n]\n" if shown else "]\n")
+        return shown
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(cols)
+    for row in rows:
+        writer.writerow(["" if row.get(c) is None else _cell(row.get(c)) for c in cols])
+        shown += 1
+    return shown
+
+
 def render_listing(rows, fmt: Fmt, columns: Iterable[str], *, limit: int | None = None, all_: bool = False,
                    total: int | None = None, title: str | None = None, empty: str | None = None) -> None:
     """Print a listing without ever cutting it silently. The one call every listing command makes.
@@ -124,7 +146,7 @@ def render_listing(rows, fmt: Fmt, columns: Iterable[str], *, limit: int | None 
     empty=_("Nothing yet."))`.
     """
     cap = None if all_ else (limit if limit is not None else (PAGE if fmt == Fmt.table else None))
-    counted = hasattr(rows, "count") and hasattr(rows, "rows") and not isinstance(rows, (list, tuple))
+    counted = isinstance(rows, Listing)
     if counted:
         stream: Iterable[dict] = rows.rows(limit=cap)
     elif isinstance(rows, Sequence):
@@ -135,21 +157,12 @@ def render_listing(rows, fmt: Fmt, columns: Iterable[str], *, limit: int | None 
         if cap is not None:
             rest, stream = stream, islice(stream, cap)
     cols = list(columns)
-    shown = 0
-    if fmt == Fmt.json:
-        out = sys.stdout
-        out.write("[")
-        for row in stream:
-            out.write(",\n" if shown else "\n")
-            out.write(json.dumps(row, ensure_ascii=False, default=str))
-            shown += 1
-        out.write("\n]\n" if shown else "]\n")
-    elif fmt == Fmt.csv:
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(cols)
-        for row in stream:
-            writer.writerow(["" if row.get(c) is None else _cell(row.get(c)) for c in cols])
-            shown += 1
+    if fmt in (Fmt.json, Fmt.csv):
+        try:
+            shown = _stream(stream, fmt, cols)
+        except BrokenPipeError:  # `yoolla client list --format csv | head`: the reader has gone
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # as Python's docs advise for SIGPIPE
+            raise typer.Exit(1)
     else:
         page = list(stream)
         shown = len(page)
@@ -157,7 +170,8 @@ def render_listing(rows, fmt: Fmt, columns: Iterable[str], *, limit: int | None 
     if cap is None or shown < cap:
         return  # nothing was left out
     if total is None:
-        total = rows.count() if counted else (shown + sum(1 for _row in rest) if not isinstance(rows, Sequence) else shown)
+        # core counts a Listing in one query; a generator's rest is counted as it passes, not kept
+        total = rows.count() if counted else shown + sum(1 for _row in rest)
     if total > shown:
         line = _("{shown:,} of {total:,} shown: --limit N, --all").format(shown=shown, total=total)
         if fmt == Fmt.table:

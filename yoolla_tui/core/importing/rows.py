@@ -129,16 +129,19 @@ class Loader:
         person_at = _person_columns(columns)
         dnc_at = by_field.get("do_not_call")
         if self.region == phones.AUTO:
+            # Decided once per file, on the first sheet with phones; each phone is still parsed once.
             head = list(islice(rows, AUTO_SAMPLE))
-            self.region = phones.guess_region(cell_text(cells[phone_at]) for _n, cells in head
-                                              if phone_at < len(cells) and cells[phone_at] not in (None, ""))
+            sample = [cell_text(cells[phone_at]) for _n, cells in head
+                      if phone_at < len(cells) and cells[phone_at] not in (None, "")]
+            if sample:
+                self.region = phones.guess_region(sample)
             rows = chain(head, rows)
+        region = self.region if self.region != phones.AUTO else phones.DEFAULT_REGION
         headers = {c.index: c.describe() for c in columns}
         errors = table.errors
         accepted: list[Accepted] = []
         counts = self.counts
         normalise = phones.normalise
-        region = self.region
         seen, base, matched = self.seen, self.base, self.matched
         workbook = table.sheet is not None
         padding = [""] * width
@@ -184,10 +187,10 @@ class Loader:
                         "{value!r} in column {column} is not a do-not-call answer: write yes or no (да/нет, Y/N, 1/0, "
                         "TRUE/FALSE) or leave it empty").format(value=texts[dnc_at], column=headers[dnc_at]), ("dnc",))
                     continue
-            second = None
+            second = typed = None
             if ("," in raw_phone or ";" in raw_phone or "|" in raw_phone or "/" in raw_phone or "\n" in raw_phone
                     or " или " in raw_phone or " or " in raw_phone):
-                raw_phone, second = _split_phones(raw_phone)
+                typed, (raw_phone, second) = raw_phone, _split_phones(raw_phone)
             try:
                 phone = normalise(raw_phone, region)
             except BadInput as exc:
@@ -196,6 +199,8 @@ class Loader:
                 continue
             if second:
                 extra["phone_2"] = second
+            elif typed is not None:
+                phone = phones.Phone(phone.e164, phone.ext, typed)  # one number in groups: keep it as typed
             if person_at and not values.get("contact_person"):
                 person = " ".join(texts[i] for i in person_at if texts[i])
                 if person:
@@ -239,7 +244,7 @@ class Loader:
                 self.pending_dnc.append(row)
             else:
                 self.pending.append(row)
-            if len(self.pending) >= CHUNK:
+            if len(self.pending) >= CHUNK or len(self.pending_dnc) >= CHUNK:
                 self.flush()
         self._tick(step)
         self.flush()
