@@ -242,10 +242,12 @@ class Loader:
             if dnc:
                 counts.do_not_call += 1
                 self.pending_dnc.append(row)
+                if len(self.pending_dnc) >= CHUNK:
+                    self.flush()
             else:
                 self.pending.append(row)
-            if len(self.pending) >= CHUNK or len(self.pending_dnc) >= CHUNK:
-                self.flush()
+                if len(self.pending) >= CHUNK:
+                    self.flush()
         self._tick(step)
         self.flush()
         return accepted
