@@ -215,8 +215,14 @@ def _stream(rows: Iterable[dict], fmt: Fmt, cols: list[str]) -> int:
     return shown
 
 
+def page_size(fmt: Fmt, limit: int | None, all_: bool) -> int | None:
+    """How many rows a listing view shows: None for every row (json/csv, or --all), else --limit N or a page."""
+    return None if all_ else (limit if limit is not None else (PAGE if fmt == Fmt.table else None))
+
+
 def render_listing(rows, fmt: Fmt, columns: Iterable[str], *, limit: int | None = None, all_: bool = False,
-                   total: int | None = None, title: str | None = None, empty: str | None = None) -> None:
+                   total: int | None = None, title: str | None = None, empty: str | None = None,
+                   every: str = "--all") -> None:
     """Print a listing without ever cutting it silently. The one call every listing command makes.
 
     `rows` is a core `Listing` (counted and streamed by core: `yoolla_tui.core.listing`), or any
@@ -230,9 +236,10 @@ def render_listing(rows, fmt: Fmt, columns: Iterable[str], *, limit: int | None 
 
     A listing command declares `limit: LimitOpt = None, all_: AllOpt = False` and, inside its
     session, calls `render_listing(core.list_things(...), fmt, COLUMNS, limit=limit, all_=all_,
-    empty=_("Nothing yet."))`.
+    empty=_("Nothing yet."))`. `every` names the every-row flag in the footer where a command's
+    `--all` already means something else (`yoolla inbox --all-rows`).
     """
-    cap = None if all_ else (limit if limit is not None else (PAGE if fmt == Fmt.table else None))
+    cap = page_size(fmt, limit, all_)
     counted = isinstance(rows, Listing)
     if counted:
         stream: Iterable[dict] = rows.rows(limit=cap)
@@ -260,7 +267,10 @@ def render_listing(rows, fmt: Fmt, columns: Iterable[str], *, limit: int | None 
         # core counts a Listing in one query; a generator's rest is counted as it passes, not kept
         total = rows.count() if counted else shown + sum(1 for _row in rest)
     if total > shown:
-        line = _("{shown:,} of {total:,} shown: --limit N, --all").format(shown=shown, total=total)
+        if every == "--all":
+            line = _("{shown:,} of {total:,} shown: --limit N, --all").format(shown=shown, total=total)
+        else:
+            line = _("{shown:,} of {total:,} shown: --limit N, {every}").format(shown=shown, total=total, every=every)
         if fmt == Fmt.table:
             console.print(line, highlight=False)
         else:
