@@ -45,7 +45,7 @@ def main(
     st.user = user
 
 
-from . import admin, campaigns, clients, deals, importing, reports, users  # noqa: E402  (register commands)
+from . import admin, campaigns, clients, deals, importing, reports, seats, users  # noqa: E402  (register commands)
 
 admin.register(app)
 app.add_typer(users.app, name="user")
@@ -55,3 +55,4 @@ app.add_typer(campaigns.app, name="campaign")
 app.add_typer(deals.deal_app, name="deal")
 app.add_typer(deals.call_app, name="call")
 app.add_typer(reports.app, name="report")
+seats.register(app)
