@@ -44,19 +44,29 @@ def build(url: str, *, operators: int = 8, contacts: int = 1000, pool: bool = Tr
     return logins
 
 
-def run(kind: str, url: str, logins: list[str], *, calls: int = 0, timeout: float = 300, env: dict | None = None) -> list[dict]:
-    """Start one worker process per login at once; wait for all; return their JSON results."""
-    start_at = time.time() + 1.5 + 0.1 * len(logins)  # after every process has imported
+def start(kind: str, url: str, logins: list[str], *, calls: int = 0, env: dict | None = None,
+          delay: float | None = None) -> list[subprocess.Popen]:
+    """Start one worker process per login; they begin together after `delay` seconds."""
+    start_at = time.time() + (1.5 + 0.1 * len(logins) if delay is None else delay)  # after every process has imported
     full_env = {**os.environ, "YOOLLA_NOW": NOW, "YOOLLA_TZ": "Europe/Moscow", "YOOLLA_LANG": "en", **(env or {})}
-    procs = [subprocess.Popen([sys.executable, "-m", "tests.loadgen", kind, url, login, str(calls), str(start_at)],
-                              cwd=ROOT, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for login in logins]
+    return [subprocess.Popen([sys.executable, "-m", "tests.loadgen", kind, url, login, str(calls), str(start_at)],
+                             cwd=ROOT, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for login in logins]
+
+
+def collect(procs: list[subprocess.Popen], timeout: float = 300) -> list[dict]:
+    """Wait for every worker; their JSON results (a worker that failed fails the caller)."""
     results = []
     for proc in procs:
         out, err = proc.communicate(timeout=timeout)
         assert proc.returncode == 0, f"worker exited {proc.returncode}: {err[-2000:]}"
         results.append(json.loads(out.strip().splitlines()[-1]))
     return results
+
+
+def run(kind: str, url: str, logins: list[str], *, calls: int = 0, timeout: float = 300, env: dict | None = None) -> list[dict]:
+    """Start one worker process per login at once; wait for all; return their JSON results."""
+    return collect(start(kind, url, logins, calls=calls, env=env), timeout)
 
 
 def percentile(values: list[float], p: float) -> float:

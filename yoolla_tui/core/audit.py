@@ -63,6 +63,7 @@ def list_records(*, session: Session, actor: User, deal: int | str | None = None
     login = dict(session.execute(select(User.id, User.login)).all())
     stage = dict(session.execute(select(Stage.id, Stage.code)).all())
     names = {"manager": login, "stage": stage}
+    from . import money
     out = []
     for rec in session.scalars(stmt):
         data = rec.data or {}
@@ -71,6 +72,8 @@ def list_records(*, session: Session, actor: User, deal: int | str | None = None
             if before_key in data or after_key in data:
                 lookup = names.get(field, {})
                 before, after = data.get(before_key), data.get(after_key)
+                if field == "invoice":
+                    before, after = money.show(before), money.show(after)
                 changes[field] = {"before": lookup.get(before, before), "after": lookup.get(after, after)}
         data = {key: _local(value) for key, value in data.items()}
         out.append({"id": rec.id, "at": clock.iso(rec.at), "user": login.get(rec.actor_id), "action": rec.action,

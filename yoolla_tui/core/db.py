@@ -65,8 +65,16 @@ def get_engine(url: str) -> Engine:
         return engine
     if parsed.get_backend_name() == "postgresql":
         # A row lock held longer than the busy timeout fails (55P03, mapped to Busy), never hangs.
-        return create_engine(url, pool_pre_ping=True, connect_args={"options": f"-c lock_timeout={busy_timeout_ms()}"})
+        return create_engine(url, pool_pre_ping=True, connect_args={"options": f"-c lock_timeout={busy_timeout_ms()}",
+                                                                    "application_name": _application_name()})
     raise BadInput(_("unsupported database {url!r}: use SQLite or PostgreSQL").format(url=url))
+
+
+def _application_name() -> str:
+    """How this process shows in pg_stat_activity (`other_sessions` leaves its own connections out)."""
+    import os
+
+    return f"yoolla-{os.getpid()}"
 
 
 def _setup_sqlite(engine: Engine, timeout_ms: int) -> None:
@@ -325,7 +333,8 @@ def other_sessions(engine: Engine) -> int:
     if not is_sqlite(engine):
         with engine.connect() as conn:
             return conn.exec_driver_sql(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()").scalar()
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                " AND application_name <> %(me)s", {"me": _application_name()}).scalar()
     path = Path(engine.url.database or "").resolve()
     names = {str(path), str(path) + "-wal"}
     me = str(os.getpid())
