@@ -55,22 +55,25 @@ def prepared(url: str) -> None:
         users.bootstrap_admin(session=s, login="irina")
 
 
+def span(results: list[dict]) -> float:
+    """From the first worker's start to the last one's end (process start-up left out)."""
+    return max(r["ended"] for r in results) - min(r["began"] for r in results)
+
+
 def bench_log(kind, pg, workdir, processes, calls) -> None:
     url = fresh(kind, "bench_log", pg, workdir)
     prepared(url)
     logins = loadgen.build(url, operators=processes, contacts=processes * 20, pool=False)
     db.get_engine(url).dispose()
-    t0 = time.perf_counter()
     results = loadgen.run("log", url, logins, calls=calls, timeout=3600)
-    start_cost = 1.5 + 0.1 * processes  # the workers wait for a common start instant
-    wall = time.perf_counter() - t0 - start_cost
+    wall = span(results)
     lat = [x for r in results for x in r["latencies"]]
     errors = sum(len(r["errors"]) for r in results)
     with db.session_scope(db.get_engine(url)) as s:
         n_calls = s.scalar(select(func.count(Call.id)))
         n_audit = s.scalar(select(func.count(AuditRecord.id)).where(AuditRecord.action == "call.log"))
     print(f"{kind:10} log   {processes} x {calls} calls: {n_calls} recorded (audit {n_audit}), "
-          f"{n_calls / wall:7.1f} calls/s, one call log p50 {1000 * loadgen.percentile(lat, 50):6.1f} ms, "
+          f"{n_calls / wall:7.1f} calls/s ({wall:.1f} s), one call log p50 {1000 * loadgen.percentile(lat, 50):6.1f} ms, "
           f"p99 {1000 * loadgen.percentile(lat, 99):7.1f} ms, max {1000 * max(lat):7.1f} ms, user errors {errors}",
           flush=True)
 
@@ -82,7 +85,6 @@ def bench_pull(kind, pg, workdir, processes, contacts) -> None:
     engine = db.get_engine(url)
     engine.dispose()
     delay = 1.5 + 0.1 * processes
-    t0 = time.perf_counter()
     procs = loadgen.start("pull", url, logins, delay=delay)
     time.sleep(delay + 1.0)
     backup = workdir / f"during_{kind}.backup"
@@ -91,7 +93,7 @@ def bench_pull(kind, pg, workdir, processes, contacts) -> None:
     backup_s = time.perf_counter() - tb
     during = all(p.poll() is None for p in procs)
     results = loadgen.collect(procs, timeout=3600)
-    wall = time.perf_counter() - t0 - delay
+    wall = span(results)
     handed = [d for r in results for d in r["deals"]]
     lat = [x for r in results for x in r["latencies"]]
     errors = sum(len(r["errors"]) for r in results)
@@ -100,7 +102,7 @@ def bench_pull(kind, pg, workdir, processes, contacts) -> None:
     failed = [c["check"] for c in maintenance.check(db.get_engine(target)) if not c["ok"]]
     print(f"{kind:10} pull  {processes} processes, {contacts}-contact pool: {len(handed)} handed out, "
           f"{len(set(handed))} distinct ({'each exactly once' if len(handed) == len(set(handed)) == contacts else 'WRONG'}), "
-          f"{len(handed) / wall:6.1f} contacts/s, next p99 {1000 * loadgen.percentile(lat, 99):7.1f} ms, user errors {errors}; "
+          f"{len(handed) / wall:6.1f} contacts/s ({wall:.1f} s), next p99 {1000 * loadgen.percentile(lat, 99):7.1f} ms, user errors {errors}; "
           f"backup {'during the load' if during else 'after the load ended'} in {backup_s:.2f} s, "
           f"restored: db check {'passes' if not failed else 'FAILS ' + ','.join(failed)}", flush=True)
 

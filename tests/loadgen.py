@@ -7,8 +7,8 @@ bench/bench_seats.py share this.
   together (each waits for the same wall-clock instant after its imports), and their results.
   `log`: the operator logs N no_answer calls over their own deals, one transaction per call.
   `pull`: the operator asks for the next contact and logs a call on it until nothing is due.
-Each worker prints one JSON line: the deal ids it got or called, latencies (s), and the message
-and type of every error that would have reached a user.
+Each worker prints one JSON line: the deal ids it got or called, latencies (s), the message
+and type of every error that would have reached a user, and when it began and ended (epoch s).
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ def _log(url: str, login: str, calls: int) -> dict:
         me = users.get_by_login(s, login)
         mine = [d["id"] for d in deals.list_deals(session=s, actor=me)]
     latencies, errors, logged = [], [], []
-    _wait()
+    began = _wait()
     for i in range(calls):
         deal_id = mine[i % len(mine)]
         t0 = time.perf_counter()
@@ -94,7 +94,7 @@ def _log(url: str, login: str, calls: int) -> dict:
         except YoollaError as exc:  # what a user would see
             errors.append(f"{type(exc).__name__}: {exc}")
         latencies.append(time.perf_counter() - t0)
-    return {"login": login, "deals": logged, "latencies": latencies, "errors": errors}
+    return {"login": login, "deals": logged, "latencies": latencies, "errors": errors, "began": began, "ended": time.time()}
 
 
 def _pull(url: str, login: str, _calls: int) -> dict:
@@ -103,7 +103,7 @@ def _pull(url: str, login: str, _calls: int) -> dict:
 
     engine = db.get_engine(url)
     latencies, errors, got = [], [], []
-    _wait()
+    began = _wait()
     while True:
         t0 = time.perf_counter()
         try:
@@ -120,12 +120,14 @@ def _pull(url: str, login: str, _calls: int) -> dict:
             errors.append(f"{type(exc).__name__}: {exc}")
             if len(errors) > 20:
                 break
-    return {"login": login, "deals": got, "latencies": latencies, "errors": errors}
+    return {"login": login, "deals": got, "latencies": latencies, "errors": errors, "began": began, "ended": time.time()}
 
 
-def _wait() -> None:
+def _wait() -> float:
+    """Sleep until the common start instant; returns when this worker really began (epoch s)."""
     start_at = float(sys.argv[5])
     time.sleep(max(0.0, start_at - time.time()))
+    return time.time()
 
 
 if __name__ == "__main__":
