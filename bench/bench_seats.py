@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("YOOLLA_TZ", "Europe/Moscow")
 
-from sqlalchemy import create_engine, func, select, text  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from tests import loadgen  # noqa: E402
@@ -38,13 +38,7 @@ from yoolla_tui.core.models import AuditRecord, Call  # noqa: E402
 def fresh(kind: str, name: str, pg: str | None, workdir: Path) -> str:
     if kind == "sqlite":
         return f"sqlite:///{workdir / (name + '.sqlite')}"
-    base = make_url(db.normalise_url(pg))
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{base.database}_{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{base.database}_{name}"'))
-    admin.dispose()
-    return base.set(database=f"{base.database}_{name}").render_as_string(hide_password=False)
+    return loadgen.pg_database(pg, f"{make_url(db.normalise_url(pg)).database}_{name}")
 
 
 def prepared(url: str) -> None:

@@ -25,6 +25,24 @@ NOW = "2026-11-23T10:00:00+03:00"  # Monday 10:00 Moscow: the campaign's contact
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def pg_database(base_url: str, name: str, *, drop: bool = False) -> str:
+    """(Re)create the empty PostgreSQL database `name` on `base_url`'s server (or only drop it);
+    returns its URL. The role needs CREATEDB."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from yoolla_tui.core import db
+
+    base = make_url(db.normalise_url(base_url))
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if not drop:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
 def build(url: str, *, operators: int = 8, contacts: int = 1000, pool: bool = True) -> list[str]:
     """The world for a run; returns the operators' logins. Needs the admin `irina`."""
     from yoolla_tui.core import campaigns, clients, clock, db, users

@@ -39,18 +39,13 @@ def other_db(tmp_path):
     if not PG_URL:
         yield f"sqlite:///{tmp_path / 'restored.sqlite'}"
         return
-    base = make_url(db.normalise_url(PG_URL))
-    name = f"{base.database}_restore_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = base.set(database=name).render_as_string(hide_password=False)
+    from tests.loadgen import pg_database
+
+    name = f"{make_url(db.normalise_url(PG_URL)).database}_restore_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+    url = pg_database(PG_URL, name)
     yield url
     db.get_engine(url).dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    pg_database(PG_URL, name, drop=True)
 
 
 needs_pg_tools = pytest.mark.skipif(bool(PG_URL) and not (db.pg_tool("pg_dump") and db.pg_tool("pg_restore")),

@@ -34,6 +34,9 @@ def check(engine: Engine) -> list[dict]:
     """Every check as {check, ok, problems, what, detail}; nothing is changed."""
     out = [_check("integrity", db.integrity_problems(engine), _("the file's pages and indexes are sound")),
            _check("foreign_keys", db.foreign_key_problems(engine), _("every reference points at a row"))]
+    if not db.is_sqlite(engine):
+        for row in out:
+            row["detail"] = _("PostgreSQL enforces this on every write")
     current, head = db.current_revision(engine), db.head_revision(engine)
     out.append(_check("schema", [] if current == head else [f"{current} != {head}"], _("the schema is at this version's head")))
     if current != head:
