@@ -2,6 +2,20 @@
 
 from __future__ import annotations
 
+import signal as _signal
+import sys as _sys
+
+
+def _interrupted_while_starting(_signum, _frame):
+    _sys.stderr.write("Aborted!\n")  # what Click says for Ctrl-C once the command runs
+    _sys.exit(130)
+
+
+try:  # Ctrl-C while the modules load (a second or more on a busy server): no traceback
+    _previous_sigint = _signal.signal(_signal.SIGINT, _interrupted_while_starting)
+except ValueError:  # imported outside the main thread
+    _previous_sigint = None
+
 from typing import Annotated, Optional
 
 import typer
@@ -56,3 +70,6 @@ app.add_typer(deals.deal_app, name="deal")
 app.add_typer(deals.call_app, name="call")
 app.add_typer(reports.app, name="report")
 seats.register(app)
+
+if _previous_sigint is not None:
+    _signal.signal(_signal.SIGINT, _previous_sigint)
