@@ -125,8 +125,11 @@ def test_an_export_killed_half_way_changes_nothing(cli, engine, db_url, tmp_path
     proc = subprocess.Popen([YOOLLA, "campaign", "export", "Shared", "--out", str(out)], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     time.sleep(1.0)
-    proc.send_signal(signal.SIGKILL)
-    proc.communicate(timeout=30)
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGKILL)
+    _out, err = proc.communicate(timeout=30)
+    # Killed mid-way, or done already on a fast machine; never refused for its arguments.
+    assert proc.returncode in (-signal.SIGKILL, 0), f"adjust this test to the export's options: {err!r}"
     engine.dispose()
     assert dump(engine) == before
     _consistent(cli, engine)
