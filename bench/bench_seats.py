@@ -7,7 +7,7 @@ For one SQLite file and (with --pg, or YOOLLA_BENCH_PG) a PostgreSQL database cr
 one named (the role needs CREATEDB):
 - N processes each logging M no_answer calls on their own deals, one transaction per call:
   calls per second over the whole run, p50/p99 latency of one call log, errors seen by a user;
-  checks exactly N*M calls and audit records;
+  checks exactly N*M calls and audit records, and M calls per operator in the daily report;
 - N processes pulling a shared pool of K contacts (`next` then a logged call) until it is empty:
   contacts per second, p99 latency of one `next`, and whether every contact went out exactly once;
 - a backup taken during the pull, restored and checked with `db check`.
@@ -21,6 +21,7 @@ import os
 import sys
 import tempfile
 import time
+from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,7 +32,7 @@ from sqlalchemy import func, select  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from tests import loadgen  # noqa: E402
-from yoolla_tui.core import db, maintenance, reference, users  # noqa: E402
+from yoolla_tui.core import clock, db, maintenance, reference, reports, users  # noqa: E402
 from yoolla_tui.core.models import AuditRecord, Call  # noqa: E402
 
 
@@ -66,9 +67,13 @@ def bench_log(kind, pg, workdir, processes, calls) -> None:
     with db.session_scope(db.get_engine(url)) as s:
         n_calls = s.scalar(select(func.count(Call.id)))
         n_audit = s.scalar(select(func.count(AuditRecord.id)).where(AuditRecord.action == "call.log"))
+        with clock.frozen(datetime.fromisoformat(loadgen.NOW)):
+            daily = reports.daily(session=s, actor=users.get_by_login(s, "irina"))
+        per_operator = sorted({r["calls"] for r in daily})
     print(f"{kind:10} log   {processes} x {calls} calls: {n_calls} recorded (audit {n_audit}), "
           f"{n_calls / wall:7.1f} calls/s ({wall:.1f} s), one call log p50 {1000 * loadgen.percentile(lat, 50):6.1f} ms, "
-          f"p99 {1000 * loadgen.percentile(lat, 99):7.1f} ms, max {1000 * max(lat):7.1f} ms, user errors {errors}",
+          f"p99 {1000 * loadgen.percentile(lat, 99):7.1f} ms, max {1000 * max(lat):7.1f} ms, user errors {errors}, "
+          f"daily report calls per operator {per_operator}",
           flush=True)
 
 
