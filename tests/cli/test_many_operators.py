@@ -42,7 +42,8 @@ def test_eight_operators_logging_at_once_lose_nothing(cli, engine, db_url):
         assert {d: attempts[d] for d in logged} == dict(logged)
         with clock.frozen(clock.to_utc(__import__("datetime").datetime.fromisoformat(loadgen.NOW))):
             daily = reports.daily(session=s, actor=users.get_by_login(s, "irina"))
-        assert {r["manager"]: r["calls"] for r in daily} == {login: CALLS for login in logins}
+        # (a total row, where the report has one, is left out)
+        assert {r["manager"]: r["calls"] for r in daily if not r.get("total")} == {login: CALLS for login in logins}
     assert all(r["ok"] for r in cli.json("db", "check"))
 
 
