@@ -238,3 +238,25 @@ def test_a_database_busy_beyond_the_timeout_is_one_line_and_nothing_written(pool
     assert done.returncode == 7, done.stderr
     assert done.stderr == "Error: the database is busy (another operator is writing); nothing was saved, try again\n"
     assert dump(engine) == before
+
+
+@pytest.mark.skipif(bool(PG_URL), reason="SQLite: writers queue on a file lock beside the database")
+def test_the_writers_queue_never_blocks_a_write_past_the_timeout(pool, engine, db_url):
+    """The writers' queue (a file lock beside the database) is only an order of turns: held past the
+    busy timeout by someone not writing, the next write goes ahead on SQLite's own lock."""
+    import fcntl
+
+    deal = pool.json("next", user="anna", now=TEN)["id"]
+    engine.dispose()
+    before = dump(engine)
+    gate = os.open(make_url(db_url).database + ".writers", os.O_RDWR | os.O_CREAT)
+    fcntl.flock(gate, fcntl.LOCK_EX)
+    try:
+        env = {**os.environ, "YOOLLA_DB": db_url, "YOOLLA_USER": "anna", "YOOLLA_NOW": TEN, "YOOLLA_BUSY_TIMEOUT": "0.5"}
+        done = subprocess.run([YOOLLA, "call", "log", str(deal), "--outcome", "no_answer"], env=env,
+                              capture_output=True, text=True, timeout=60)
+    finally:
+        os.close(gate)
+    # Nobody holds SQLite's own lock, so after the queue's timeout the write goes through.
+    assert done.returncode == 0, done.stderr
+    assert dump(engine) != before

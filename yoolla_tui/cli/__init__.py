@@ -2,19 +2,7 @@
 
 from __future__ import annotations
 
-import signal as _signal
-import sys as _sys
-
-
-def _interrupted_while_starting(_signum, _frame):
-    _sys.stderr.write("Aborted!\n")  # what Click says for Ctrl-C once the command runs
-    _sys.exit(130)
-
-
-try:  # Ctrl-C while the modules load (a second or more on a busy server): no traceback
-    _previous_sigint = _signal.signal(_signal.SIGINT, _interrupted_while_starting)
-except ValueError:  # imported outside the main thread
-    _previous_sigint = None
+from . import _startup  # noqa: F401  (first: Ctrl-C while loading exits quietly)
 
 from typing import Annotated, Optional
 
@@ -70,6 +58,3 @@ app.add_typer(deals.deal_app, name="deal")
 app.add_typer(deals.call_app, name="call")
 app.add_typer(reports.app, name="report")
 seats.register(app)
-
-if _previous_sigint is not None:
-    _signal.signal(_signal.SIGINT, _previous_sigint)
