@@ -291,6 +291,8 @@ def _stored_revision(engine: Engine) -> str | None:
         with engine.connect() as conn:
             return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
     except OperationalError as exc:
+        if is_busy(exc):  # every SQLite transaction takes the write lock first, this read too
+            raise busy_error() from None
         raise BadInput(_("cannot open database {url}: {error}").format(url=safe_url(engine), error=str(exc.orig).strip()))
 
 
