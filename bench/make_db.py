@@ -73,6 +73,7 @@ class DealState:
     invoiced_at: datetime | None = None
     quality: str | None = None
     lost_reason_id: int | None = None
+    lost_at: int | None = None  # index of the stage a lost deal was lost from (Deal.lost_at_stage_id)
     lost_note: str = ""
     closed_at: datetime | None = None
     rolled_from_deal_id: int | None = None
@@ -171,6 +172,7 @@ class Generator:
         deal.version += 1
 
     def _close_lost(self, deal: DealState, reason: int, when: datetime, note: str = "") -> None:
+        deal.lost_at = deal.stage
         self._enter(deal, self.lost_index, when)
         deal.lost_reason_id = reason
         deal.lost_note = note
@@ -425,6 +427,7 @@ def main() -> None:
                               "attempts_total": d.attempts_total, "carried_over": d.carried_over,
                               "invoice_cents": d.invoice_cents, "invoiced_at": d.invoiced_at, "quality": d.quality,
                               "lost_reason_id": d.lost_reason_id, "lost_note": d.lost_note,
+                              "lost_at_stage_id": stage_ids[d.lost_at] if d.lost_at is not None else None,
                               "stage_entered_at": d.stage_entered_at, "stage_due_at": d.stage_due_at,
                               "closed_at": d.closed_at, "rolled_from_deal_id": d.rolled_from_deal_id,
                               "import_batch_id": None, "created_at": d.created_at, "updated_at": d.updated_at or d.created_at,

@@ -165,6 +165,9 @@ def test_campaign_workbook_matches_the_report(cli, week, tmp_path):
 
 
 def test_export_import_round_trip_keeps_every_deal(cli, week, tmp_path):
+    # C3's number was wrong and is corrected: the deal is back in the queue as phone_fixed.
+    cli("call", "log", week["C3"], "--outcome", "wrong_number", user="anna", now="2026-11-24T12:10:00+03:00")
+    cli("client", "edit", "+74951000003", "--phone", "+74951000033", now="2026-11-24T12:20:00+03:00")
     path = tmp_path / "week48.xlsx"
     cli("campaign", "export", "W48", "--out", path, now=NOW)
     cli("campaign", "create", "W48 again", "--week", "2026-W48", now=NOW)
@@ -177,3 +180,109 @@ def test_export_import_round_trip_keeps_every_deal(cli, week, tmp_path):
     before, after = deals("W48"), deals("W48 again")
     assert len(after) == 6
     assert after == before
+    assert ("C3", "+74951000033", "anna", "to_call", "phone_fixed", None) in after
+    assert [r[5] for r in load_workbook(path)["anna"].iter_rows(values_only=True)][1:] == [
+        "заинтересован", "телефон исправлен", "заинтересован"]
+
+
+def test_every_word_the_export_writes_reads_back():
+    """The workbook's status words and data/status_words.json (what the importer reads) agree."""
+    from yoolla_tui.core import workbook
+    from yoolla_tui.core.importing.headers import fold
+    from yoolla_tui.core.importing.workbook import words
+    from yoolla_tui.core.models import Outcome
+
+    spec = words()
+    assert {fold(w): c for c, w in workbook.CURRENT_WORDS.items()}.items() <= spec["current"].items()
+    assert {fold(w): c for c, w in workbook.STAGE_WORDS.items()}.items() <= spec["status"].items()
+    assert {fold(w): c for c, w in workbook.QUALITY_WORDS.items()}.items() <= spec["quality"].items()
+    assert set(workbook.CURRENT_WORDS) == {o.value for o in Outcome} | {"phone_fixed"}
+
+
+RU_STAGES = ["Позвонить", "Согласие", "КП отправлено", "Счёт выставлен", "Оплачено", "Посетил"]
+
+
+def test_stage_names_in_the_users_language(cli, week, tmp_path):
+    """Under YOOLLA_LANG=ru the shipped stage names are Russian in reports and in the workbook's
+    «Итоги», as `stage list` shows them (one translation: stages.public_stage and reports both use _())."""
+    ru = {"YOOLLA_LANG": "ru"}
+    listed = {s["code"]: s["name"] for s in cli.json("stage", "list", now=NOW, env=ru)}
+    funnel = cli.json("report", "funnel", "--campaign", "W48", now=NOW, env=ru)
+    assert [s["name"] for s in funnel] == RU_STAGES == [listed[s["stage"]] for s in funnel]
+    assert [s["name"] for s in cli.json("report", "weekly", "--week", "2026-W48", now=NOW, env=ru)["funnel"]] == RU_STAGES
+    path = tmp_path / "week48.xlsx"
+    cli("campaign", "export", "W48", "--out", path, now=NOW, env=ru)
+    totals = [list(r) for r in load_workbook(path)["Итоги"].iter_rows(values_only=True)]
+    at = next(i for i, line in enumerate(totals) if line[:2] == ["stage", "name"])
+    assert [tuple(line[:3]) for line in totals[at + 1: at + 7]] == list(zip(
+        ["to_call", "agreed", "proposal_sent", "invoice_issued", "paid", "attended"], RU_STAGES, [6, 3, 1, 1, 0, 0]))
+
+
+def test_a_deal_refused_by_advance_counts_where_it_was_lost(cli, week, tmp_path):
+    """One rule everywhere: a lost deal reached the stage it was lost from (Deal.lost_at_stage_id),
+    whether a refused call or `deal advance --to refused` closed it. anna's C5 goes agreed ->
+    proposal_sent and is refused from there; boris's C4 was refused by a call at to_call."""
+    late = "2026-11-24T12:30:00+03:00"
+    cli("deal", "advance", week["C5"], "--to", "proposal_sent", user="anna", now=late)
+    cli("deal", "advance", week["C5"], "--to", "refused", "--reason", "too_expensive", user="anna", now=late)
+    want = [("to_call", 6, None), ("agreed", 3, 50.0), ("proposal_sent", 2, 66.7), ("invoice_issued", 1, 50.0),
+            ("paid", 0, 0.0), ("attended", 0, None)]
+    data = cli.json("report", "weekly", "--week", "2026-W48", now=NOW)
+    assert [(s["stage"], s["reached"], s["conversion"]) for s in data["funnel"]] == want
+    assert cli.json("report", "funnel", "--campaign", "W48", now=NOW) == data["funnel"]
+    assert [(m["manager"], m["lost"]) for m in data["managers"]] + [(TOTAL_ROW, data["total"]["lost"])] == [
+        ("anna", 1), ("boris", 1), (TOTAL_ROW, 2)]
+    # anna: C1, C3, C5 called; C1 and C5 agreed; both reached proposal_sent; C1 only an invoice.
+    ranking = cli.json("report", "managers", "--week", "2026-W48", now=NOW)
+    assert ranking == data["ranking"]
+    assert [(r["manager"], r["conv_agreed"], r["conv_proposal_sent"], r["conv_invoice_issued"]) for r in ranking] == [
+        ("anna", 66.7, 100.0, 50.0), ("boris", 33.3, 0.0, None)]
+    lost = cli.json("report", "lost", "--campaign", "W48", now=NOW)
+    assert [(r["code"], r["count"]) for r in lost if r["by"] == "stage"] == [("to_call", 1), ("proposal_sent", 1)]
+    path = tmp_path / "week48.xlsx"
+    cli("campaign", "export", "W48", "--out", path, now=NOW)
+    totals = [list(r) for r in load_workbook(path)["Итоги"].iter_rows(values_only=True)]
+    at = next(i for i, line in enumerate(totals) if line[:4] == ["stage", "name", "reached", "conversion"])
+    assert [(line[0], line[2], line[3]) for line in totals[at + 1: at + 7]] == want
+    assert [line[0] for line in totals[3:6]] == ["anna", "boris", TOTAL_ROW]
+    assert [line[10] for line in totals[3:6]] == [1, 1, 2]
+
+
+TOTAL_ROW = "TOTAL"
+
+
+def test_a_week_counts_calls_on_last_weeks_open_deals(cli):
+    """Deals stay open across weeks until won or lost: anna's W47 deal at "invoice issued" rolls on,
+    and her call and the payment on it in W48 are W48's work (reports._week_activity). One
+    campaign's report (--campaign) stays on that campaign."""
+    cli("user", "add", "anna")
+    cli("client", "add", "C1", "--phone", "+74951000001")
+    cli("client", "add", "C2", "--phone", "+74951000002")
+    cli("campaign", "create", "W47", "--week", "2026-W47", now="2026-11-16T08:00:00+03:00")
+    cli("campaign", "add", "W47", now="2026-11-16T08:00:00+03:00")
+    cli("campaign", "assign", "W47", "--managers", "anna", now="2026-11-16T08:00:00+03:00")
+    old = {r["client"]: r["id"] for r in cli.json("deal", "list", "--campaign", "W47", now="2026-11-16T08:00:00+03:00")}
+    mon47 = "2026-11-16T10:00:00+03:00"
+    cli("call", "log", old["C1"], "--outcome", "interested", user="anna", now=mon47)
+    cli("deal", "advance", old["C1"], "--to", "proposal_sent", user="anna", now=mon47)
+    cli("deal", "invoice", old["C1"], "10000", user="anna", now=mon47)
+    cli("campaign", "rollover", "W47", "--week", "2026-W48", "--name", "W48", now="2026-11-22T12:00:00+03:00")
+    new = {r["client"]: r["id"] for r in cli.json("deal", "list", "--campaign", "W48", now=MON)}
+    cli("call", "log", new["C2"], "--outcome", "no_answer", user="anna", now=MON)
+    cli("call", "log", old["C1"], "--outcome", "call_back", "--next-call", "2026-11-26T10:00", user="anna", now=TUE)
+    cli("deal", "pay", old["C1"], "10000", user="anna", now=TUE)
+
+    data = cli.json("report", "weekly", "--week", "2026-W48", now=NOW)
+    anna = data["managers"][0]
+    assert (anna["manager"], anna["deals"], anna["calls"], anna["no_answer"], anna["call_back"], anna["reached"],
+            anna["payments"], anna["paid"], anna["won"]) == ("anna", 2, 2, 1, 1, 1, 1, "10000.00", 0)
+    assert (data["total"]["calls"], data["total"]["payments"]) == (2, 1)
+    assert (data["previous"]["calls"], data["previous"]["invoices"]) == (1, 1)
+    assert cli.json("report", "managers", "--week", "2026-W48", now=NOW) == data["ranking"]
+    assert data["ranking"][0]["score"] == 1 + 5 * 1
+    # The same day seen by the daily report (every open campaign) agrees.
+    tue = cli.json("report", "daily", "--date", "2026-11-24", now=NOW)
+    assert (tue[0]["calls"], tue[0]["call_back"], tue[0]["payments"]) == (1, 1, 1)
+    # One campaign's week: W48's own deals only.
+    one = cli.json("report", "weekly", "--campaign", "W48", now=NOW)
+    assert (one["total"]["calls"], one["total"]["payments"]) == (1, 0)

@@ -5,7 +5,9 @@ a fixed number of queries whatever the number of managers. The functions return 
 lists (JSON-ready), with the signature `fn(*, session, actor, ...)`.
 
 Definitions (the README's "Reports and cron" section repeats them):
-- calls: calls logged by the manager in the period, on deals of the scope, by outcome;
+- calls: calls logged by the manager in the period, on deals of the scope, by outcome; a week's
+  report (`--week`, or none) also counts the week's work on deals of earlier campaigns still
+  being called (`_week_activity`: calls, reached, invoices, payments, won, lost);
 - reached: distinct deals where somebody answered (any outcome but no_answer / wrong_number);
 - not_called: deals never called that are still in the queue (now);
 - invoices / invoiced: deals whose invoice was issued in the period (count, sum);
@@ -65,6 +67,21 @@ def _campaigns(session: Session, campaign: str | None, week: str | None = None) 
     return list(session.scalars(select(Campaign).where(Campaign.status == "open").order_by(Campaign.id))), _("open campaigns")
 
 
+def _week_activity(session: Session, campaign_ids: list[int], monday: date, by_week: bool) -> list[int]:
+    """The one rule for what a week's report counts as the week's work (calls, reached, invoices,
+    payments, won, lost): besides the week's campaigns, the deals of every earlier campaign.
+
+    Deals stay open across weeks until won or lost (a deal at "invoice issued" rolls on), and only
+    an open deal takes a call, so the manager's calls in the week's dates on last week's deals are
+    this week's work. The campaign's status does not matter (a closed campaign's open deals stay
+    callable), which keeps a past week's report the same after its campaigns are closed. A report
+    on one campaign (`--campaign`) stays on that campaign."""
+    if not by_week:
+        return campaign_ids
+    older = session.scalars(select(Campaign.id).where(Campaign.week_start < monday).order_by(Campaign.id))
+    return sorted(set(campaign_ids) | set(older))
+
+
 def _in(ids: list[int]):
     return Deal.campaign_id.in_(ids) if ids else literal(False)
 
@@ -72,13 +89,18 @@ def _in(ids: list[int]):
 # ---- the grouped figures ----------------------------------------------------------------------
 
 def _figures(session: Session, campaign_ids: list[int], manager_ids: list[int], start: datetime, end: datetime,
-             as_of: datetime) -> dict[int, dict]:
-    """Per manager id, every count of a period [start, end): five grouped queries."""
-    scope = [_in(campaign_ids), Deal.manager_id.in_(manager_ids)]
+             as_of: datetime, activity_ids: list[int] | None = None) -> dict[int, dict]:
+    """Per manager id, every count of a period [start, end): five grouped queries.
+
+    `campaign_ids` scope the deals held (deals, not_called, carried_over, overdue_callbacks);
+    `activity_ids` (default: the same) scope what happened in the period (calls, reached,
+    invoices, payments, won, lost): a week's report passes `_week_activity` here."""
+    activity_ids = campaign_ids if activity_ids is None else activity_ids
+    done = [_in(activity_ids), Deal.manager_id.in_(manager_ids)]
     out: dict[int, dict] = {uid: _zero() for uid in manager_ids}
     for uid, outcome, n in session.execute(
             select(Call.user_id, Call.outcome, func.count(Call.id)).join(Deal, Deal.id == Call.deal_id)
-            .where(Call.at >= start, Call.at < end, Call.user_id.in_(manager_ids), _in(campaign_ids))
+            .where(Call.at >= start, Call.at < end, Call.user_id.in_(manager_ids), _in(activity_ids))
             .group_by(Call.user_id, Call.outcome)):
         row = out[uid]
         row["calls"] += n
@@ -86,30 +108,32 @@ def _figures(session: Session, campaign_ids: list[int], manager_ids: list[int], 
             row[outcome] += n
     for uid, reached in session.execute(
             select(Call.user_id, func.count(func.distinct(Call.deal_id))).join(Deal, Deal.id == Call.deal_id)
-            .where(Call.at >= start, Call.at < end, Call.user_id.in_(manager_ids), _in(campaign_ids),
+            .where(Call.at >= start, Call.at < end, Call.user_id.in_(manager_ids), _in(activity_ids),
                    Call.outcome.not_in(NOT_REACHED))
             .group_by(Call.user_id)):
         out[uid]["reached"] = reached
-    open_ = Deal.closed_at.is_(None)
+    open_ = and_(Deal.closed_at.is_(None), _in(campaign_ids))
+    closed = and_(Deal.closed_at >= start, Deal.closed_at < end, _in(activity_ids))
     for uid, deals, not_called, carried, overdue, won, lost in session.execute(
-            select(Deal.manager_id, func.count(Deal.id),
+            select(Deal.manager_id, func.count(Deal.id).filter(_in(campaign_ids)),
                    func.count(Deal.id).filter(Deal.status == "new", open_, Deal.next_call_at.is_not(None)),
                    func.count(Deal.id).filter(Deal.carried_over, Deal.status.in_(("new", "call_back")), open_,
                                               Deal.next_call_at.is_not(None)),
                    func.count(Deal.id).filter(Deal.status == "call_back", open_, Deal.next_call_at < as_of),
-                   func.count(Deal.id).filter(Deal.closed_at >= start, Deal.closed_at < end, Deal.lost_reason_id.is_(None)),
-                   func.count(Deal.id).filter(Deal.closed_at >= start, Deal.closed_at < end, Deal.lost_reason_id.is_not(None)))
-            .where(*scope).group_by(Deal.manager_id)):
+                   func.count(Deal.id).filter(closed, Deal.lost_reason_id.is_(None)),
+                   func.count(Deal.id).filter(closed, Deal.lost_reason_id.is_not(None)))
+            .where(or_(_in(campaign_ids), _in(activity_ids)), Deal.manager_id.in_(manager_ids))
+            .group_by(Deal.manager_id)):
         out[uid].update(deals=deals, not_called=not_called, carried_over=carried, overdue_callbacks=overdue,
                         won=won, lost=lost)
     for uid, n, total in session.execute(
             select(Deal.manager_id, func.count(Deal.id), func.coalesce(func.sum(Deal.invoice_cents), 0))
-            .where(*scope, Deal.invoiced_at >= start, Deal.invoiced_at < end).group_by(Deal.manager_id)):
+            .where(*done, Deal.invoiced_at >= start, Deal.invoiced_at < end).group_by(Deal.manager_id)):
         out[uid].update(invoices=n, invoiced_cents=int(total))
     for uid, n, total in session.execute(
             select(Deal.manager_id, func.count(Payment.id), func.coalesce(func.sum(Payment.amount_cents), 0))
             .join(Deal, Deal.id == Payment.deal_id)
-            .where(*scope, Payment.paid_at >= start, Payment.paid_at < end).group_by(Deal.manager_id)):
+            .where(*done, Payment.paid_at >= start, Payment.paid_at < end).group_by(Deal.manager_id)):
         out[uid].update(payments=n, paid_cents=int(total))
     return out
 
@@ -180,12 +204,13 @@ def _funnel_counts(session: Session, campaign_ids: list[int], manager_ids: list[
         return [], {}
     stages = list(session.scalars(select(Stage).where(Stage.pipeline_id.in_(pipeline_ids)).order_by(Stage.position)))
     first = min(s.position for s in stages if s.kind == StageKind.open)
-    before = Stage.__table__.alias("before")
-    lost_from = (select(func.max(before.c.position)).select_from(Call.__table__.join(before, before.c.id == Call.stage_before_id))
-                 .where(Call.deal_id == Deal.id, Call.outcome.in_((Outcome.refused.value, Outcome.do_not_call.value)))
-                 .scalar_subquery())
-    reach = case((Stage.kind == StageKind.lost.value, func.coalesce(lost_from, first)), else_=Stage.position).label("reach")
+    # A lost deal reached the stage it was lost from (funnel.enter_stage records it on every
+    # move into a lost stage, by a call or by `deal advance --to refused` alike).
+    lost_from = Stage.__table__.alias("lost_from")
+    reach = case((Stage.kind == StageKind.lost.value, func.coalesce(lost_from.c.position, first)),
+                 else_=Stage.position).label("reach")
     stmt = (select(Deal.manager_id, reach, func.count(Deal.id)).join(Stage, Stage.id == Deal.stage_id)
+            .join(lost_from, lost_from.c.id == Deal.lost_at_stage_id, isouter=True)
             .where(_in(campaign_ids)).group_by(Deal.manager_id, reach))
     if manager_ids is not None:
         stmt = stmt.where(Deal.manager_id.in_(manager_ids))
@@ -276,8 +301,10 @@ def managers(*, session: Session, actor: User, week: str | None = None, campaign
     start, end = _week_bounds(monday)
     people = _visible_managers(session, actor)
     ids = [u.id for u in people]
-    figures = _figures(session, [c.id for c in found], ids, start, end, min(end, clock.now()))
-    stages, counts = _funnel_counts(session, [c.id for c in found], _funnel_scope(session, actor))
+    campaign_ids = [c.id for c in found]
+    figures = _figures(session, campaign_ids, ids, start, end, min(end, clock.now()),
+                       _week_activity(session, campaign_ids, monday, by_week=not campaign))
+    stages, counts = _funnel_counts(session, campaign_ids, _funnel_scope(session, actor))
     return _comparison(stages, counts, people, figures)
 
 
@@ -303,8 +330,9 @@ def weekly(*, session: Session, actor: User, week: str | None = None, campaign: 
     funnel, the calendar plan (calls due per day from today, or from the week's Monday for a
     week ahead), managers ranked by score, and the change against the previous week.
 
-    `week` (2026-W48) takes that week's campaigns; `campaign` one campaign over its week;
-    neither: this week's campaigns. BadInput for a malformed week."""
+    `week` (2026-W48) takes that week's campaigns, and the week's work on deals of earlier
+    campaigns (`_week_activity`); `campaign` one campaign over its week; neither: this week.
+    BadInput for a malformed week."""
     if week and campaign:
         raise BadInput(_("give --week or --campaign, not both"))
     week_given = week or (None if campaign else clock.week_of(clock.today()))
@@ -316,11 +344,14 @@ def weekly(*, session: Session, actor: User, week: str | None = None, campaign: 
     people = _visible_managers(session, actor)
     ids = [u.id for u in people]
     campaign_ids = [c.id for c in found]
-    figures = _figures(session, campaign_ids, ids, start, end, min(end, now))
+    by_week = not campaign
+    figures = _figures(session, campaign_ids, ids, start, end, min(end, now),
+                       _week_activity(session, campaign_ids, monday, by_week))
     prev_campaigns = list(session.scalars(select(Campaign.id).where(Campaign.week_start == monday - timedelta(days=7))))
     if campaign and found[0].rolled_from_id:
         prev_campaigns = [found[0].rolled_from_id]
-    previous = _figures(session, prev_campaigns, ids, prev_start, prev_end, min(prev_end, now))
+    previous = _figures(session, prev_campaigns, ids, prev_start, prev_end, min(prev_end, now),
+                        _week_activity(session, prev_campaigns, monday - timedelta(days=7), by_week))
     stages, counts = _funnel_counts(session, campaign_ids, _funnel_scope(session, actor))
     rows = _rows(people, figures, week=week)
     total, prev_total = rows[-1], _public(None, TOTAL, _sum([previous[u] for u in ids]), week=clock.week_of(monday - timedelta(days=7)))

@@ -31,7 +31,8 @@ STAGE_WORDS = {"to_call": "к звонку", "agreed": "согласился", "
                "invoice_issued": "счёт выставлен", "paid": "счёт оплачен", "attended": "был на семинаре",
                "refused": "отказ"}
 CURRENT_WORDS = {"no_answer": "недозвон", "call_back": "перезвонить", "interested": "заинтересован",
-                 "refused": "отказался", "do_not_call": "чёрный список", "wrong_number": "неверный номер"}
+                 "refused": "отказался", "do_not_call": "чёрный список", "wrong_number": "неверный номер",
+                 "phone_fixed": "телефон исправлен"}
 QUALITY_WORDS = {"liked": "понравилась услуга", "disliked": "не понравилась услуга"}
 TOTALS_SHEET = "Итоги"
 WIDTHS = [34, 24, 18, 26, 16, 18, 17, 12, 12, 22, 40]
