@@ -19,6 +19,11 @@ from yoolla_tui.core.models import User
 from yoolla_tui.core.paths import default_db_url
 
 
+STORY_ORDER = ["init", "demo", "dashboard", "db", "user", "client", "import", "campaign", "deal", "call", "next",
+               "stage", "lost-reason", "checkpoint", "health", "order", "task", "template", "schedule", "inbox",
+               "report", "audit"]
+
+
 class YoollaGroup(typer.core.TyperGroup):
     """The root group: any YoollaError raised below becomes a one-line error, never a traceback."""
 
@@ -33,7 +38,27 @@ class YoollaGroup(typer.core.TyperGroup):
             raise typer.Exit(error.exit_code) from None
 
     def list_commands(self, ctx) -> list[str]:
-        return list(self.commands)  # keep the order they were added in: the weekly story
+        # The order of the weekly story, whatever order the modules registered in.
+        rank = {name: index for index, name in enumerate(STORY_ORDER)}
+        return sorted(self.commands, key=lambda name: rank.get(name, len(rank)))
+
+    def get_command(self, ctx, name):
+        command = super().get_command(ctx, name)
+        if command is not None:
+            _one_line_summaries(command)
+        return command
+
+
+def _one_line_summaries(command) -> None:
+    """A command list shows each command's first paragraph; a docstring wrapped at 100 columns
+    would print its line breaks there, so the summary is that paragraph on one line."""
+    import inspect
+
+    if not command.short_help and command.help:
+        first = inspect.cleandoc(command.help).split("\n\n")[0]
+        command.short_help = " ".join(first.split())
+    for child in getattr(command, "commands", {}).values():
+        _one_line_summaries(child)
 
 
 @dataclass
