@@ -46,6 +46,7 @@ def main(
 
 
 from . import admin, campaigns, clients, deals, importing, reports, users  # noqa: E402  (register commands)
+from . import dashboard  # noqa: E402
 
 admin.register(app)
 app.add_typer(users.app, name="user")
@@ -55,3 +56,4 @@ app.add_typer(campaigns.app, name="campaign")
 app.add_typer(deals.deal_app, name="deal")
 app.add_typer(deals.call_app, name="call")
 app.add_typer(reports.app, name="report")
+dashboard.register(app)

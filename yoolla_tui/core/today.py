@@ -1,0 +1,119 @@
+"""The operator's day: today's counters and the call queue, one page at a time.
+
+The dashboard's Today screen asks this module and nothing else; the queue's filter, sort and
+"next due deal" rules live here once.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import case, func, select
+from sqlmodel import Session
+
+from . import clock, deals, money
+from .clients import search_clause
+from .errors import BadInput
+from .i18n import _
+from .light import RED, YELLOW, deal_light, light_expr
+from .models import Call, Client, Deal, Payment, Stage, User
+from .permissions import deal_scope
+
+SORTS = ("due", "client", "stage", "light")
+PAGE = 200
+
+
+def summary(*, session: Session, actor: User) -> dict:
+    """Counters for the actor's day: calls they made today, deals still to call today (overdue
+    included), invoices issued and payments received this week (Monday to now) on deals they see."""
+    now = clock.now()
+    day_start, day_end = clock.local_day_bounds(clock.today())
+    week_start = clock.local_day_bounds(clock.today() - timedelta(days=clock.today().isoweekday() - 1))[0]
+    scope = deal_scope(session, actor)
+    scoped = [scope] if scope is not None else []
+    called = session.scalar(select(func.count(Call.id)).where(Call.user_id == actor.id, Call.at >= day_start,
+                                                              Call.at < day_end)) or 0
+    to_call, invoices = session.execute(
+        select(func.count(Deal.id).filter(Deal.closed_at.is_(None), Deal.next_call_at.is_not(None),
+                                          Deal.next_call_at < day_end),
+               func.count(Deal.id).filter(Deal.invoiced_at >= week_start, Deal.invoiced_at <= now))
+        .where(*scoped)).one()
+    payments, paid = session.execute(
+        select(func.count(Payment.id), func.coalesce(func.sum(Payment.amount_cents), 0))
+        .join(Deal, Deal.id == Payment.deal_id)
+        .where(Payment.paid_at >= week_start, Payment.paid_at <= now, *scoped)).one()
+    return {"called_today": called, "to_call": to_call or 0, "invoices_week": invoices or 0,
+            "payments_week": payments or 0, "paid_week": money.show(paid) or "0.00"}
+
+
+def _queue_filter(session: Session, actor: User, search: str | None):
+    _start, end = clock.local_day_bounds(clock.today())
+    clauses = [Deal.closed_at.is_(None), Deal.next_call_at.is_not(None), Deal.next_call_at < end]
+    scope = deal_scope(session, actor)
+    if scope is not None:
+        clauses.append(scope)
+    if search and search.strip():
+        clauses.append(search_clause(search))
+    return clauses
+
+
+def _order(sort: str, now):
+    if sort not in SORTS:
+        raise BadInput(_("unknown sort {sort!r}: expected one of {known}").format(sort=sort, known=", ".join(SORTS)))
+    if sort == "client":
+        return (Client.name, Deal.id)
+    if sort == "stage":
+        return (Stage.position.desc(), *deals.queue_order(now))
+    if sort == "light":
+        rank = case((light_expr(now) == RED, 0), (light_expr(now) == YELLOW, 1), else_=2)
+        return (rank, *deals.queue_order(now))
+    return deals.queue_order(now)
+
+
+def queue(*, session: Session, actor: User, search: str | None = None, sort: str = "due",
+          limit: int = PAGE, offset: int = 0) -> dict:
+    """One page of the actor's open deals due today and overdue: {"rows": [...], "total": n}.
+
+    `search` matches the client's name, contact, e-mail, city or phone digits; `sort` is one of
+    SORTS (`due` is the queue order: overdue call-backs first, then by due time). Each row is
+    `deals.list_deals`' row plus `light` (red / yellow / green)."""
+    now = clock.now()
+    clauses = _queue_filter(session, actor, search)
+    order = _order(sort, now)
+    total = session.scalar(select(func.count(Deal.id)).join(Client, Client.id == Deal.client_id).where(*clauses)) or 0
+    stmt = deals._listing_stmt().where(*clauses).order_by(*order).limit(limit).offset(offset)
+    rows = []
+    names = {stage_id: _(name) for stage_id, name in session.execute(select(Stage.id, Stage.name))}
+    for row in session.execute(stmt):
+        out = deals._public_row(row)
+        out["light"] = deal_light(row[0], now)
+        out["stage_name"] = names.get(row[0].stage_id, out["stage"])
+        rows.append(out)
+    return {"rows": rows, "total": total}
+
+
+def next_due(*, session: Session, actor: User, after: int | None = None) -> int | None:
+    """The id of the deal to call next (the head of the queue), skipping deal `after`; None when
+    the queue is empty."""
+    now = clock.now()
+    clauses = _queue_filter(session, actor, None)
+    if after is not None:
+        clauses.append(Deal.id != after)
+    return session.scalar(select(Deal.id).join(Client, Client.id == Deal.client_id).where(*clauses)
+                          .order_by(*deals.queue_order(now)).limit(1))
+
+
+def deal_view(*, session: Session, actor: User, deal_id: int | str) -> dict:
+    """Everything the call card shows, in one transaction: the deal (`deals.show`), its light,
+    the client card with the whole history across campaigns (`clients.card`), the stages of the
+    deal's pipeline and the lost reasons to offer."""
+    from . import clients, reference
+
+    card = deals.show(session=session, actor=actor, deal_id=deal_id)
+    deal = deals.get_deal(session, card["id"])
+    pipeline_id = session.get(Stage, deal.stage_id).pipeline_id
+    client = clients.card(session=session, actor=actor, ref=str(deal.client_id))
+    stages = [{"code": s.code, "name": _(s.name), "kind": s.kind, "current": s.id == deal.stage_id}
+              for s in reference.stages(session, pipeline_id)]
+    return {"deal": card, "light": deal_light(deal), "client": client, "stages": stages,
+            "reasons": [r for r in reference.list_lost_reasons(session) if r["code"] != "do_not_call"]}

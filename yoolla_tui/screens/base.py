@@ -1,0 +1,51 @@
+"""What every dashboard screen shares: translated key bindings, one route for core's refusals,
+and short local times."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from textual.binding import Binding, BindingsMap
+from textual.worker import Worker, WorkerState
+
+from yoolla_tui.core import clock
+from yoolla_tui.core.errors import YoollaError
+from yoolla_tui.core.i18n import _
+
+
+def translated(current: BindingsMap, bindings: list[Binding]) -> BindingsMap:
+    """Bindings made at run time, so their labels follow YOOLLA_LANG (class attributes are
+    evaluated once, at import)."""
+    return BindingsMap.merge([current, BindingsMap(bindings)])
+
+
+def error_text(error: BaseException) -> str:
+    """What the user reads for a failed worker: core's own message, or the error's type and text."""
+    if isinstance(error, YoollaError):
+        return error.message
+    return _("Unexpected error: {error}").format(error=f"{type(error).__name__}: {error}")
+
+
+def worker_failed(event: Worker.StateChanged) -> BaseException | None:
+    if event.state == WorkerState.ERROR:
+        return event.worker.error
+    return None
+
+
+def when(iso: str | None) -> str:
+    """A due time as an operator reads it: `14:30` today, `Tue 14:30` this week, else `24.11 14:30`."""
+    if not iso:
+        return "—"
+    moment = clock.to_local(datetime.fromisoformat(iso))
+    today = clock.today()
+    if moment.date() == today:
+        return moment.strftime("%H:%M")
+    return moment.strftime("%d.%m %H:%M")
+
+
+def amount(text: str | None) -> str:
+    return text or "—"
+
+
+LIGHT_STYLE = {"red": "bold $error", "yellow": "bold $warning", "green": "$success"}
+LIGHT_RICH = {"red": "bold red", "yellow": "bold yellow", "green": "green"}
