@@ -329,8 +329,12 @@ class DealScreen(Screen):
         if self.current is None:
             return
         version = self.current["deal"]["version"]
-        choices = [(s["code"], s["name"]) for s in self.current["stages"] if s["kind"] != "lost" and not s["current"]]
-        self.app.push_screen(ChoiceModal(_("Move deal {id} to").format(id=self.deal_id), choices),
+        # Numbers are pipeline positions, the same on every deal; the lost stage is the `4` outcome.
+        stages = [s for s in self.current["stages"] if s["kind"] != "lost"]
+        choices = [(s["code"], s["name"] + (" · " + _("now") if s["current"] else "")) for s in stages]
+        now = next((n for n, s in enumerate(stages) if s["current"]), 0)
+        self.app.push_screen(ChoiceModal(_("Move deal {id} to").format(id=self.deal_id), choices,
+                                         highlight=min(now + 1, len(choices) - 1)),
                              lambda code: code and self.write("advance", version, to=code))
 
     def action_invoice(self) -> None:
