@@ -143,7 +143,7 @@ class DealScreen(Screen):
              h["campaign"], h["user"] or "", outcome_label(h["outcome"]), h["note"] or "")
             for h in client.get("history", [])])
         self.query_one("#history-title", Static).update(
-            _("History, all campaigns: {n} calls").format(n=len(client.get("history", [])))
+            _("History, all campaigns ({n})").format(n=len(client.get("history", [])))
             if client.get("history") else _("History, all campaigns: no calls yet"))
         self._note_line()
         self.refresh_bindings()

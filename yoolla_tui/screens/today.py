@@ -66,7 +66,7 @@ class TodayScreen(Screen):
         actor = self.app.actor
         self.query_one("#topbar", Static).update(Text.assemble(
             ("Yoolla", "bold"), "  ", _("Today"), " · ", clock.today().strftime("%d.%m.%Y"), " · ",
-            (actor.full_name or actor.login, "bold"), f" ({actor.login})"))
+            (actor.full_name or actor.login, "bold"), f" ({actor.login})" if actor.full_name != actor.login else ""))
         table = self.query_one("#queue", DataTable)
         table.add_column("", key="light", width=1)
         table.add_column(_("Due"), key="due", width=11)
@@ -140,14 +140,14 @@ class TodayScreen(Screen):
         c = counters or {}
         blank = "…"
         self.query_one("#called", Static).update(
-            Text.assemble((_("Called today"), "dim"), "\n", (str(c.get("called_today", blank)), "bold")))
+            Text.assemble((str(c.get("called_today", blank)), "bold"), "\n", (_("Called today"), "dim")))
         self.query_one("#to-call", Static).update(
-            Text.assemble((_("Still to call"), "dim"), "\n", (str(c.get("to_call", blank)), "bold")))
+            Text.assemble((str(c.get("to_call", blank)), "bold"), "\n", (_("Still to call"), "dim")))
         self.query_one("#invoices", Static).update(
-            Text.assemble((_("Invoices this week"), "dim"), "\n", (str(c.get("invoices_week", blank)), "bold")))
+            Text.assemble((str(c.get("invoices_week", blank)), "bold"), "\n", (_("Invoices this week"), "dim")))
         payments = f"{c['payments_week']} · {c['paid_week']}" if counters else blank
         self.query_one("#payments", Static).update(
-            Text.assemble((_("Payments this week"), "dim"), "\n", (payments, "bold")))
+            Text.assemble((payments, "bold"), "\n", (_("Payments this week"), "dim")))
 
     def _pager(self) -> None:
         shown = self.query_one("#queue", DataTable).row_count
@@ -183,7 +183,7 @@ class TodayScreen(Screen):
         if action == "call_next":
             return True if self.total else None
         if action == "clear_filter":
-            return True if self.search or self.query_one("#filter", Input).display else None
+            return True if self.search or self.query_one("#filter", Input).display else False
         return True
 
     def action_open(self) -> None:
