@@ -78,8 +78,12 @@ class YoollaApp(App):
         if not isinstance(screen, TodayScreen):
             yield SystemCommand(_("Today"), _("The counters and today's call queue"), self.go_today)
         yield SystemCommand(_("Next due deal"), _("Open the head of today's queue"), self.open_next)
+        seen = set()
         for _key, binding in screen._bindings:
-            if binding.description and binding.show and screen.check_action(binding.action.split("(")[0], ()) is True:
+            if binding.action in seen:
+                continue  # one binding with two keys (escape,q) is one command
+            seen.add(binding.action)
+            if binding.description and screen.check_action(binding.action.split("(")[0], ()) is True:
                 yield SystemCommand(binding.description, binding.tooltip or binding.description,
                                     lambda action=binding.action, target=screen: self.run_action(action, target))
         yield SystemCommand(_("Keys"), _("Show or hide every key of this screen"), self.action_toggle_help)

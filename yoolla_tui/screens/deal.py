@@ -46,21 +46,22 @@ class DealScreen(Screen):
         self.current: dict | None = None
         self.note = ""  # `n`: goes with the next outcome
         self.busy = False
-        outcomes = Binding.Group(_("Outcome"), compact=True)
+        # The outcome keys are listed (and dimmed when they do not apply) in the legend line
+        # right above the footer, which keeps the footer's other keys inside 80 columns.
         self._bindings = translated(self._bindings, [
             Binding("1", "outcome('no_answer')", _("No answer"), tooltip=_("No answer: log it and open the next deal"),
-                    group=outcomes, id="no_answer"),
+                    show=False, id="no_answer"),
             Binding("2", "outcome('call_back')", _("Call back"), tooltip=_("Call back at a time you pick"),
-                    group=outcomes, id="call_back"),
+                    show=False, id="call_back"),
             Binding("3", "outcome('interested')", _("Interested"), tooltip=_("Interested: a new deal moves on to agreed"),
-                    group=outcomes, id="interested"),
+                    show=False, id="interested"),
             Binding("4", "outcome('refused')", _("Refused"), tooltip=_("Refused: pick the reason; the deal is lost"),
-                    group=outcomes, id="refused"),
+                    show=False, id="refused"),
             Binding("5", "outcome('do_not_call')", _("Do not call"),
-                    tooltip=_("Do not call: the client leaves every list (asks to confirm)"), group=outcomes,
+                    tooltip=_("Do not call: the client leaves every list (asks to confirm)"), show=False,
                     id="do_not_call"),
             Binding("6", "outcome('wrong_number')", _("Wrong number"),
-                    tooltip=_("Wrong number: out of the queue until the phone is corrected"), group=outcomes,
+                    tooltip=_("Wrong number: out of the queue until the phone is corrected"), show=False,
                     id="wrong_number"),
             Binding("n", "note", _("Note"), tooltip=_("Write a note that goes with the next outcome"), id="note"),
             Binding("a", "advance", _("Advance"), tooltip=_("Move the deal to another stage"), id="advance"),
@@ -84,13 +85,13 @@ class DealScreen(Screen):
         yield Static(id="note-line")
         yield Static(id="message")
         yield Static(self._legend(), id="outcomes")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
-    def _legend(self) -> Text:
-        text = Text()
+    def _legend(self, enabled: bool = True) -> Text:
+        text = Text(style="" if enabled else "dim")
         for key, outcome in OUTCOME_KEYS.items():
-            text.append(f" {key} ", style="bold reverse")
-            text.append(f" {outcome_label(outcome)}  ")
+            text.append(key, style="bold reverse" if enabled else "")
+            text.append(f" {outcome_label(outcome)} ")
         return text
 
     def on_mount(self) -> None:
@@ -146,6 +147,7 @@ class DealScreen(Screen):
             _("History, all campaigns ({n})").format(n=len(client.get("history", [])))
             if client.get("history") else _("History, all campaigns: no calls yet"))
         self._note_line()
+        self.query_one("#outcomes", Static).update(self._legend(self.check_action("outcome", ()) is True))
         self.refresh_bindings()
 
     def _stage_bar(self, stages: list[dict]) -> Text:
