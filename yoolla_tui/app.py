@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from typing import Any, Callable, Iterable
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -50,6 +51,13 @@ class YoollaApp(App):
         from .screens.today import TodayScreen
 
         self.push_screen(TodayScreen())
+        self._warm_up()
+
+    @work(thread=True, exit_on_error=False, group="warm-up")
+    def _warm_up(self) -> None:
+        from yoolla_tui.core import today
+
+        self.core(today.warm_up)
 
     def on_app_focus(self) -> None:
         # Back from another window: what others did meanwhile shows now.

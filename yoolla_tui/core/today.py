@@ -117,3 +117,18 @@ def deal_view(*, session: Session, actor: User, deal_id: int | str) -> dict:
               for s in reference.stages(session, pipeline_id)]
     return {"deal": card, "light": deal_light(deal), "client": client, "stages": stages,
             "reasons": [r for r in reference.list_lost_reasons(session) if r["code"] != "do_not_call"]}
+
+
+def warm_up(*, session: Session, actor: User) -> None:
+    """Load what the first outcome needs (the holiday calendar), so the first key is as quick as
+    the rest; the dashboard calls it in the background at start."""
+    from .schedule import WorkCalendar
+
+    WorkCalendar(session).is_business_day(clock.today())
+
+
+def next_view(*, session: Session, actor: User, after: int | None = None) -> dict | None:
+    """`deal_view` of the deal to call next (skipping `after`), read in one transaction; None
+    when nothing is due."""
+    deal_id = next_due(session=session, actor=actor, after=after)
+    return deal_view(session=session, actor=actor, deal_id=deal_id) if deal_id is not None else None

@@ -114,12 +114,16 @@ class DealScreen(Screen):
 
     # ---- loading -------------------------------------------------------------------------
 
-    def show_deal(self, deal_id: int, message: str = "") -> None:
-        """Open another deal in this screen (after an outcome, undo, or from the palette)."""
+    def show_deal(self, deal_id: int, message: str = "", view: dict | None = None) -> None:
+        """Open another deal in this screen (after an outcome, undo, or from the palette);
+        `view` is its card when the caller already read it."""
         self.deal_id = deal_id
         self.note = ""
         self._message(message)
-        self.reload()
+        if view is not None:
+            self._show(view)
+        else:
+            self.reload()
 
     def reload(self) -> None:
         self.load(self.deal_id)
@@ -280,13 +284,17 @@ class DealScreen(Screen):
                 call = deals.log_call(session=session, actor=actor, deal_id=deal_id, outcome=outcome, note=note,
                                       next_call=next_call, reason=reason, expected_version=version)
                 call_id, next_at = call.id, call.next_call_at
-            following = None if outcome in STAYS else self.app.core(today.next_due, after=deal_id)
+            # The next card is read in this same worker: one trip, not two, between the key and the card.
+            if outcome in STAYS:
+                view = self.app.core(today.deal_view, deal_id=deal_id)
+            else:
+                view = self.app.core(today.next_view, after=deal_id)
         except StaleEdit:
             self.app.call_from_thread(self._stale, deal_id)
             return
-        self.app.call_from_thread(self._logged, deal_id, call_id, outcome, next_at, following)
+        self.app.call_from_thread(self._logged, deal_id, call_id, outcome, next_at, view)
 
-    def _logged(self, deal_id: int, call_id: int, outcome: str, next_at, following: int | None) -> None:
+    def _logged(self, deal_id: int, call_id: int, outcome: str, next_at, view: dict | None) -> None:
         self.busy = False
         self.app.last_call = (call_id, deal_id)
         self.note = ""
@@ -294,11 +302,8 @@ class DealScreen(Screen):
         if next_at is not None:
             done += " · " + _("next call {when}").format(when=when(clock.iso(next_at)))
         done += " · " + _("z undoes it")
-        if outcome in STAYS:
-            self._message(done)
-            self.reload()
-        elif following is not None:
-            self.show_deal(following, done)
+        if view is not None:
+            self.show_deal(view["deal"]["id"], done, view=view)
         else:
             self.app.pop_screen()
             self.app.notify(done + "\n" + _("Queue done: nothing more is due today."), timeout=6)
