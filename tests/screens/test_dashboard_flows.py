@@ -218,3 +218,33 @@ async def test_escape_goes_back_to_today_which_reloads(world, make):
         await press(pilot, "6", "escape")
         assert type(app.screen).__name__ == "TodayScreen"
         assert world.ids["C1"] not in app.screen._ids
+
+
+async def test_the_queue_loads_in_pages_and_says_how_many_are_left(world, make, monkeypatch):
+    from yoolla_tui.core import today
+
+    monkeypatch.setattr(today, "PAGE", 3)
+    app = make()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert len(screen._ids) == 3
+        assert "3 of 4 due" in str(screen.query_one("#pager").render())
+        await press(pilot, "down", "down")  # near the end of the page: the next one loads
+        assert screen._ids == [world.ids["C1"], world.ids["C7"], world.ids["C12"], world.ids["C4"]]
+        assert "4 due · sorted by due time" in str(screen.query_one("#pager").render())
+        await press(pilot, "s")
+        assert "sorted by client" in str(screen.query_one("#pager").render())
+        assert screen._ids[:3] == [world.ids["C1"], world.ids["C12"], world.ids["C4"]]
+
+
+async def test_the_command_palette_opens_the_next_due_deal(world, make):
+    app = make()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        await press(pilot, "ctrl+p", *"Next due deal")
+        await pilot.pause(0.5)
+        await press(pilot, "enter")
+        assert type(app.screen).__name__ == "DealScreen" and app.screen.deal_id == world.ids["C1"]
+        await press(pilot, "question_mark")
+        assert app.screen.query("HelpPanel")

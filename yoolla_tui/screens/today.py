@@ -86,17 +86,20 @@ class TodayScreen(Screen):
     # ---- loading -------------------------------------------------------------------------
 
     def reload(self) -> None:
-        self.load(self.search, self.sort)
+        # A refresh keeps the pages already scrolled through (up to 10), so the cursor stays put.
+        shown = self.query_one("#queue", DataTable).row_count
+        self.load(self.search, self.sort, min(max(today.PAGE, shown), 10 * today.PAGE))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="today")
-    def load(self, search: str, sort: str) -> None:
+    def load(self, search: str, sort: str, limit: int) -> None:
         counters = self.app.core(today.summary)
-        page = self.app.core(today.queue, search=search or None, sort=sort)
+        page = self.app.core(today.queue, search=search or None, sort=sort, limit=limit)
         self.app.call_from_thread(self._show, counters, page)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="page")
     def load_more(self, offset: int) -> None:
-        page = self.app.core(today.queue, search=self.search or None, sort=self.sort, offset=offset)
+        page = self.app.core(today.queue, search=self.search or None, sort=self.sort, offset=offset,
+                             limit=today.PAGE)
         self.app.call_from_thread(self._append, page, offset)
 
     def _show(self, counters: dict, page: dict) -> None:
@@ -201,7 +204,8 @@ class TodayScreen(Screen):
     @on(DataTable.RowHighlighted, "#queue")
     def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         table = event.data_table
-        if not self.loading_page and table.row_count < self.total and event.cursor_row >= table.row_count - 20:
+        near_end = table.row_count - max(1, today.PAGE // 10)
+        if not self.loading_page and table.row_count < self.total and event.cursor_row >= near_end:
             self.loading_page = True
             self.load_more(table.row_count)
         self.refresh_bindings()
@@ -238,7 +242,7 @@ class TodayScreen(Screen):
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
         self.search = event.value.strip()
-        self.reload()
+        self.load(self.search, self.sort, today.PAGE)
 
     @on(Input.Submitted, "#filter")
     def _filter_done(self, event: Input.Submitted) -> None:
@@ -250,7 +254,8 @@ class TodayScreen(Screen):
         order = list(today.SORTS)
         self.sort = order[(order.index(self.sort) + 1) % len(order)]
         self.notify(_("Sorted by {sort}").format(sort=sort_labels()[self.sort]), timeout=2)
-        self.reload()
+        self.query_one("#queue", DataTable).move_cursor(row=0)
+        self.load(self.search, self.sort, today.PAGE)
 
     def action_reload(self) -> None:
         self.reload()
