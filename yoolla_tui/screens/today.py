@@ -38,6 +38,7 @@ class TodayScreen(Screen):
         self.total = 0
         self.loading_page = False
         self._ids: list[int] = []
+        self._rows: list[dict] = []
         self._bindings = translated(self._bindings, [
             Binding("enter", "open", _("Open"), tooltip=_("Open the highlighted deal"), id="open", priority=True),
             Binding("space", "call_next", _("Next due"), tooltip=_("Open the head of the queue"), id="next"),
@@ -68,12 +69,7 @@ class TodayScreen(Screen):
             ("Yoolla", "bold"), "  ", _("Today"), " · ", clock.today().strftime("%d.%m.%Y"), " · ",
             (actor.full_name or actor.login, "bold"), f" ({actor.login})" if actor.full_name != actor.login else ""))
         table = self.query_one("#queue", DataTable)
-        table.add_column("", key="light", width=1)
-        table.add_column(_("Due"), key="due", width=11)
-        table.add_column(_("Client"), key="client")
-        table.add_column(_("Phone"), key="phone", width=16)
-        table.add_column(_("Stage"), key="stage", width=14)
-        table.add_column(_("Last outcome"), key="status", width=14)
+        self._columns(self.app.size.width)
         self.query_one("#filter", Input).display = False
         self._counters(None)
         self.reload()
@@ -82,6 +78,35 @@ class TodayScreen(Screen):
 
     def on_screen_resume(self) -> None:
         self.reload()
+
+    @staticmethod
+    def _widths(width: int) -> tuple[int, ...]:
+        """Column widths (light, due, client, phone, stage, outcome) for a terminal `width`: the
+        fixed columns tighten below 100 columns and the client's name takes what is left."""
+        fixed = (1, 11, 12, 12, 12) if width < 100 else (1, 11, 13, 14, 14)
+        room = width - 4 - 2 * 6  # margins and scrollbar, one cell of padding each side of a column
+        light, due, phone, stage, status = fixed
+        return light, due, max(12, room - sum(fixed)), phone, stage, status
+
+    def _columns(self, width: int) -> None:
+        table = self.query_one("#queue", DataTable)
+        table.clear(columns=True)
+        self._layout = self._widths(width)
+        light, due, client, phone, stage, status = self._layout
+        table.add_column("", key="light", width=light)
+        table.add_column(_("Due"), key="due", width=due)
+        table.add_column(_("Client"), key="client", width=client)
+        table.add_column(_("Phone"), key="phone", width=phone)
+        table.add_column(_("Stage"), key="stage", width=stage)
+        table.add_column(_("Last outcome"), key="status", width=status)
+        rows, self._rows, self._ids = self._rows, [], []
+        self._add(rows)
+
+    def on_resize(self, event) -> None:
+        if getattr(self, "_layout", None) is not None and self._widths(event.size.width) != self._layout:
+            cursor = self.query_one("#queue", DataTable).cursor_row
+            self._columns(event.size.width)
+            self.query_one("#queue", DataTable).move_cursor(row=cursor, animate=False)
 
     # ---- loading -------------------------------------------------------------------------
 
@@ -109,6 +134,7 @@ class TodayScreen(Screen):
         selected = self.selected_id()
         table.clear()
         self._ids = []
+        self._rows = []
         self._add(page["rows"])
         self.total = page["total"]
         self._pager()
@@ -130,6 +156,7 @@ class TodayScreen(Screen):
         table = self.query_one("#queue", DataTable)
         table.add_rows([self._cells(r) for r in rows])
         self._ids.extend(r["id"] for r in rows)  # row index -> deal id, in table order
+        self._rows.extend(rows)
 
     def _cells(self, row: dict) -> list:
         style = LIGHT_RICH.get(row["light"] or "", "")
