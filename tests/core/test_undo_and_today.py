@@ -75,3 +75,26 @@ def test_today_counters_queue_pages_and_next_due(w):
         assert [r["client"] for r in today.queue(session=s, actor=w.irina, search="C5")["rows"]] == ["C5"]
         assert today.next_due(session=s, actor=w.irina) == w.deal["C2"]  # overdue since 09:00; C1 is at 12:00
         assert today.next_due(session=s, actor=w.irina, after=w.deal["C2"]) == w.deal["C3"]
+
+
+def test_queue_pages_follow_the_queue_order_of_list_deals(admin, session):
+    """The queue reads its two parts (overdue call-backs, then the rest) separately for speed;
+    page by page it must be exactly `deal list --due today`'s order."""
+    w = build(session, n_clients=12)
+    ids = deal_ids(session, w.irina, "W48")
+    with clock.frozen(at("2026-11-23 09:10")):
+        for name, hour in (("C5", "09:40"), ("C2", "09:20"), ("C9", "15:00"), ("C11", "09:20")):
+            deals.log_call(session=session, actor=w.irina, deal_id=ids[name], outcome="call_back",
+                           next_call=at(f"2026-11-23 {hour}"))
+        deals.log_call(session=session, actor=w.irina, deal_id=ids["C3"], outcome="no_answer")
+    with clock.frozen(at("2026-11-23 10:00")):
+        expected = [r["id"] for r in deals.list_deals(session=session, actor=w.irina, due="today")]
+        for size in (1, 2, 3, 5, 12):
+            got = []
+            for offset in range(0, 12, size):
+                got += [r["id"] for r in today.queue(session=session, actor=w.irina, limit=size, offset=offset)["rows"]]
+            assert got == expected, size
+        assert expected[:3] == [ids["C2"], ids["C11"], ids["C5"]]  # overdue call-backs first
+        assert today.next_due(session=session, actor=w.irina) == ids["C2"]
+        board = today.board(session=session, actor=w.irina, limit=4)
+        assert board["total"] == board["counters"]["to_call"] == 12 and len(board["rows"]) == 4

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
 from sqlmodel import Session
 
 from . import clock, deals, money
@@ -70,21 +70,53 @@ def _order(sort: str, now):
     return deals.queue_order(now)
 
 
+def _overdue_callback(now):
+    return and_(Deal.status == "call_back", Deal.next_call_at < now)
+
+
+def board(*, session: Session, actor: User, search: str | None = None, sort: str = "due", limit: int = PAGE) -> dict:
+    """The Today screen in one read: {"counters": summary(), "rows": the queue's first page,
+    "total": how many deals the queue holds}. Without a search the total is the counters' "still
+    to call" (the same deals), counted once by a scan rather than again through the index."""
+    counters = summary(session=session, actor=actor)
+    page = queue(session=session, actor=actor, search=search, sort=sort, limit=limit,
+                 total=None if search and search.strip() else counters["to_call"])
+    return {"counters": counters, **page}
+
+
 def queue(*, session: Session, actor: User, search: str | None = None, sort: str = "due",
-          limit: int = PAGE, offset: int = 0) -> dict:
+          limit: int = PAGE, offset: int = 0, total: int | None = None) -> dict:
     """One page of the actor's open deals due today and overdue: {"rows": [...], "total": n}.
 
     `search` matches the client's name, contact, e-mail, city or phone digits; `sort` is one of
     SORTS (`due` is the queue order: overdue call-backs first, then by due time). Each row is
-    `deals.list_deals`' row plus `light` (red / yellow / green)."""
+    `deals.list_deals`' row plus `light` (red / yellow / green) and `stage_name` (translated).
+    `total`, when the caller already knows it, saves counting again."""
     now = clock.now()
     clauses = _queue_filter(session, actor, search)
-    order = _order(sort, now)
-    total = session.scalar(select(func.count(Deal.id)).join(Client, Client.id == Deal.client_id).where(*clauses)) or 0
-    stmt = deals._listing_stmt().where(*clauses).order_by(*order).limit(limit).offset(offset)
+    if total is None:
+        count = select(func.count(Deal.id)).where(*clauses)
+        if search:
+            count = count.join(Client, Client.id == Deal.client_id)
+        total = session.scalar(count) or 0
+    base = deals._listing_stmt().where(*clauses)
+    if sort == "due":
+        # deals.queue_order, in its two parts: each walks the next_call_at index and stops at the
+        # page, where one ORDER BY over both would sort every due deal (100k for an admin).
+        first = base.where(_overdue_callback(now)).order_by(Deal.next_call_at, Deal.id)
+        rest = base.where(~_overdue_callback(now)).order_by(Deal.next_call_at, Deal.id)
+        found = session.execute(first.limit(limit).offset(offset)).all()
+        if len(found) < limit:
+            # Where the second part starts: past every overdue call-back (counted only when paging on).
+            callbacks = len(found) if offset == 0 else session.scalar(
+                select(func.count(Deal.id)).where(*clauses, _overdue_callback(now))
+                .join(Client, Client.id == Deal.client_id)) or 0
+            found += session.execute(rest.limit(limit - len(found)).offset(max(0, offset - callbacks))).all()
+    else:
+        found = session.execute(base.order_by(*_order(sort, now)).limit(limit).offset(offset)).all()
     rows = []
     names = {stage_id: _(name) for stage_id, name in session.execute(select(Stage.id, Stage.name))}
-    for row in session.execute(stmt):
+    for row in found:
         out = deals._public_row(row)
         out["light"] = deal_light(row[0], now)
         out["stage_name"] = names.get(row[0].stage_id, out["stage"])
@@ -93,14 +125,17 @@ def queue(*, session: Session, actor: User, search: str | None = None, sort: str
 
 
 def next_due(*, session: Session, actor: User, after: int | None = None) -> int | None:
-    """The id of the deal to call next (the head of the queue), skipping deal `after`; None when
-    the queue is empty."""
+    """The id of the deal to call next (the head of the queue, in `deals.queue_order`), skipping
+    deal `after`; None when the queue is empty."""
     now = clock.now()
     clauses = _queue_filter(session, actor, None)
     if after is not None:
         clauses.append(Deal.id != after)
-    return session.scalar(select(Deal.id).join(Client, Client.id == Deal.client_id).where(*clauses)
-                          .order_by(*deals.queue_order(now)).limit(1))
+    for part in (_overdue_callback(now), ~_overdue_callback(now)):
+        found = session.scalar(select(Deal.id).where(*clauses, part).order_by(Deal.next_call_at, Deal.id).limit(1))
+        if found is not None:
+            return found
+    return None
 
 
 def deal_view(*, session: Session, actor: User, deal_id: int | str) -> dict:
