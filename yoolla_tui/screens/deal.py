@@ -152,7 +152,7 @@ class DealScreen(Screen):
             if client.get("history") else _("History, all campaigns: no calls yet"))
         self._note_line()
         self.query_one("#outcomes", Static).update(self._legend(self.check_action("outcome", ()) is True))
-        self.refresh_bindings()
+        self._sync_bindings()
 
     def _stage_bar(self, stages: list[dict]) -> Text:
         text = Text()
@@ -215,20 +215,28 @@ class DealScreen(Screen):
         if error is not None:
             self.busy = False
             self._message(error_text(error), error=True)
-            self.refresh_bindings()
+            self._sync_bindings()
 
     # ---- what applies now ----------------------------------------------------------------
 
+    def _sync_bindings(self) -> None:
+        """Refresh the footer only when what applies changed: redrawing it on every deal would
+        cost more than the rest of an outcome key."""
+        state = tuple(self.check_action(action, ()) for action in ("outcome", "undo"))
+        if state != getattr(self, "_binding_state", None):
+            self._binding_state = state
+            self.refresh_bindings()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("outcome", "note", "advance", "invoice", "pay"):
-            if self.current is None or self.busy:
+            if self.current is None:
                 return None
             deal, client = self.current["deal"], self.current["client"]
             if deal["closed"] or client.get("do_not_call"):
                 return None
             return True
         if action == "undo":
-            return True if self.app.last_call is not None and not self.busy else None
+            return True if self.app.last_call is not None else None
         return True
 
     # ---- outcomes ------------------------------------------------------------------------
@@ -272,7 +280,7 @@ class DealScreen(Screen):
     def log_outcome(self, deal_id: int, version: int, outcome: str, *, when: str | None = None, reason: str | None = None,
             note: str | None = None) -> None:
         self.busy = True
-        self.refresh_bindings()
+        self._sync_bindings()
         self._log(deal_id, version, outcome, when, reason, self.note if note is None else note)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="write")
@@ -325,6 +333,8 @@ class DealScreen(Screen):
     # ---- other writes --------------------------------------------------------------------
 
     def action_note(self) -> None:
+        if self.busy:
+            return
         self.app.push_screen(TextModal(_("Note for the next outcome"), value=self.note, required=False), self._noted)
 
     def _noted(self, text: str | None) -> None:
@@ -333,7 +343,7 @@ class DealScreen(Screen):
             self._note_line()
 
     def action_advance(self) -> None:
-        if self.current is None:
+        if self.current is None or self.busy:
             return
         version = self.current["deal"]["version"]
         # Numbers are pipeline positions, the same on every deal; the lost stage is the `4` outcome.
@@ -345,14 +355,14 @@ class DealScreen(Screen):
                              lambda code: code and self.write("advance", version, to=code))
 
     def action_invoice(self) -> None:
-        if self.current is None:
+        if self.current is None or self.busy:
             return
         version = self.current["deal"]["version"]
         self.app.push_screen(TextModal(_("Invoice amount (e.g. 15000 or 15 000,50)"), value=self.current["deal"]["invoice"] or ""),
                              lambda amount: amount and self.write("invoice", version, amount=amount))
 
     def action_pay(self) -> None:
-        if self.current is None:
+        if self.current is None or self.busy:
             return
         version = self.current["deal"]["version"]
         self.app.push_screen(TextModal(_("Payment received (amount)")),
@@ -360,7 +370,7 @@ class DealScreen(Screen):
 
     def write(self, what: str, version: int, **kwargs) -> None:
         self.busy = True
-        self.refresh_bindings()
+        self._sync_bindings()
         self._write(self.deal_id, what, version, kwargs)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="write")
