@@ -248,3 +248,16 @@ async def test_the_command_palette_opens_the_next_due_deal(world, make):
         assert type(app.screen).__name__ == "DealScreen" and app.screen.deal_id == world.ids["C1"]
         await press(pilot, "question_mark")
         assert app.screen.query("HelpPanel")
+
+
+async def test_after_the_last_deal_today_opens_and_z_still_undoes(world, make):
+    app = make()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await open_first(pilot)
+        for _ in range(4):
+            await press(pilot, "6")  # wrong number on each: none of them comes back today
+        assert type(app.screen).__name__ == "TodayScreen" and app.screen._ids == []
+        await press(pilot, "z")
+        assert type(app.screen).__name__ == "DealScreen" and app.screen.deal_id == world.ids["C4"]
+        assert deal_row(world.engine, world.ids["C4"]).status == "no_answer"
+        assert "Undone" in message(app)

@@ -44,6 +44,7 @@ class TodayScreen(Screen):
             Binding("space", "call_next", _("Next due"), tooltip=_("Open the head of the queue"), id="next"),
             Binding("slash", "filter", _("Filter"), tooltip=_("Filter the queue by client name or phone"), id="filter"),
             Binding("s", "cycle_sort", _("Sort"), tooltip=_("Sort by due time, client, stage or light"), id="sort"),
+            Binding("z", "undo", _("Undo"), tooltip=_("Undo the last outcome you logged (a few minutes)"), id="undo"),
             Binding("r", "reload", _("Refresh"), tooltip=_("Reload the counters and the queue"), id="reload",
                     show=False),
             Binding("escape", "clear_filter", _("Clear filter"), tooltip=_("Show the whole queue again"),
@@ -211,6 +212,8 @@ class TodayScreen(Screen):
             return True if self.selected_id() is not None else None
         if action == "call_next":
             return True if self.total else None
+        if action == "undo":
+            return True if self.app.last_call is not None else False
         if action == "clear_filter":
             return True if self.search or self.query_one("#filter", Input).display else False
         return True
@@ -285,4 +288,14 @@ class TodayScreen(Screen):
 
     def action_reload(self) -> None:
         self.reload()
+
+    def action_undo(self) -> None:
+        """Back on Today after the last deal of the queue: undo opens that deal and undoes there."""
+        if self.app.last_call is None:
+            return
+        from .deal import DealScreen
+
+        screen = DealScreen(self.app.last_call[1])
+        self.app.push_screen(screen)
+        screen.call_after_refresh(screen.action_undo)
 
