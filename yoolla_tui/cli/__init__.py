@@ -46,6 +46,7 @@ def main(
 
 
 from . import admin, campaigns, clients, deals, importing, reports, users  # noqa: E402  (register commands)
+from . import orders, tasks  # noqa: E402  (issue 15: orders, tasks, schedules, inbox, report efficiency)
 from . import dashboard  # noqa: E402
 
 admin.register(app)
@@ -56,4 +57,9 @@ app.add_typer(campaigns.app, name="campaign")
 app.add_typer(deals.deal_app, name="deal")
 app.add_typer(deals.call_app, name="call")
 app.add_typer(reports.app, name="report")
+app.add_typer(orders.app, name="order")
+app.add_typer(tasks.app, name="task")
+app.add_typer(orders.template_app, name="template")
+app.add_typer(tasks.schedule_app, name="schedule")
+app.command("inbox")(tasks.inbox)
 dashboard.register(app)

@@ -57,6 +57,8 @@ def show(deal: DealArg, fmt: FormatOpt = Fmt.table) -> None:
            empty=_("No calls on this deal yet."))
     if card["payments"]:
         render(card["payments"], fmt, ["paid_at", "amount"], title=_("Payments"))
+    if card.get("orders"):  # issue 15: the deal's orders and their ready dates
+        render(card["orders"], fmt, ["id", "title", "priority", "quantity", "status", "open_tasks", "ready_at"], title=_("Orders"))
 
 
 @deal_app.command("advance")

@@ -124,6 +124,9 @@ def show(*, session: Session, actor: User, deal_id: int | str) -> dict:
     out["payments"] = [{"id": p.id, "amount": money.show(p.amount_cents), "paid_at": clock.iso(p.paid_at)}
                        for p in session.scalars(select(Payment).where(Payment.deal_id == deal.id).order_by(Payment.paid_at))]
     out["client_calls_total"] = session.scalar(select(func.count(Call.id)).where(Call.client_id == deal.client_id))
+    from .orders import for_deal  # orders import deals: a late import keeps the cycle out
+
+    out["orders"] = for_deal(session, deal.id)
     return out
 
 

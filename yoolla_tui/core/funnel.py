@@ -77,6 +77,9 @@ def enter_stage(session: Session, actor: User, deal: Deal, stage: Stage, *, cale
     touch(deal, when)
     audit.record(session, actor, "deal.stage", "deal", deal.id, stage_before=before, stage_after=stage.id,
                  reason=reason.code if reason else None, note=note or None)
+    if stage.close_tasks:  # issue 15: entering this stage cancels the deal's open tasks (audited)
+        from .tasks import cancel_for_stage
+        cancel_for_stage(session, actor, deal, stage)
 
 
 def close_lost(session: Session, actor: User, deal: Deal, reason: LostReason, *, calendar: WorkCalendar,

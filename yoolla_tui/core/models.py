@@ -277,3 +277,141 @@ class Setting(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=64)
     value: Any = Field(sa_column=Column(JSONType, nullable=True))
+
+
+# ---- Orders and tasks (issue 15: seed 001) --------------------------------------------------
+
+class OrderStatus(StrEnum):
+    open = "open"
+    done = "done"
+    cancelled = "cancelled"
+
+
+class TaskStatus(StrEnum):
+    todo = "todo"
+    in_progress = "in_progress"
+    done = "done"
+    cancelled = "cancelled"
+
+
+class Order(SQLModel, table=True):
+    """A unit of work inside a deal (a product line, a project phase); a deal may have several.
+    `priority`: higher comes first in executors' queues (after the task's own priority)."""
+
+    __tablename__ = "order"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    deal_id: int = Field(foreign_key="deal.id", index=True)
+    title: str = Field(max_length=300)
+    priority: int = Field(default=0)
+    quantity: int = Field(default=1)
+    status: str = Field(default=OrderStatus.open, max_length=16)
+    template: Optional[str] = Field(default=None, max_length=200)
+    created_by_id: int = Field(foreign_key="user.id")
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class Task(SQLModel, table=True):
+    """A piece of an order for one executor: estimate in minutes, status todo → in_progress →
+    done (or cancelled). Its actual time is the sum of its time entries."""
+
+    __tablename__ = "task"
+    __table_args__ = (Index("ix_task_assignee_status", "assignee_id", "status"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="order.id", index=True)
+    title: str = Field(max_length=300)
+    type: str = Field(max_length=64, index=True)
+    subtype: str = Field(default="", max_length=64)
+    assignee_id: int = Field(foreign_key="user.id")
+    priority: int = Field(default=0)
+    estimate_minutes: int = Field(default=0)
+    due_at: Optional[datetime] = _dt()
+    status: str = Field(default=TaskStatus.todo, max_length=16)
+    created_by_id: int = Field(foreign_key="user.id")
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    done_at: Optional[datetime] = _dt()
+
+
+class TaskDependency(SQLModel, table=True):
+    """`task_id` waits for `blocker_id`: it stays out of the queue until the blocker is done."""
+
+    __tablename__ = "task_dependency"
+
+    task_id: int = Field(foreign_key="task.id", primary_key=True)
+    blocker_id: int = Field(foreign_key="task.id", primary_key=True, index=True)
+
+
+class TaskWatcher(SQLModel, table=True):
+    """Someone interested in a task: told when it becomes ready to work."""
+
+    __tablename__ = "task_watcher"
+
+    task_id: int = Field(foreign_key="task.id", primary_key=True)
+    user_id: int = Field(foreign_key="user.id", primary_key=True, index=True)
+
+
+class TaskComment(SQLModel, table=True):
+    __tablename__ = "task_comment"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", index=True)
+    user_id: int = Field(foreign_key="user.id")
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    text: str = Field(default="")
+
+
+class TimeEntry(SQLModel, table=True):
+    """A stretch of work on a task from the timer (`stopped_at` None: running) or added by a
+    supervisor (`corrected_by_id`)."""
+
+    __tablename__ = "time_entry"
+    __table_args__ = (Index("ix_time_entry_user_stopped", "user_id", "stopped_at"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", index=True)
+    user_id: int = Field(foreign_key="user.id")
+    started_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    stopped_at: Optional[datetime] = _dt()
+    corrected_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+
+
+class Notification(SQLModel, table=True):
+    """A message in a user's inbox (e.g. a task they wait on is done)."""
+
+    __tablename__ = "notification"
+    __table_args__ = (Index("ix_notification_user_read", "user_id", "read_at"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id")
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    kind: str = Field(max_length=32)
+    task_id: Optional[int] = Field(default=None, foreign_key="task.id")
+    data: dict = Field(default_factory=dict, sa_column=Column(JSONType, nullable=False, default=dict))
+    read_at: Optional[datetime] = _dt()
+
+
+class WorkDay(SQLModel, table=True):
+    """A user's working hours on one ISO weekday (1 = Monday); `start` None: a day off.
+    A user without rows works the default week (settings work_days, work_start–work_end)."""
+
+    __tablename__ = "work_day"
+
+    user_id: int = Field(foreign_key="user.id", primary_key=True)
+    weekday: int = Field(primary_key=True)
+    start: Optional[str] = Field(default=None, max_length=5)
+    end: Optional[str] = Field(default=None, max_length=5)
+
+
+class Leave(SQLModel, table=True):
+    """Days a user does not work (vacation, sick leave), both ends included."""
+
+    __tablename__ = "leave"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    first_day: date
+    last_day: date
+    note: str = Field(default="")

@@ -72,3 +72,56 @@ def require_deal_access(session: Session, actor: User, deal: Deal, *, action: st
     raise PermissionDenied(
         _("{login} ({role}) may not {action} deal {deal}: only managers, supervisors and admins work deals").format(
             login=actor.login, role=actor.role, action=action, deal=deal.id))
+
+
+# ---- Orders and tasks (issue 15) -------------------------------------------------------------
+# Executors see and work their own tasks (and tasks they watch); managers create orders and
+# tasks on their deals; supervisors and admins do everything within their deal scope.
+
+def require_task_reader(session: Session, actor: User, task, deal: Deal, watcher_ids: set[int]) -> None:
+    """Refuse unless `actor` may see `task`: its assignee, a watcher, or someone who may see its deal."""
+    if actor.id == task.assignee_id or actor.id in watcher_ids:
+        return
+    if actor.role == Role.executor:
+        raise PermissionDenied(
+            _("{login} (executor) may not see task {task}: an executor sees only their own tasks").format(
+                login=actor.login, task=task.id))
+    require_deal_access(session, actor, deal, action=_("see tasks of"))
+
+
+def require_task_worker(session: Session, actor: User, task, deal: Deal, *, action: str) -> None:
+    """Refuse unless `actor` may work `task` (status, timer, dependencies): its assignee, or a
+    manager/supervisor/admin who may change its deal."""
+    if actor.id == task.assignee_id:
+        return
+    if actor.role == Role.executor:
+        raise PermissionDenied(
+            _("{login} (executor) may not {action} task {task}: it is assigned to someone else, and an executor works only their own tasks").format(
+                login=actor.login, action=action, task=task.id))
+    require_deal_access(session, actor, deal, action=action)
+
+
+def require_time_corrector(actor: User) -> None:
+    require_role(actor, Role.admin, Role.supervisor, action=_("correct time entries"))
+
+
+def require_queue_reader(actor: User, user: User) -> None:
+    """Anyone sees their own queue and inbox; managers, supervisors and admins see executors' queues."""
+    if actor.id == user.id or actor.role in (Role.admin, Role.supervisor, Role.manager):
+        return
+    raise PermissionDenied(
+        _("{login} ({role}) may not see {other}'s queue: an executor sees only their own").format(
+            login=actor.login, role=actor.role, other=user.login))
+
+
+def require_schedule_reader(actor: User, user: User) -> None:
+    require_queue_reader(actor, user)
+
+
+def require_schedule_writer(actor: User, user: User) -> None:
+    """Supervisors and admins set work hours and leaves."""
+    require_role(actor, Role.admin, Role.supervisor, action=_("set work schedules"))
+
+
+def require_efficiency_reader(actor: User) -> None:
+    require_role(actor, Role.admin, Role.supervisor, action=_("see the efficiency report"))
