@@ -48,9 +48,11 @@ class YoollaApp(App):
             return fn(session=session, actor=self.actor, **kwargs)
 
     def on_mount(self) -> None:
+        from .screens.tasks import TasksScreen
         from .screens.today import TodayScreen
 
-        self.push_screen(TodayScreen())
+        # Executors work tasks, not deals: their day starts on their queue.
+        self.push_screen(TasksScreen() if self.actor.role == "executor" else TodayScreen())
         self._warm_up()
 
     @work(thread=True, exit_on_error=False, group="warm-up")
@@ -86,6 +88,7 @@ class YoollaApp(App):
         if not isinstance(screen, TodayScreen):
             yield SystemCommand(_("Today"), _("The counters and today's call queue"), self.go_today)
         yield SystemCommand(_("Next due deal"), _("Open the head of today's queue"), self.open_next)
+        yield SystemCommand(_("Tasks"), _("Your task queue with forecasts, the timer and the inbox"), self.action_tasks)
         seen = set()
         for _key, binding in screen._bindings:
             if binding.action in seen:
@@ -96,6 +99,12 @@ class YoollaApp(App):
                                     lambda action=binding.action, target=screen: self.run_action(action, target))
         yield SystemCommand(_("Keys"), _("Show or hide every key of this screen"), self.action_toggle_help)
         yield SystemCommand(_("Quit"), _("Leave the dashboard"), self.action_quit)
+
+    def action_tasks(self) -> None:
+        from .screens.tasks import TasksScreen
+
+        if not isinstance(self.screen, TasksScreen):
+            self.push_screen(TasksScreen())
 
     def go_today(self) -> None:
         from .screens.today import TodayScreen

@@ -167,3 +167,19 @@ def next_view(*, session: Session, actor: User, after: int | None = None) -> dic
     when nothing is due."""
     deal_id = next_due(session=session, actor=actor, after=after)
     return deal_view(session=session, actor=actor, deal_id=deal_id) if deal_id is not None else None
+
+
+def work_board(*, session: Session, actor: User) -> dict:
+    """The executor's day in one read: their queue in working order with forecasts
+    (`tasks.queue`), the timer running for them (task and start, so a face can tick the elapsed
+    time without asking again), and their unread inbox (`inbox.list_inbox`)."""
+    from . import inbox, tasks, timer
+    from .models import Task
+
+    current = timer.running(session, actor.id)
+    running = None
+    if current is not None:
+        running = {"entry_id": current.id, "task_id": current.task_id, "title": session.get(Task, current.task_id).title,
+                   "started_at": clock.iso(current.started_at)}
+    return {"queue": tasks.queue(session=session, actor=actor), "running": running,
+            "inbox": inbox.list_inbox(session=session, actor=actor)}
