@@ -71,3 +71,13 @@ class TestTasksPicture:
         (stopped), the inbox line, the footer's keys."""
         monkeypatch.setenv("YOOLLA_LANG", lang)
         assert snap_compare(make_for("egor"), terminal_size=(100, 32), run_before=settle)
+
+
+async def test_the_deal_card_shows_its_orders_with_ready_dates(tw, make_for):
+    app = make_for("anna")
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        app.open_deal(tw.deal["C1"])
+        await settle(pilot)
+        card = str(app.screen.query_one("#deal").render())
+        assert "Order: Сайт · 4 of 4 tasks open, ready" in card

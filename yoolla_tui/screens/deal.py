@@ -198,6 +198,12 @@ class DealScreen(Screen):
             if label == _("Next call") and light:
                 text.append("● ", style=LIGHT_RICH.get(light, ""))
             text.append(str(value))
+        for order in deal.get("orders") or []:
+            text.append("\n" + _("Order") + ": ", style="dim")
+            text.append(order["title"])
+            ready = when(order["ready_at"]) if order["ready_at"] else "—"
+            text.append(" · " + _("{open} of {total} tasks open, ready {ready}").format(
+                open=order["open_tasks"], total=order["tasks"], ready=ready), style="dim")
         return text
 
     def _note_line(self) -> None:
