@@ -89,6 +89,8 @@ class YoollaApp(App):
             yield SystemCommand(_("Today"), _("The counters and today's call queue"), self.go_today)
         yield SystemCommand(_("Next due deal"), _("Open the head of today's queue"), self.open_next)
         yield SystemCommand(_("Tasks"), _("Your task queue with forecasts, the timer and the inbox"), self.action_tasks)
+        if self.actor.role in ("admin", "supervisor"):
+            yield SystemCommand(_("Supervisor"), _("Today per manager and the funnel"), self.action_supervisor)
         seen = set()
         for _key, binding in screen._bindings:
             if binding.action in seen:
@@ -105,6 +107,12 @@ class YoollaApp(App):
 
         if not isinstance(self.screen, TasksScreen):
             self.push_screen(TasksScreen())
+
+    def action_supervisor(self) -> None:
+        from .screens.supervisor import SupervisorScreen
+
+        if not isinstance(self.screen, SupervisorScreen):
+            self.push_screen(SupervisorScreen())
 
     def go_today(self) -> None:
         from .screens.today import TodayScreen

@@ -261,3 +261,22 @@ async def test_after_the_last_deal_today_opens_and_z_still_undoes(world, make):
         assert type(app.screen).__name__ == "DealScreen" and app.screen.deal_id == world.ids["C4"]
         assert deal_row(world.engine, world.ids["C4"]).status == "no_answer"
         assert "Undone" in message(app)
+
+
+async def test_the_supervisor_sees_today_per_manager_and_the_funnel(world, make):
+    app = make("irina")
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        await press(pilot, "v")
+        screen = app.screen
+        assert type(screen).__name__ == "SupervisorScreen"
+        table = screen.query_one("#daily")
+        first = [str(c) for c in table.get_row_at(0)]
+        assert first[:4] == ["1", "anna", "4", "2"]  # anna: 4 deals, 2 calls this morning, ranked first
+        funnel = str(screen.query_one("#funnel").render())
+        assert "To call" in funnel and "12" in funnel
+    app = make("anna")
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        await press(pilot, "v")  # a manager has no supervisor view: the key does nothing
+        assert type(app.screen).__name__ == "TodayScreen"

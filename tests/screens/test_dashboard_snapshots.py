@@ -43,3 +43,17 @@ class TestDeal:
         overdue: red light), the history with anna's call-back note, the outcome keys legend."""
         monkeypatch.setenv("YOOLLA_LANG", lang)
         assert snap_compare(make(), terminal_size=(100, 32), run_before=_deal)
+
+
+async def _supervisor(pilot):
+    await settle(pilot)
+    await press(pilot, "v")
+
+
+class TestSupervisor:
+    @pytest.mark.parametrize("lang", LANGS)
+    def test_supervisor_100x32(self, snap_compare, make, monkeypatch, lang):
+        """irina's view: anna (2 calls) ranked first, then boris and vera; the W48 funnel with
+        all 12 deals in the first stage as the one long bar."""
+        monkeypatch.setenv("YOOLLA_LANG", lang)
+        assert snap_compare(make("irina"), terminal_size=(100, 32), run_before=_supervisor)

@@ -183,3 +183,17 @@ def work_board(*, session: Session, actor: User) -> dict:
                    "started_at": clock.iso(current.started_at)}
     return {"queue": tasks.queue(session=session, actor=actor), "running": running,
             "inbox": inbox.list_inbox(session=session, actor=actor)}
+
+
+def supervisor_board(*, session: Session, actor: User) -> dict:
+    """What a supervisor watches through the day, in one read: `reports.daily` for today (per
+    manager they see, ranked by calls made) and the funnel of the newest open campaign
+    (`campaigns.summary`). Supervisors and admins only (PermissionDenied)."""
+    from . import campaigns, reports
+    from .permissions import require_campaign_admin
+
+    require_campaign_admin(actor, action=_("see the supervisor view"))
+    daily = sorted(reports.daily(session=session, actor=actor), key=lambda r: (-r["calls"], r["manager"]))
+    open_campaigns = campaigns.list_campaigns(session=session, actor=actor, status="open")
+    card = campaigns.summary(session=session, actor=actor, ref=str(open_campaigns[0]["id"])) if open_campaigns else None
+    return {"daily": daily, "campaign": card["name"] if card else None, "funnel": card["funnel"] if card else []}

@@ -46,6 +46,7 @@ class TodayScreen(Screen):
             Binding("s", "cycle_sort", _("Sort"), tooltip=_("Sort by due time, client, stage or light"), id="sort"),
             Binding("t", "app.tasks", _("Tasks"), tooltip=_("Your task queue with forecasts, the timer and the inbox"),
                     id="tasks", show=False),
+            Binding("v", "supervisor", _("Supervisor"), tooltip=_("Today per manager and the funnel"), id="supervisor"),
             Binding("z", "undo", _("Undo"), tooltip=_("Undo the last outcome you logged (a few minutes)"), id="undo"),
             Binding("r", "reload", _("Refresh"), tooltip=_("Reload the counters and the queue"), id="reload",
                     show=False),
@@ -214,6 +215,8 @@ class TodayScreen(Screen):
             return True if self.selected_id() is not None else None
         if action == "call_next":
             return True if self.total else None
+        if action == "supervisor":
+            return self.app.actor.role in ("admin", "supervisor")
         if action == "undo":
             return True if self.app.last_call is not None else False
         if action == "clear_filter":
@@ -290,6 +293,9 @@ class TodayScreen(Screen):
 
     def action_reload(self) -> None:
         self.reload()
+
+    def action_supervisor(self) -> None:
+        self.app.action_supervisor()
 
     def action_undo(self) -> None:
         """Back on Today after the last deal of the queue: undo opens that deal and undoes there."""

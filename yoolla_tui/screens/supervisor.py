@@ -1,0 +1,100 @@
+"""Supervisor: today's report per manager (ranked by calls, refreshed on a timer) and the funnel
+of the newest open campaign as bars. Supervisors and admins."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+from textual.worker import Worker
+
+from yoolla_tui.core import clock, today
+from yoolla_tui.core.i18n import _
+
+from .base import error_text, translated, worker_failed
+
+
+def funnel_bars(funnel: list[dict], width: int) -> Text:
+    """One bar per stage, scaled to the widest; the count at the end."""
+    text = Text()
+    if not funnel:
+        return Text(_("No open campaign."), style="dim")
+    label = max(len(row["name"]) for row in funnel)
+    top = max((row["deals"] for row in funnel), default=0) or 1
+    room = max(10, width - label - 12)
+    for n, row in enumerate(funnel):
+        if n:
+            text.append("\n")
+        text.append(row["name"].ljust(label) + "  ", style="dim")
+        text.append("█" * max(1 if row["deals"] else 0, round(room * row["deals"] / top)), style="cyan")
+        text.append(f" {row['deals']}")
+    return text
+
+
+class SupervisorScreen(Screen):
+    """The day per manager and the funnel, for whoever watches the team."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.board: dict | None = None
+        self._bindings = translated(self._bindings, [
+            Binding("r", "reload", _("Refresh"), tooltip=_("Reload the report and the funnel"), id="reload"),
+            Binding("escape,q", "back", _("Back"), tooltip=_("Back to Today"), id="back"),
+        ])
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="topbar")
+        yield Static(_("Today per manager, most calls first"), classes="section")
+        yield DataTable(id="daily", cursor_type="row", zebra_stripes=True)
+        yield Static(id="funnel-title", classes="section")
+        yield Static(id="funnel")
+        yield Static(id="message")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#topbar", Static).update(Text.assemble(
+            ("Yoolla", "bold"), "  ", _("Supervisor"), " · ", clock.today().strftime("%d.%m.%Y")))
+        table = self.query_one("#daily", DataTable)
+        for key, label in (("rank", "#"), ("manager", _("Manager")), ("deals", _("Deals")), ("calls", _("Calls")),
+                           ("reached", _("Reached")), ("not_called", _("Not called yet")), ("invoices", _("Invoices")),
+                           ("payments", _("Payments")), ("paid", _("Paid"))):
+            table.add_column(label, key=key)
+        self.reload()
+        self.set_interval(self.app.refresh_seconds, self.reload)
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="supervisor")
+    def load(self) -> None:
+        board = self.app.core(today.supervisor_board)
+        self.app.call_from_thread(self._show, board)
+
+    def _show(self, board: dict) -> None:
+        self.board = board
+        table = self.query_one("#daily", DataTable)
+        table.clear()
+        table.add_rows([(str(n), r["manager"], r["deals"], r["calls"], r["reached"], r["not_called"], r["invoices"],
+                         r["payments"], r["paid"]) for n, r in enumerate(board["daily"], start=1)])
+        self.query_one("#funnel-title", Static).update(
+            _("Funnel: {campaign}").format(campaign=board["campaign"]) if board["campaign"] else _("Funnel"))
+        self.query_one("#funnel", Static).update(funnel_bars(board["funnel"], self.app.size.width - 4))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        error = worker_failed(event)
+        if error is not None:
+            message = self.query_one("#message", Static)
+            message.set_class(True, "error")
+            message.update(error_text(error))
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
