@@ -29,20 +29,20 @@ def test_command_has_help_and_is_in_readme(path, command, repo_root):
     assert f"`{path}" in (repo_root / "README.md").read_text(encoding="utf-8"), f"{path} is missing from the README"
 
 
-def _walkthrough(repo_root) -> list[str]:
+def _walkthrough(repo_root, heading: str = "## The week, from the shell") -> list[str]:
     text = (repo_root / "README.md").read_text(encoding="utf-8")
-    section = text.split("## The week, from the shell", 1)[1]
+    section = text.split(heading, 1)[1]
     block = re.search(r"```sh\n(.*?)```", section, re.S).group(1)
     return [line for line in block.splitlines() if line.strip() and not line.lstrip().startswith("#")]
 
 
-def test_readme_walkthrough_runs(tmp_path, repo_root, monkeypatch):
-    """The weekly story in the README, run line by line: every command exits 0."""
-    monkeypatch.chdir(tmp_path)
+def run_walkthrough(repo_root, heading: str = "## The week, from the shell") -> tuple[Cli, dict[str, str], int]:
+    """Run a README section's shell block line by line (in the current directory), asserting each
+    command exits 0; returns the runner, the exported environment and how many commands ran."""
     env: dict[str, str] = {}
     cli = Cli("unused")
     ran = 0
-    for line in _walkthrough(repo_root):
+    for line in _walkthrough(repo_root, heading):
         words = shlex.split(line, comments=True)
         if words[0] == ".":
             continue
@@ -54,6 +54,13 @@ def test_readme_walkthrough_runs(tmp_path, repo_root, monkeypatch):
         result = cli(*words[1:], user=None, env=env, code=None)
         assert result.exit_code == 0, f"{line}\n{result.stdout}\n{result.stderr}"
         ran += 1
+    return cli, env, ran
+
+
+def test_readme_walkthrough_runs(tmp_path, repo_root, monkeypatch):
+    """The weekly story in the README, run line by line: every command exits 0."""
+    monkeypatch.chdir(tmp_path)
+    cli, env, ran = run_walkthrough(repo_root)
     assert ran > 25
     # The story's end state: deal 1 paid, the do-not-call client off the new list.
     deal = cli.json("deal", "show", "1", user="irina", env=env)

@@ -62,4 +62,8 @@ app.add_typer(tasks.app, name="task")
 app.add_typer(orders.template_app, name="template")
 app.add_typer(tasks.schedule_app, name="schedule")
 app.command("inbox")(tasks.inbox)
+
+from . import funnel  # noqa: E402  (stages, lost reasons, checkpoints, health; deal set; report lost|checkpoints)
+
+funnel.register(app)
 dashboard.register(app)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -10,7 +13,7 @@ from yoolla_tui.core import campaigns
 from yoolla_tui.core.i18n import _
 
 from . import context
-from .output import FormatOpt, Fmt, console, done, render, render_one
+from .output import FormatOpt, Fmt, console, done, err_console, render, render_one
 
 app = typer.Typer(help="Weekly campaigns: create, add clients, assign, move, roll over, close.", no_args_is_help=True)
 
@@ -149,3 +152,40 @@ def rollover(
                "{final} lost for good.").format(id=result["id"], name=result["campaign"], week=result["week"],
                                                 deals=result["deals"], carried=result["carried_over"],
                                                 dnc=result["skipped_do_not_call"], final=result["skipped_lost_for_good"]))
+
+
+@app.command("export")
+def export(
+    campaign: CampaignArg,
+    out: Annotated[Path, typer.Option("--out", "-o", help="The .xlsx to write.", dir_okay=False)],
+    fmt: FormatOpt = Fmt.table,
+) -> None:
+    """Write the campaign as the familiar workbook: a sheet per manager and a Totals sheet
+    ("Итоги") with the funnel and its chart. It reads back with `yoolla import FILE --sheets-as-managers`.
+
+    Example: yoolla campaign export "Seminar 2026-W48" --out week48.xlsx
+    """
+    from yoolla_tui.core.workbook import export_campaign
+
+    with context.acting() as (session, actor), _progress() as (tick, total):
+        result = export_campaign(session=session, actor=actor, ref=campaign, path=out, progress=tick, on_total=total)
+    if fmt == Fmt.json:
+        render_one(result, fmt)
+    else:
+        done(_("Campaign {name!r}: {deals} deals on {sheets} sheets written to {file}.").format(
+            name=result["campaign"], deals=result["deals"], sheets=len(result["sheets"]), file=result["file"]))
+
+
+@contextmanager
+def _progress():
+    """A rich progress bar on stderr when it is a terminal; nothing on a pipe."""
+    if not sys.stderr.isatty():
+        yield None, None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    bar = Progress(TextColumn(_("exporting")), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=err_console,
+                   transient=True)
+    task = bar.add_task("", total=None)
+    with bar:
+        yield (lambda n: bar.advance(task, n)), (lambda n: bar.update(task, total=n))

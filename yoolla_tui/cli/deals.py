@@ -16,7 +16,7 @@ from .output import FormatOpt, Fmt, console, done, render, render_one
 deal_app = typer.Typer(help="Deals: the call list, a deal's card, stage moves, invoices and payments.", no_args_is_help=True)
 call_app = typer.Typer(help="Log a call and its outcome.", no_args_is_help=True)
 
-DEAL_COLUMNS = ["id", "client", "phone", "manager", "stage", "status", "next_call_at", "attempts_week", "invoice", "paid"]
+DEAL_COLUMNS = ["id", "light", "client", "phone", "manager", "stage", "status", "next_call_at", "attempts_week", "invoice", "paid"]
 DealArg = Annotated[str, typer.Argument(metavar="DEAL", help="Deal id.")]
 VersionOpt = Annotated[Optional[int], typer.Option("--expect-version", help="Refuse if the deal changed since this version (see deal show).")]
 
@@ -30,15 +30,18 @@ def list_(
     status: Annotated[Optional[str], typer.Option("--status", help="Last outcome, or new.")] = None,
     all_: Annotated[bool, typer.Option("--all", help="Include won and lost deals.")] = False,
     limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="At most this many rows.")] = None,
+    light: Annotated[Optional[str], typer.Option("--light", help="red (call or stage budget overdue) | yellow (due today) | green.")] = None,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
-    """The deals you may see. With --due, in queue order: overdue call-backs first, then by time.
+    """The deals you may see, each with its traffic light. With --due, in queue order: overdue
+    call-backs first, then by time.
 
     Example: yoolla deal list --due today
+    Example: yoolla deal list --light red --manager anna
     """
     with context.acting() as (session, actor):
         rows = deals.list_deals(session=session, actor=actor, campaign=campaign, manager=manager, due=due, stage=stage,
-                                status=status, include_closed=all_, limit=limit)
+                                status=status, include_closed=all_, limit=limit, light_=light)
     render(rows, fmt, DEAL_COLUMNS, empty=_("No deals match."))
 
 

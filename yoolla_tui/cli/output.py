@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 import sys
 from enum import Enum
-from typing import Annotated, Any, Iterable, Sequence
+from pathlib import Path
+from typing import Annotated, Any, Iterable, Optional, Sequence
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from yoolla_tui.core.errors import BadInput
 from yoolla_tui.core.i18n import _
 
 
@@ -45,15 +48,7 @@ def render(rows: Sequence[dict], fmt: Fmt, columns: Iterable[str] | None = None,
     if not rows:
         console.print(empty or _("Nothing to show."))
         return
-    table = Table(title=title, header_style="bold")
-    cells = [["" if row.get(c) is None else _cell(row.get(c)) for c in cols] for row in rows]
-    for index, col in enumerate(cols):
-        # Short values (ids, counts, amounts, dates) never wrap; long text folds.
-        short = max((len(line[index]) for line in cells), default=0) <= 16
-        table.add_column(col, no_wrap=short, overflow="fold", justify="right" if _numeric(cells, index) else "left")
-    for line in cells:
-        table.add_row(*line)
-    console.print(table)
+    _table_to(console, rows, cols, title)
 
 
 def render_one(obj: dict, fmt: Fmt, fields: Iterable[str] | None = None) -> None:
@@ -95,3 +90,97 @@ def _cell(value: Any) -> str:
 def done(message: str) -> None:
     """A confirmation line for a write; for people; scripts use --format json where offered."""
     console.print(message, highlight=False)
+
+
+# ---- reports: table | md | csv | json | xlsx, to stdout or --out FILE ----------------------------
+
+class ReportFmt(str, Enum):
+    table = "table"
+    md = "md"
+    csv = "csv"
+    json = "json"
+    xlsx = "xlsx"
+
+
+ReportFormatOpt = Annotated[ReportFmt, typer.Option(
+    "--format", "-f", help="Output: table for people, md for mail and wikis, csv/json for scripts, xlsx (needs --out).")]
+OutOpt = Annotated[Optional[Path], typer.Option("--out", "-o", help="Write to this file instead of stdout.", dir_okay=False)]
+
+Section = tuple[str, Sequence[dict], Sequence[str]]  # (title, rows, columns)
+
+
+def report(sections: Sequence[Section], fmt: ReportFmt, out: Path | None, data: Any) -> None:
+    """Print (or write to `out`) a report made of titled tables; json prints `data` as core gave it.
+
+    xlsx needs `out` (BadInput otherwise); a file is written whole or not at all."""
+    if fmt == ReportFmt.xlsx:
+        if out is None:
+            raise BadInput(_("--format xlsx writes a file: add --out FILE.xlsx"))
+        from yoolla_tui.core.workbook import write_tables
+
+        write_tables(out, [(title, [[_plain(r.get(c)) for c in cols] for r in rows], list(cols)) for title, rows, cols in sections])
+        return
+    buffer = io.StringIO()
+    if fmt == ReportFmt.json:
+        buffer.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    elif fmt == ReportFmt.csv:
+        writer = csv.writer(buffer, lineterminator="\n")
+        for index, (title, rows, cols) in enumerate(sections):
+            if len(sections) > 1:
+                if index:
+                    writer.writerow([])
+                writer.writerow([f"# {title}"])
+            writer.writerow(cols)
+            for row in rows:
+                writer.writerow(["" if row.get(c) is None else _cell(row.get(c)) for c in cols])
+    elif fmt == ReportFmt.md:
+        for index, (title, rows, cols) in enumerate(sections):
+            buffer.write(("\n" if index else "") + f"## {title}\n\n")
+            buffer.write(markdown(rows, cols))
+    else:
+        target = Console(file=buffer, width=240, no_color=True, force_terminal=False) if out else console
+        for title, rows, cols in sections:
+            if rows:
+                _table_to(target, rows, cols, title)
+            else:
+                target.print(f"{title}: " + _("nothing to show."), highlight=False)
+        if not out:
+            return
+    text = buffer.getvalue()
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+
+
+def markdown(rows: Sequence[dict], cols: Sequence[str]) -> str:
+    """A GitHub-flavoured Markdown table (pipes escaped; numbers right-aligned)."""
+    cells = [["" if r.get(c) is None else _cell(r.get(c)).replace("|", "\\|").replace("\n", " ") for c in cols] for r in rows]
+    align = ["---:" if _numeric(cells, i) else "---" for i in range(len(cols))]
+    lines = ["| " + " | ".join(cols) + " |", "| " + " | ".join(align) + " |"]
+    lines += ["| " + " | ".join(line) + " |" for line in cells]
+    return "\n".join(lines) + "\n"
+
+
+def _table_to(target: Console, rows: Sequence[dict], cols: Sequence[str], title: str | None) -> None:
+    table = Table(title=title, header_style="bold")
+    cells = [["" if row.get(c) is None else _cell(row.get(c)) for c in cols] for row in rows]
+    for index, col in enumerate(cols):
+        # Short values (ids, counts, amounts, dates) never wrap; long text folds.
+        short = max((len(line[index]) for line in cells), default=0) <= 16
+        table.add_column(col, no_wrap=short, overflow="fold", justify="right" if _numeric(cells, index) else "left")
+    for line in cells:
+        table.add_row(*line)
+    target.print(table)
+
+
+def _plain(value: Any) -> Any:
+    """A cell for a workbook: numbers stay numbers, amounts ("12.50") become numbers too."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    if value is None:
+        return None
+    text = _cell(value)
+    if re.fullmatch(r"-?\d+\.\d\d", text):
+        return float(text)
+    return text

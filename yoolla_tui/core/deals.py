@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import and_, case, func, select
 from sqlmodel import Session
 
-from . import audit, clients, clock, funnel, money, reference, settings, users
+from . import audit, clients, clock, funnel, light, money, reference, settings, users
 from .db import for_update
 from .errors import BadInput, Conflict, NotFound, StaleEdit
 from .i18n import _
@@ -40,21 +40,24 @@ def _listing_stmt():
             .join(User, User.id == Deal.manager_id, isouter=True))
 
 
-def _public_row(row) -> dict:
+def _public_row(row, now: datetime | None = None) -> dict:
     deal, client_name, phone, ext, campaign, stage, manager, paid = row
     return {"id": deal.id, "campaign": campaign, "client_id": deal.client_id, "client": client_name,
             "phone": phone, "phone_ext": ext or None, "manager": manager, "stage": stage, "status": deal.status,
             "next_call_at": clock.iso(deal.next_call_at), "attempts_week": deal.attempts_week,
             "attempts_total": deal.attempts_total, "carried_over": deal.carried_over,
             "invoice": money.show(deal.invoice_cents), "paid": money.show(paid) if paid else None,
-            "closed": deal.closed_at is not None, "version": deal.version}
+            "closed": deal.closed_at is not None, "version": deal.version,
+            "light": light.deal_light(deal, now), "close_by": deal.close_by.isoformat() if deal.close_by else None}
 
 
 def list_deals(*, session: Session, actor: User, campaign: str | None = None, manager: str | None = None,
                due: str | None = None, stage: str | None = None, status: str | None = None,
-               include_closed: bool = False, limit: int | None = None, offset: int = 0) -> list[dict]:
+               include_closed: bool = False, limit: int | None = None, offset: int = 0,
+               light_: str | None = None) -> list[dict]:
     """Deals the actor may see, filtered. `due=today`: open deals due by the end of today
-    (overdue included), in queue order; `due=overdue`: due before now."""
+    (overdue included), in queue order; `due=overdue`: due before now. `light_`: red, yellow or
+    green (the traffic light, filtered in SQL; it selects open deals only)."""
     stmt = _listing_stmt()
     scope = deal_scope(session, actor)
     if scope is not None:
@@ -83,10 +86,14 @@ def list_deals(*, session: Session, actor: User, campaign: str | None = None, ma
                           Deal.next_call_at < (end if due == "today" else now))
     elif not include_closed:
         stmt = stmt.where(Deal.closed_at.is_(None))
+    if light_:
+        if light_ not in light.LIGHTS:
+            raise BadInput(_("--light takes red, yellow or green, not {light!r}").format(light=light_))
+        stmt = stmt.where(light.light_clause(light_, now))
     stmt = stmt.order_by(*queue_order(now)) if due else stmt.order_by(Campaign.week_start, Client.name, Deal.id)
     if limit:
         stmt = stmt.limit(limit).offset(offset)
-    return [_public_row(row) for row in session.execute(stmt)]
+    return [_public_row(row, now) for row in session.execute(stmt)]
 
 
 def queue_order(now: datetime):

@@ -182,6 +182,10 @@ class Deal(SQLModel, table=True):
     # When the stage's time budget runs out (None: the stage has none); see core/light.py.
     stage_due_at: Optional[datetime] = _dt(index=True)
     closed_at: Optional[datetime] = _dt()
+    # The funnel (issue 13): the planned close date (Health), and the stage a lost deal had
+    # reached before it was lost (`report lost`).
+    close_by: Optional[date] = Field(default=None)
+    lost_at_stage_id: Optional[int] = Field(default=None, foreign_key="stage.id")
     rolled_from_deal_id: Optional[int] = Field(default=None, foreign_key="deal.id")
     import_batch_id: Optional[int] = Field(default=None, foreign_key="import_batch.id", index=True)
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
@@ -415,3 +419,34 @@ class Leave(SQLModel, table=True):
     first_day: date
     last_day: date
     note: str = Field(default="")
+# ---- the funnel: checkpoints (issue 13, seed 000) ---------------------------------------------
+
+class CheckpointType(SQLModel, table=True):
+    """A named milestone outside selling itself ("design made", "tested"). Bound to a stage, it
+    stops a deal from moving past that stage while the deal's checkpoint of this type is undone.
+    `roles` and `user_ids` may mark it done (both empty: the deal's manager, their supervisor)."""
+
+    __tablename__ = "checkpoint_type"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+    stage_id: Optional[int] = Field(default=None, foreign_key="stage.id", index=True)
+    roles: list = Field(default_factory=list, sa_column=Column(JSONType, nullable=False, default=list))
+    user_ids: list = Field(default_factory=list, sa_column=Column(JSONType, nullable=False, default=list))
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class Checkpoint(SQLModel, table=True):
+    """One checkpoint planned on a deal: when it is due, and when and by whom it was done."""
+
+    __tablename__ = "checkpoint"
+    __table_args__ = (UniqueConstraint("deal_id", "type_id", name="uq_checkpoint_deal_type"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    deal_id: int = Field(foreign_key="deal.id", index=True)
+    type_id: int = Field(foreign_key="checkpoint_type.id", index=True)
+    due_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    done_at: Optional[datetime] = _dt()
+    done_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    created_by_id: int = Field(foreign_key="user.id")
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

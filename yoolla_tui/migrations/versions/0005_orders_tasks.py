@@ -3,7 +3,7 @@ watchers, comments, timer entries, the inbox, and each user's work schedule and 
 (issue: orders and tasks, executors' queues, ready dates that explain themselves).
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-25 09:15:00
 """
 from typing import Sequence, Union
@@ -15,7 +15,7 @@ import sqlmodel
 from yoolla_tui.core.types import UTCDateTime
 
 revision: str = '0005'
-down_revision: Union[str, None] = '0003'
+down_revision: Union[str, None] = '0004'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
