@@ -270,9 +270,10 @@ async def test_the_supervisor_sees_today_per_manager_and_the_funnel(world, make)
         await press(pilot, "v")
         screen = app.screen
         assert type(screen).__name__ == "SupervisorScreen"
-        table = screen.query_one("#daily")
-        first = [str(c) for c in table.get_row_at(0)]
-        assert first[:4] == ["1", "anna", "4", "2"]  # anna: 4 deals, 2 calls this morning, ranked first
+        daily = [[str(c) for c in screen.query_one("#daily").get_row_at(n)] for n in range(4)]
+        assert [row[:3] for row in daily] == [["anna", "4", "2"], ["boris", "4", "0"], ["vera", "4", "0"],
+                                              ["Total", "12", "2"]]  # anna: 4 deals, 2 calls this morning
+        assert [str(c) for c in screen.query_one("#compare").get_row_at(0)][:2] == ["1", "anna"]
         funnel = str(screen.query_one("#funnel").render())
         assert "To call" in funnel and "12" in funnel
     app = make("anna")

@@ -186,14 +186,18 @@ def work_board(*, session: Session, actor: User) -> dict:
 
 
 def supervisor_board(*, session: Session, actor: User) -> dict:
-    """What a supervisor watches through the day, in one read: `reports.daily` for today (per
-    manager they see, ranked by calls made) and the funnel of the newest open campaign
-    (`campaigns.summary`). Supervisors and admins only (PermissionDenied)."""
-    from . import campaigns, reports
+    """What a supervisor watches through the day, in one read, from the reports: today per
+    manager with the total row (`reports.daily`), this week's managers compared and ranked
+    (`reports.managers`), and the funnel of the open campaigns (`reports.funnel`; empty, with the
+    reason in `funnel_note`, when they use different pipelines). Supervisors and admins only."""
+    from . import reports
     from .permissions import require_campaign_admin
 
     require_campaign_admin(actor, action=_("see the supervisor view"))
-    daily = sorted(reports.daily(session=session, actor=actor), key=lambda r: (-r["calls"], r["manager"]))
-    open_campaigns = campaigns.list_campaigns(session=session, actor=actor, status="open")
-    card = campaigns.summary(session=session, actor=actor, ref=str(open_campaigns[0]["id"])) if open_campaigns else None
-    return {"daily": daily, "campaign": card["name"] if card else None, "funnel": card["funnel"] if card else []}
+    out = {"daily": reports.daily(session=session, actor=actor), "managers": reports.managers(session=session, actor=actor),
+           "funnel": [], "funnel_note": None}
+    try:
+        out["funnel"] = reports.funnel(session=session, actor=actor)
+    except BadInput as error:
+        out["funnel_note"] = error.message
+    return out

@@ -18,19 +18,22 @@ from .base import error_text, translated, worker_failed
 
 
 def funnel_bars(funnel: list[dict], width: int) -> Text:
-    """One bar per stage, scaled to the widest; the count at the end."""
-    text = Text()
+    """One bar per stage (deals that reached it), scaled to the first; the count and the
+    conversion from the stage before at the end."""
     if not funnel:
         return Text(_("No open campaign."), style="dim")
+    text = Text()
     label = max(len(row["name"]) for row in funnel)
-    top = max((row["deals"] for row in funnel), default=0) or 1
-    room = max(10, width - label - 12)
+    top = max(row["reached"] for row in funnel) or 1
+    room = max(10, width - label - 16)
     for n, row in enumerate(funnel):
         if n:
             text.append("\n")
         text.append(row["name"].ljust(label) + "  ", style="dim")
-        text.append("█" * max(1 if row["deals"] else 0, round(room * row["deals"] / top)), style="cyan")
-        text.append(f" {row['deals']}")
+        text.append("█" * max(1 if row["reached"] else 0, round(room * row["reached"] / top)), style="cyan")
+        text.append(f" {row['reached']}")
+        if row["conversion"] is not None:
+            text.append(f"  {row['conversion']:g}%", style="dim")
     return text
 
 
@@ -47,9 +50,11 @@ class SupervisorScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Static(id="topbar")
-        yield Static(_("Today per manager, most calls first"), classes="section")
+        yield Static(_("Today per manager"), classes="section")
         yield DataTable(id="daily", cursor_type="row", zebra_stripes=True)
-        yield Static(id="funnel-title", classes="section")
+        yield Static(_("This week, managers compared (score: reached + 3 × invoices + 5 × payments)"), classes="section")
+        yield DataTable(id="compare", cursor_type="row", zebra_stripes=True)
+        yield Static(_("Funnel of the open campaigns: deals that reached each stage"), classes="section")
         yield Static(id="funnel")
         yield Static(id="message")
         yield Footer()
@@ -57,11 +62,17 @@ class SupervisorScreen(Screen):
     def on_mount(self) -> None:
         self.query_one("#topbar", Static).update(Text.assemble(
             ("Yoolla", "bold"), "  ", _("Supervisor"), " · ", clock.today().strftime("%d.%m.%Y")))
-        table = self.query_one("#daily", DataTable)
-        for key, label in (("rank", "#"), ("manager", _("Manager")), ("deals", _("Deals")), ("calls", _("Calls")),
-                           ("reached", _("Reached")), ("not_called", _("Not called yet")), ("invoices", _("Invoices")),
+        daily = self.query_one("#daily", DataTable)
+        for key, label in (("manager", _("Manager")), ("deals", _("Deals")), ("calls", _("Calls")),
+                           ("reached", _("Reached")), ("not_called", _("Not called yet")),
+                           ("overdue", _("Overdue call-backs")), ("invoices", _("Invoices")),
                            ("payments", _("Payments")), ("paid", _("Paid"))):
-            table.add_column(label, key=key)
+            daily.add_column(label, key=key)
+        compare = self.query_one("#compare", DataTable)
+        for key, label in (("rank", "#"), ("manager", _("Manager")), ("score", _("Score")), ("calls", _("Calls")),
+                           ("reached", _("Reached")), ("invoices", _("Invoices")), ("payments", _("Payments")),
+                           ("won", _("Won")), ("lost", _("Lost"))):
+            compare.add_column(label, key=key)
         self.reload()
         self.set_interval(self.app.refresh_seconds, self.reload)
 
@@ -78,13 +89,21 @@ class SupervisorScreen(Screen):
 
     def _show(self, board: dict) -> None:
         self.board = board
-        table = self.query_one("#daily", DataTable)
-        table.clear()
-        table.add_rows([(str(n), r["manager"], r["deals"], r["calls"], r["reached"], r["not_called"], r["invoices"],
-                         r["payments"], r["paid"]) for n, r in enumerate(board["daily"], start=1)])
-        self.query_one("#funnel-title", Static).update(
-            _("Funnel: {campaign}").format(campaign=board["campaign"]) if board["campaign"] else _("Funnel"))
-        self.query_one("#funnel", Static).update(funnel_bars(board["funnel"], self.app.size.width - 4))
+        daily = self.query_one("#daily", DataTable)
+        daily.clear()
+        for r in board["daily"]:
+            style = "bold" if r["total"] else ""
+            name = _("Total") if r["total"] else r["manager"]
+            daily.add_row(*(Text(str(v), style=style) for v in (
+                name, r["deals"], r["calls"], r["reached"], r["not_called"], r["overdue_callbacks"], r["invoices"],
+                r["payments"], r["paid"])))
+        compare = self.query_one("#compare", DataTable)
+        compare.clear()
+        compare.add_rows([(r["rank"], r["manager"], r["score"], r["calls"], r["reached"], r["invoices"], r["payments"],
+                           r["won"], r["lost"]) for r in board["managers"]])
+        funnel = self.query_one("#funnel", Static)
+        funnel.update(Text(board["funnel_note"], style="dim") if board["funnel_note"]
+                      else funnel_bars(board["funnel"], self.app.size.width - 4))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         error = worker_failed(event)
