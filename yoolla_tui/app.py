@@ -89,6 +89,8 @@ class YoollaApp(App):
             yield SystemCommand(_("Today"), _("The counters and today's call queue"), self.go_today)
         yield SystemCommand(_("Next due deal"), _("Open the head of today's queue"), self.open_next)
         yield SystemCommand(_("Tasks"), _("Your task queue with forecasts, the timer and the inbox"), self.action_tasks)
+        if self.actor.role != "executor":
+            yield SystemCommand(_("Health"), _("Your open deals red / green / white, with checkpoints"), self.action_health)
         if self.actor.role in ("admin", "supervisor"):
             yield SystemCommand(_("Supervisor"), _("Today per manager and the funnel"), self.action_supervisor)
         seen = set()
@@ -107,6 +109,12 @@ class YoollaApp(App):
 
         if not isinstance(self.screen, TasksScreen):
             self.push_screen(TasksScreen())
+
+    def action_health(self) -> None:
+        from .screens.health import HealthScreen
+
+        if not isinstance(self.screen, HealthScreen):
+            self.push_screen(HealthScreen())
 
     def action_supervisor(self) -> None:
         from .screens.supervisor import SupervisorScreen

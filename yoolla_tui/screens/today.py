@@ -46,6 +46,8 @@ class TodayScreen(Screen):
             Binding("s", "cycle_sort", _("Sort"), tooltip=_("Sort by due time, client, stage or light"), id="sort"),
             Binding("t", "app.tasks", _("Tasks"), tooltip=_("Your task queue with forecasts, the timer and the inbox"),
                     id="tasks", show=False),
+            Binding("h", "app.health", _("Health"), tooltip=_("Your open deals red / green / white, with checkpoints"),
+                    id="health", show=False),
             Binding("v", "supervisor", _("Supervisor"), tooltip=_("Today per manager and the funnel"), id="supervisor"),
             Binding("z", "undo", _("Undo"), tooltip=_("Undo the last outcome you logged (a few minutes)"), id="undo"),
             Binding("r", "reload", _("Refresh"), tooltip=_("Reload the counters and the queue"), id="reload",
