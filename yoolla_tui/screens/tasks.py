@@ -39,7 +39,7 @@ class TasksScreen(Screen):
         self._ids: list[int] = []
         self._bindings = translated(self._bindings, [
             Binding("t", "timer", _("Timer"), tooltip=_("Start the timer on this task, or stop it"), id="timer"),
-            Binding("d", "done", _("Done"), tooltip=_("Mark the task done (the tasks waiting on it are released)"),
+            Binding("d", "done", _("Finish"), tooltip=_("Mark the task done (the tasks waiting on it are released)"),
                     id="done"),
             Binding("c", "comment", _("Comment"), tooltip=_("Add a comment to the task"), id="comment"),
             Binding("m", "read_inbox", _("Inbox read"), tooltip=_("Mark every notification read"), id="inbox"),
