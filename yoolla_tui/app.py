@@ -82,12 +82,12 @@ class YoollaApp(App):
             self.push_screen(DealScreen(deal_id))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        from .screens.deal import DealScreen
         from .screens.today import TodayScreen
 
-        if not isinstance(screen, TodayScreen):
-            yield SystemCommand(_("Today"), _("The counters and today's call queue"), self.go_today)
-        yield SystemCommand(_("Next due deal"), _("Open the head of today's queue"), self.open_next)
+        if self.actor.role != "executor":
+            if not isinstance(screen, TodayScreen):
+                yield SystemCommand(_("Today"), _("The counters and today's call queue"), self.go_today)
+            yield SystemCommand(_("Next due deal"), _("Open the head of today's queue"), self.open_next)
         yield SystemCommand(_("Tasks"), _("Your task queue with forecasts, the timer and the inbox"), self.action_tasks)
         if self.actor.role != "executor":
             yield SystemCommand(_("Health"), _("Your open deals red / green / white, with checkpoints"), self.action_health)
@@ -125,9 +125,10 @@ class YoollaApp(App):
     def go_today(self) -> None:
         from .screens.today import TodayScreen
 
-        while len(self.screen_stack) > 2 and not isinstance(self.screen, TodayScreen):
-            self.pop_screen()
-        if not isinstance(self.screen, TodayScreen):
+        if not any(isinstance(s, TodayScreen) for s in self.screen_stack):
+            self.push_screen(TodayScreen())
+            return
+        while not isinstance(self.screen, TodayScreen):
             self.pop_screen()
 
     def open_next(self) -> None:

@@ -248,6 +248,10 @@ async def test_the_command_palette_opens_the_next_due_deal(world, make):
         assert type(app.screen).__name__ == "DealScreen" and app.screen.deal_id == world.ids["C1"]
         await press(pilot, "question_mark")
         assert app.screen.query("HelpPanel")
+        await press(pilot, "question_mark", "ctrl+p", *"Today")
+        await pilot.pause(0.5)
+        await press(pilot, "enter")
+        assert type(app.screen).__name__ == "TodayScreen"
 
 
 async def test_after_the_last_deal_today_opens_and_z_still_undoes(world, make):
