@@ -12,9 +12,9 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import Footer, Static
 from textual.worker import Worker
 
 from yoolla_tui.core import audit, clock, db, deals, today
@@ -81,7 +81,9 @@ class DealScreen(Screen):
                 yield Static(id="deal")
             with Vertical(id="history-box"):
                 yield Static(_("History, all campaigns"), id="history-title")
-                yield DataTable(id="history", cursor_type="row", zebra_stripes=True)
+                with VerticalScroll(id="history-scroll"):
+                    # Plain lines, not a DataTable: a client with 100+ calls redraws in a few ms.
+                    yield Static(id="history")
         yield Static(id="note-line")
         yield Static(id="message")
         yield Static(self._legend(), id="outcomes")
@@ -95,12 +97,6 @@ class DealScreen(Screen):
         return text
 
     def on_mount(self) -> None:
-        table = self.query_one("#history", DataTable)
-        table.add_column(_("When"), key="at", width=11)
-        table.add_column(_("Campaign"), key="campaign")
-        table.add_column(_("Who"), key="user")
-        table.add_column(_("Outcome"), key="outcome")
-        table.add_column(_("Note"), key="note")
         self.query_one("#note-line", Static).display = False
         self.reload()
         self.set_interval(self.app.refresh_seconds, self._tick)
@@ -141,18 +137,29 @@ class DealScreen(Screen):
         self.query_one("#stagebar", Static).update(self._stage_bar(view["stages"]))
         self.query_one("#client", Static).update(self._client_text(client))
         self.query_one("#deal", Static).update(self._deal_text(deal, view["light"]))
-        table = self.query_one("#history", DataTable)
-        table.clear()
-        table.add_rows([
-            (when(h["at"]) if h["deal_id"] != deal["id"] else Text(when(h["at"]), style="bold"),
-             h["campaign"], h["user"] or "", outcome_label(h["outcome"]), h["note"] or "")
-            for h in client.get("history", [])])
+        self.query_one("#history", Static).update(self._history_text(client.get("history", []), deal["id"]))
         self.query_one("#history-title", Static).update(
             _("History, all campaigns ({n})").format(n=len(client.get("history", [])))
             if client.get("history") else _("History, all campaigns: no calls yet"))
         self._note_line()
         self.query_one("#outcomes", Static).update(self._legend(self.check_action("outcome", ()) is True))
         self._sync_bindings()
+
+    @staticmethod
+    def _history_text(history: list[dict], deal_id: int) -> Text:
+        """The client's calls, newest first, in aligned columns; this deal's calls in bold."""
+        rows = [(when(h["at"]), h["campaign"], h["user"] or "", outcome_label(h["outcome"]), h["note"] or "", h["deal_id"])
+                for h in history]
+        heads = (_("When"), _("Campaign"), _("Who"), _("Outcome"), _("Note"))
+        caps = (11, 18, 10, 14)
+        widths = [min(cap, max([len(heads[i])] + [len(r[i]) for r in rows])) for i, cap in enumerate(caps)]
+
+        def line(cells) -> str:
+            return "  ".join(str(c)[:w].ljust(w) for c, w in zip(cells, widths)) + "  " + str(cells[4])
+        text = Text(line(heads), style="dim")
+        for row in rows:
+            text.append("\n" + line(row), style="bold" if row[5] == deal_id else "")
+        return text
 
     def _stage_bar(self, stages: list[dict]) -> Text:
         text = Text()
