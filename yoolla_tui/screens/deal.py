@@ -148,7 +148,9 @@ class DealScreen(Screen):
     @staticmethod
     def _history_text(history: list[dict], deal_id: int) -> Text:
         """The client's calls, newest first, in aligned columns; this deal's calls in bold."""
-        rows = [(when(h["at"]), h["campaign"], h["user"] or "", outcome_label(h["outcome"]), h["note"] or "", h["deal_id"])
+        labels = {code: outcome_label(code) for code in {h["outcome"] for h in history}}  # not 8 lookups a row
+        day, tz = clock.today(), clock.local_tz()
+        rows = [(when(h["at"], day, tz), h["campaign"], h["user"] or "", labels[h["outcome"]], h["note"] or "", h["deal_id"])
                 for h in history]
         heads = (_("When"), _("Campaign"), _("Who"), _("Outcome"), _("Note"))
         caps = (11, 18, 10, 14)
