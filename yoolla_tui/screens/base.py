@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from typing import Any
+
+from rich.text import Text
+from textual import work
 from textual.binding import Binding, BindingsMap
+from textual.screen import Screen
+from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from yoolla_tui.core import clock
@@ -46,3 +52,46 @@ def when(iso: str | None, today=None, tz=None) -> str:
 
 LIGHT_STYLE = {"red": "bold $error", "yellow": "bold $warning", "green": "$success"}
 LIGHT_RICH = {"red": "bold red", "yellow": "bold yellow", "green": "green"}
+
+
+class BoardScreen(Screen):
+    """A screen that shows one core read: `read()` runs in a thread worker, `_show(data)` draws
+    it; it reloads when the screen comes back and on the app's timer, and a failed read or
+    write shows core's message in the screen's `#message` line."""
+
+    def read(self) -> Any:
+        raise NotImplementedError
+
+    def _show(self, data: Any) -> None:
+        raise NotImplementedError
+
+    def on_mount(self) -> None:
+        self.reload()
+        self.set_interval(self.app.refresh_seconds, self.reload)
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        self._load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="board")
+    def _load(self) -> None:
+        data = self.read()
+        self.app.call_from_thread(self._show, data)
+
+    def say(self, message: str, error: bool = False) -> None:
+        line = self.query_one("#message", Static)
+        line.set_class(error, "error")
+        line.update(Text(message, style="bold red") if error else message)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        error = worker_failed(event)
+        if error is not None:
+            self.say(error_text(error), error=True)
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -9,14 +9,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
-from textual.worker import Worker
 
 from yoolla_tui.core import clock, health
 from yoolla_tui.core.i18n import _
 
-from .base import error_text, translated, when, worker_failed
+from .base import BoardScreen, translated, when
 
 HEALTH_STYLE = {"red": "bold red", "green": "green", "white": "bold white"}
 
@@ -30,7 +28,7 @@ def state_label(code: str) -> str:
             "done_late": _("done late")}.get(code, code)
 
 
-class HealthScreen(Screen):
+class HealthScreen(BoardScreen):
     """The user's open deals by health, with the detail of the highlighted one."""
 
     def __init__(self) -> None:
@@ -60,20 +58,11 @@ class HealthScreen(Screen):
         table.add_column("#", key="deal", width=5)
         table.add_column(_("Client"), key="client")
         table.add_column(_("Nearest checkpoint"), key="nearest")
-        self.reload()
-        self.set_interval(self.app.refresh_seconds, self.reload)
+        super().on_mount()
         table.focus()
 
-    def on_screen_resume(self) -> None:
-        self.reload()
-
-    def reload(self) -> None:
-        self.load()
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="health")
-    def load(self) -> None:
-        rows = self.app.core(health.list_health)
-        self.app.call_from_thread(self._show, rows)
+    def read(self) -> list[dict]:
+        return self.app.core(health.list_health)
 
     def _show(self, rows: list[dict]) -> None:
         table = self.query_one("#health", DataTable)
@@ -123,18 +112,7 @@ class HealthScreen(Screen):
         text.append(close, style="bold red" if d["close_overdue"] else "")
         self.query_one("#health-detail", Static).update(text)
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        error = worker_failed(event)
-        if error is not None:
-            self.query_one("#message", Static).update(Text(error_text(error), style="bold red"))
-
     def action_open(self) -> None:
         table = self.query_one("#health", DataTable)
         if 0 <= table.cursor_row < len(self.rows):
             self.app.open_deal(self.rows[table.cursor_row]["deal_id"])
-
-    def action_reload(self) -> None:
-        self.reload()
-
-    def action_back(self) -> None:
-        self.app.pop_screen()

@@ -4,17 +4,14 @@ of the newest open campaign as bars. Supervisors and admins."""
 from __future__ import annotations
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
-from textual.worker import Worker
 
 from yoolla_tui.core import clock, today
 from yoolla_tui.core.i18n import _
 
-from .base import error_text, translated, worker_failed
+from .base import BoardScreen, translated
 
 
 def funnel_bars(funnel: list[dict], width: int) -> Text:
@@ -37,7 +34,7 @@ def funnel_bars(funnel: list[dict], width: int) -> Text:
     return text
 
 
-class SupervisorScreen(Screen):
+class SupervisorScreen(BoardScreen):
     """The day per manager and the funnel, for whoever watches the team."""
 
     def __init__(self) -> None:
@@ -73,19 +70,10 @@ class SupervisorScreen(Screen):
                            ("reached", _("Reached")), ("invoices", _("Invoices")), ("payments", _("Payments")),
                            ("won", _("Won")), ("lost", _("Lost"))):
             compare.add_column(label, key=key)
-        self.reload()
-        self.set_interval(self.app.refresh_seconds, self.reload)
+        super().on_mount()
 
-    def on_screen_resume(self) -> None:
-        self.reload()
-
-    def reload(self) -> None:
-        self.load()
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="supervisor")
-    def load(self) -> None:
-        board = self.app.core(today.supervisor_board)
-        self.app.call_from_thread(self._show, board)
+    def read(self) -> dict:
+        return self.app.core(today.supervisor_board)
 
     def _show(self, board: dict) -> None:
         self.board = board
@@ -104,16 +92,3 @@ class SupervisorScreen(Screen):
         funnel = self.query_one("#funnel", Static)
         funnel.update(Text(board["funnel_note"], style="dim") if board["funnel_note"]
                       else funnel_bars(board["funnel"], self.app.size.width - 4))
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        error = worker_failed(event)
-        if error is not None:
-            message = self.query_one("#message", Static)
-            message.set_class(True, "error")
-            message.update(error_text(error))
-
-    def action_reload(self) -> None:
-        self.reload()
-
-    def action_back(self) -> None:
-        self.app.pop_screen()

@@ -9,14 +9,12 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
-from textual.worker import Worker
 
 from yoolla_tui.core import clock, inbox, tasks, timer, today
 from yoolla_tui.core.i18n import _
 
-from .base import error_text, translated, when, worker_failed
+from .base import BoardScreen, translated, when
 from .modals import TextModal
 
 
@@ -30,7 +28,7 @@ def elapsed(since: datetime) -> str:
     return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
 
 
-class TasksScreen(Screen):
+class TasksScreen(BoardScreen):
     """An executor's working list; `t` runs the timer on the highlighted task."""
 
     def __init__(self) -> None:
@@ -69,21 +67,12 @@ class TasksScreen(Screen):
         table.add_column(_("Estimate"), key="estimate", width=9)
         table.add_column(_("Spent"), key="actual", width=10)
         table.add_column(_("Ready by"), key="finish", width=11)
-        self.reload()
+        super().on_mount()
         self.set_interval(1, self._tick)
-        self.set_interval(self.app.refresh_seconds, self.reload)
         table.focus()
 
-    def on_screen_resume(self) -> None:
-        self.reload()
-
-    def reload(self) -> None:
-        self.load()
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="tasks")
-    def load(self) -> None:
-        board = self.app.core(today.work_board)
-        self.app.call_from_thread(self._show, board)
+    def read(self) -> dict:
+        return self.app.core(today.work_board)
 
     def _show(self, board: dict) -> None:
         self.board = board
@@ -103,7 +92,7 @@ class TasksScreen(Screen):
             _("Inbox: {n} unread").format(n=len(notes)) if notes else _("Inbox: nothing new"))
         self.query_one("#inbox", Static).update("\n".join(f"{when(n['at'])}  {n['text']}" for n in notes[:4]))
         if not self._ids:
-            self.query_one("#message", Static).update(_("Your queue is empty."))
+            self.say(_("Your queue is empty."))
         self._tick()
         self.refresh_bindings()
 
@@ -116,13 +105,6 @@ class TasksScreen(Screen):
             since = datetime.fromisoformat(running["started_at"])
             line.update(Text.assemble(("● ", "bold green"), _("Timer on task {id} {title!r}: {elapsed}").format(
                 id=running["task_id"], title=running["title"], elapsed=elapsed(since))))
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        error = worker_failed(event)
-        if error is not None:
-            message = self.query_one("#message", Static)
-            message.set_class(True, "error")
-            message.update(error_text(error))
 
     def selected(self) -> int | None:
         table = self.query_one("#tasks", DataTable)
@@ -166,12 +148,7 @@ class TasksScreen(Screen):
         self.app.call_from_thread(self._written, done)
 
     def _written(self, done: str) -> None:
-        message = self.query_one("#message", Static)
-        message.set_class(False, "error")
-        message.update(done)
-        self.reload()
-
-    def action_reload(self) -> None:
+        self.say(done)
         self.reload()
 
     def action_back(self) -> None:
