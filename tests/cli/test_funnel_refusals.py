@@ -84,7 +84,7 @@ CASES = [
     ("type name taken", "irina", ["checkpoint", "type", "add", "Design"], 5, "checkpoint type 'Design' already exists"),
     # stages and reasons
     ("stage in use", "irina", ["stage", "remove", "to_call"], 5,
-     "stage 'to_call' holds 1 deal(s); move them first (yoolla deal list --stage to_call --all)"),
+     "stage 'to_call' holds 1 deal(s); move them first (yoolla deal list --stage to_call --closed --all)"),
     ("stage in the calls' history", "irina", ["stage", "remove", "agreed"], 5,
      "stage 'agreed' is in the history of 1 call(s); it cannot be removed, rename it instead"),
     ("kind of a stage holding deals", "irina", ["stage", "set", "paid", "--kind", "won"], 5,

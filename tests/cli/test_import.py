@@ -91,6 +91,24 @@ def test_help_teaches_with_examples(cli):
     assert "Usage: yoolla import [OPTIONS] FILE" in " ".join(run.split()).replace("{FILE}", "FILE")
 
 
+def _wait_until_reading(proc, path, timeout: float = 30.0) -> None:
+    """Until the process has the file open (its start-up is over: a SIGINT then lands in the
+    import, not in Python importing modules, which takes 2 s on a loaded machine), then a moment more."""
+    fds = f"/proc/{proc.pid}/fd"
+    if not os.path.isdir(fds):
+        time.sleep(2.0)
+        return
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            if any(os.readlink(os.path.join(fds, fd)) == str(path) for fd in os.listdir(fds)):
+                break
+        except OSError:
+            pass
+        time.sleep(0.02)
+    time.sleep(0.5)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT])
 def test_an_import_killed_half_way_leaves_the_database_as_it_was(cli, engine, db_url, tmp_path, how):
@@ -103,7 +121,7 @@ def test_an_import_killed_half_way_leaves_the_database_as_it_was(cli, engine, db
     code = "from yoolla_tui.cli import app; app()"
     proc = subprocess.Popen([sys.executable, "-c", code, "import", str(path), "--campaign", "W48"], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    time.sleep(2.0)
+    _wait_until_reading(proc, path)
     assert proc.poll() is None, "the import finished before it could be interrupted; use a bigger file"
     proc.send_signal(how)
     _out, err = proc.communicate(timeout=30)

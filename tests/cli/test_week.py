@@ -63,7 +63,7 @@ class Week:
         self.refresh()
 
     def refresh(self) -> None:
-        rows = self.cli.json("deal", "list", "--all", user="irina")
+        rows = self.cli.json("deal", "list", "--closed", user="irina")
         self.deal: dict[tuple[str, str], int] = {(r["campaign"], r["client"]): r["id"] for r in rows}
         self.name = {r["id"]: r["client"] for r in rows}
         self.owner = {r["client"]: r["manager"] for r in rows if r["campaign"] == W48}

@@ -144,7 +144,7 @@ def test_stage_add_move_rename_remove(w):
         assert [r["position"] for r in stages.list_stages(session=s)] == [1, 2, 3, 4, 5, 6, 7]
         with pytest.raises(Conflict) as err:
             stages.remove_stage(session=s, actor=w.irina, code="to_call")
-        assert err.value.message == "stage 'to_call' holds 6 deal(s); move them first (yoolla deal list --stage to_call --all)"
+        assert err.value.message == "stage 'to_call' holds 6 deal(s); move them first (yoolla deal list --stage to_call --closed --all)"
         with pytest.raises(PermissionDenied):
             stages.rename_stage(session=s, actor=w.sveta, code="agreed", name="x")
         with pytest.raises(BadInput):

@@ -61,7 +61,7 @@ def test_map_skip_and_extra():
 
 @pytest.mark.parametrize("item,message", [
     ("Телефон", "expected \"Header=field\""), ("=phone", "the header before '=' is empty"),
-    ("Телефон=fone", "unknown field 'fone'; fields: name, contact_person, phone, email, city, note, extra, skip"),
+    ("Телефон=fone", "unknown field 'fone'; fields: name, contact_person, phone, email, city, note, last_name, first_name, middle_name, do_not_call, extra, skip"),
 ])
 def test_parse_maps_refuses(item, message):
     with pytest.raises(BadInput, match=message.replace("(", r"\(").replace(")", r"\)")):

@@ -79,3 +79,34 @@ def test_validity_depends_on_the_first_six_digits_only():
         verdicts = {phonenumbers.is_valid_number(phonenumbers.PhoneNumber(country_code=7, national_number=int(prefix + s)))
                     for s in ("0000", "9999", f"{rng.randrange(10000):04d}")}
         assert len(verdicts) == 1, prefix
+
+
+@pytest.mark.parametrize("cell,first,second", [
+    ("876|678|3469", "876 678 3469", None),                          # one number written in groups
+    ("718/555/0123", "718 555 0123", None),
+    ("8 800 / 555 35 35", "8 800 555 35 35", None),
+    ("495 123-45-67 / 916 123-45-67", "495 123-45-67", "916 123-45-67"),   # two whole numbers
+    ("495 123-45-67 | 916 123-45-67", "495 123-45-67", "916 123-45-67"),
+    ("123-45-67, 234-56-78", "123-45-67", "234-56-78"),
+    ("495 123-45-67, доб. 12", "495 123-45-67, доб. 12", None),
+])
+def test_separators_part_groups_or_numbers_by_their_lengths(cell, first, second):
+    assert _split_phones(cell) == (first, second)
+
+
+@pytest.mark.parametrize("raw,region,e164", [
+    ("876 678 3469", "US", "+18766783469"), ("876.678.3469", "US", "+18766783469"),
+    ("8 916 123 45 67", "RU", "+79161234567"), ("8.916.123.45.67", "RU", "+79161234567")])
+def test_dots_and_spaces_between_groups(raw, region, e164):
+    assert phones.normalise(raw, region).e164 == e164
+
+
+def test_region_is_guessed_from_the_numbers_themselves():
+    assert phones.guess_region(["8 916 123-45-67", "+7 495 123 45 67", "9161234567", "8 (495) 765-43-21"]) == "RU"
+    assert phones.guess_region(["876 678 3469", "(650) 253-0000", "212.736.5000", "2025550173"]) == "US"
+    assert phones.guess_region(["+1 650 253 0000", "+1 212 736 5000"]) == "US"
+    assert phones.guess_region(["нет", "12"]) == "RU"  # nothing to go by: the default
+    # A number valid in both counts for both; the ones only one region accepts decide.
+    assert phones.region_votes("9161234567") == ["RU"]
+    assert phones.valid_elsewhere("212 736 5000", "RU") == "US"
+    assert phones.valid_elsewhere("12", "RU") is None

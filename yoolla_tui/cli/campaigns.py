@@ -13,7 +13,7 @@ from yoolla_tui.core import campaigns
 from yoolla_tui.core.i18n import _
 
 from . import context
-from .output import FormatOpt, Fmt, console, done, err_console, render, render_one
+from .output import AllOpt, FormatOpt, Fmt, LimitOpt, console, done, err_console, render, render_listing, render_one
 
 app = typer.Typer(help="Weekly campaigns: create, add clients, assign, move, roll over, close.", no_args_is_help=True)
 
@@ -44,12 +44,17 @@ def create(
 @app.command("list")
 def list_(
     status: Annotated[Optional[str], typer.Option("--status", help="open or closed.")] = None,
+    limit: LimitOpt = None,
+    all_: AllOpt = False,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
-    """List campaigns, newest week first."""
+    """List campaigns, newest week first.
+
+    Example: yoolla campaign list --status open
+    """
     with context.acting() as (session, actor):
-        render(campaigns.list_campaigns(session=session, actor=actor, status=status), fmt, CAMPAIGN_COLUMNS,
-               empty=_("No campaigns yet: yoolla campaign create NAME --week 2026-W48"))
+        render_listing(campaigns.list_campaigns(session=session, actor=actor, status=status), fmt, CAMPAIGN_COLUMNS,
+                       limit=limit, all_=all_, empty=_("No campaigns yet: yoolla campaign create NAME --week 2026-W48"))
 
 
 @app.command("show")

@@ -10,7 +10,7 @@ from yoolla_tui.core import clients
 from yoolla_tui.core.i18n import _
 
 from . import context
-from .output import FormatOpt, Fmt, console, done, render, render_one
+from .output import AllOpt, FormatOpt, Fmt, LimitOpt, console, done, render, render_listing, render_one
 
 app = typer.Typer(help="Clients: add, find, see a client's card and history, do-not-call.", no_args_is_help=True)
 
@@ -63,14 +63,18 @@ def edit(
 @app.command("list")
 def list_(
     search: Annotated[Optional[str], typer.Option("--search", "-s", help="Part of a name, contact, city, e-mail or phone digits.")] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many rows.")] = 200,
+    limit: LimitOpt = None,
+    all_: AllOpt = False,
     offset: Annotated[int, typer.Option("--offset", min=0, help="Skip this many rows (paging).")] = 0,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
-    """List clients by name; --search narrows it."""
+    """List clients by name; --search narrows it. json/csv print every client; a table shows 200.
+
+    Example: yoolla client list --search Вектор; yoolla client list --format csv > clients.csv
+    """
     with context.acting() as (session, actor):
-        render(clients.list_clients(session=session, actor=actor, search=search, limit=limit, offset=offset), fmt,
-               CLIENT_COLUMNS, empty=_("No clients match."))
+        render_listing(clients.client_listing(session=session, actor=actor, search=search, offset=offset), fmt,
+                       CLIENT_COLUMNS, limit=limit, all_=all_, empty=_("No clients match."))
 
 
 @app.command("show")

@@ -11,7 +11,7 @@ from yoolla_tui.core import clock, deals
 from yoolla_tui.core.i18n import _
 
 from . import context
-from .output import FormatOpt, Fmt, console, done, render, render_one
+from .output import AllOpt, FormatOpt, Fmt, LimitOpt, console, done, render, render_listing, render_one
 
 deal_app = typer.Typer(help="Deals: the call list, a deal's card, stage moves, invoices and payments.", no_args_is_help=True)
 call_app = typer.Typer(help="Log a call and its outcome.", no_args_is_help=True)
@@ -28,8 +28,9 @@ def list_(
     due: Annotated[Optional[str], typer.Option("--due", help="today (due by tonight, overdue included) | overdue.")] = None,
     stage: Annotated[Optional[str], typer.Option("--stage", help="Stage code, e.g. invoice_issued.")] = None,
     status: Annotated[Optional[str], typer.Option("--status", help="Last outcome, or new.")] = None,
-    all_: Annotated[bool, typer.Option("--all", help="Include won and lost deals.")] = False,
-    limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="At most this many rows.")] = None,
+    closed: Annotated[bool, typer.Option("--closed", help="Include won and lost deals.")] = False,
+    limit: LimitOpt = None,
+    all_: AllOpt = False,
     light: Annotated[Optional[str], typer.Option("--light", help="red (call or stage budget overdue) | yellow (due today) | green.")] = None,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
@@ -40,9 +41,9 @@ def list_(
     Example: yoolla deal list --light red --manager anna
     """
     with context.acting() as (session, actor):
-        rows = deals.list_deals(session=session, actor=actor, campaign=campaign, manager=manager, due=due, stage=stage,
-                                status=status, include_closed=all_, limit=limit, light_=light)
-    render(rows, fmt, DEAL_COLUMNS, empty=_("No deals match."))
+        rows = deals.deal_listing(session=session, actor=actor, campaign=campaign, manager=manager, due=due, stage=stage,
+                                  status=status, include_closed=closed, light_=light)
+        render_listing(rows, fmt, DEAL_COLUMNS, limit=limit, all_=all_, empty=_("No deals match."))
 
 
 @deal_app.command("show")
@@ -149,9 +150,13 @@ def undo(call: Annotated[str, typer.Argument(metavar="CALL", help="Call id (the 
 
 
 @call_app.command("reasons")
-def reasons(fmt: FormatOpt = Fmt.table) -> None:
-    """The lost reasons to give with --reason (final ones keep the client off later campaigns)."""
+def reasons(limit: LimitOpt = None, all_: AllOpt = False, fmt: FormatOpt = Fmt.table) -> None:
+    """The lost reasons to give with --reason (final ones keep the client off later campaigns).
+
+    Example: yoolla call reasons --format json
+    """
     from yoolla_tui.core import reference
 
     with context.session() as session:
-        render(reference.list_lost_reasons(session), fmt, ["code", "name", "final", "needs_note"])
+        render_listing(reference.list_lost_reasons(session), fmt, ["code", "name", "final", "needs_note"], limit=limit,
+                       all_=all_)

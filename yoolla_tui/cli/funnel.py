@@ -13,7 +13,7 @@ from yoolla_tui.core.i18n import _
 
 from . import context
 from .deals import DealArg, deal_app
-from .output import FormatOpt, Fmt, console, done, render, render_one
+from .output import AllOpt, FormatOpt, Fmt, LimitOpt, console, done, render, render_listing, render_one
 from .reports import app as report_app
 
 stage_app = typer.Typer(help="The funnel's stages: order, kind, follow-up delay, time budget, required fields.",
@@ -46,14 +46,15 @@ def _days(text: Optional[str], option: str):
 # ---- stages --------------------------------------------------------------------------------
 
 @stage_app.command("list")
-def stage_list(pipeline: PipelineOpt = reference.DEFAULT_PIPELINE, fmt: FormatOpt = Fmt.table) -> None:
+def stage_list(pipeline: PipelineOpt = reference.DEFAULT_PIPELINE, limit: LimitOpt = None, all_: AllOpt = False,
+               fmt: FormatOpt = Fmt.table) -> None:
     """The pipeline's stages in order, with their settings and how many open deals sit in each.
 
     Example: yoolla stage list --format json
     """
     with context.session() as session:
         rows = stages.list_stages(session=session, pipeline=pipeline)
-    render(rows, fmt, STAGE_COLUMNS)
+    render_listing(rows, fmt, STAGE_COLUMNS, limit=limit, all_=all_)
 
 
 @stage_app.command("add")
@@ -147,13 +148,14 @@ def stage_set(
 # ---- lost reasons --------------------------------------------------------------------------
 
 @reason_app.command("list")
-def reason_list(fmt: FormatOpt = Fmt.table) -> None:
+def reason_list(limit: LimitOpt = None, all_: AllOpt = False, fmt: FormatOpt = Fmt.table) -> None:
     """The lost reasons to give with --reason (also `yoolla call reasons`).
 
     Example: yoolla lost-reason list --format csv
     """
     with context.session() as session:
-        render(reference.list_lost_reasons(session), fmt, ["code", "name", "final", "needs_note"])
+        render_listing(reference.list_lost_reasons(session), fmt, ["code", "name", "final", "needs_note"], limit=limit,
+                       all_=all_)
 
 
 @reason_app.command("add")
@@ -224,14 +226,14 @@ def type_set(
 
 
 @type_app.command("list")
-def type_list(fmt: FormatOpt = Fmt.table) -> None:
+def type_list(limit: LimitOpt = None, all_: AllOpt = False, fmt: FormatOpt = Fmt.table) -> None:
     """The checkpoint types: the stage each gates and who may mark it done.
 
     Example: yoolla checkpoint type list
     """
     with context.session() as session:
-        render(checkpoints.list_types(session=session), fmt, ["id", "name", "stage", "roles", "users"],
-               empty=_("No checkpoint types yet: yoolla checkpoint type add NAME"))
+        render_listing(checkpoints.list_types(session=session), fmt, ["id", "name", "stage", "roles", "users"],
+                       limit=limit, all_=all_, empty=_("No checkpoint types yet: yoolla checkpoint type add NAME"))
 
 
 @checkpoint_app.command("set")
@@ -266,15 +268,15 @@ def checkpoint_done(
 
 
 @checkpoint_app.command("list")
-def checkpoint_list(deal: DealArg, fmt: FormatOpt = Fmt.table) -> None:
+def checkpoint_list(deal: DealArg, limit: LimitOpt = None, all_: AllOpt = False, fmt: FormatOpt = Fmt.table) -> None:
     """A deal's checkpoints by planned date: on_plan, overdue, done or done_late, and who marked it.
 
     Example: yoolla checkpoint list 12 --format json
     """
     with context.acting() as (session, actor):
-        rows = checkpoints.list_for_deal(session=session, actor=actor, deal_id=deal)
-    render(rows, fmt, ["id", "type", "stage", "due_at", "done_at", "done_by", "state", "late_minutes"],
-           empty=_("No checkpoints on this deal."))
+        rows = checkpoints.checkpoint_listing(session=session, actor=actor, deal_id=deal)
+        render_listing(rows, fmt, ["id", "type", "stage", "due_at", "done_at", "done_by", "state", "late_minutes"],
+                       limit=limit, all_=all_, empty=_("No checkpoints on this deal."))
 
 
 # ---- health, deal set ----------------------------------------------------------------------
@@ -285,6 +287,8 @@ HEALTH_COLUMNS = ["health", "deal_id", "client", "stage", "light", "checkpoints"
 def health(
     user: Annotated[Optional[str], typer.Option("--user", help="Whose deals, a login (default: yours); supervisors see their team's.")] = None,
     deal: Annotated[Optional[str], typer.Option("--deal", help="One deal in detail: its checkpoints and payments.")] = None,
+    limit: LimitOpt = None,
+    all_: AllOpt = False,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """Deal health: your open deals, red when a checkpoint or the close date is overdue, green
@@ -305,7 +309,8 @@ def health(
             render(card["checkpoints_list"], fmt, ["id", "type", "due_at", "done_at", "done_by", "state"],
                    title=_("Checkpoints"), empty=_("No checkpoints on this deal."))
         return
-    render(rows, fmt, HEALTH_COLUMNS, empty=_("No open deals."))
+    # the colours and the time left are worked out per deal and sorted in core: a list, counted as such
+    render_listing(rows, fmt, HEALTH_COLUMNS, limit=limit, all_=all_, empty=_("No open deals."))
 
 
 @deal_app.command("set")

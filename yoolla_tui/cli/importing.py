@@ -17,7 +17,7 @@ from yoolla_tui.core import importing
 from yoolla_tui.core.i18n import _
 
 from . import context
-from .output import FormatOpt, Fmt, console, done, render, render_one
+from .output import AllOpt, FormatOpt, Fmt, LimitOpt, console, done, err_console, render, render_listing, render_one
 
 
 class DefaultRunGroup(typer.core.TyperGroup):
@@ -97,13 +97,15 @@ def run(
                                                       help="Row number of the header (default: found in the first 20 rows).")] = None,
     maps: Annotated[Optional[list[str]], typer.Option("--map", metavar="'HEADER=FIELD'",
                                                       help="Override a column: header text or letter = name, contact_person, "
-                                                           "phone, email, city, note, extra (keep as extra attribute) or skip. "
+                                                           "last_name, first_name, middle_name, phone, email, city, note, "
+                                                           "do_not_call, extra (keep as extra attribute) or skip. "
                                                            "Repeatable.")] = None,
     encoding: Annotated[Optional[str], typer.Option("--encoding", help="Text encoding of a .csv/.txt (default: detected; "
                                                                        "cp1251, utf-8, utf-16).")] = None,
     delimiter: Annotated[Optional[str], typer.Option("--delimiter", help="Delimiter of a .csv/.txt (default: sniffed among "
                                                                          "; , tab |). Write tab as 'tab'.")] = None,
-    region: Annotated[str, typer.Option("--region", help="Country for phones written without +code.")] = "RU",
+    region: Annotated[str, typer.Option("--region", help="Country for phones written without +code: auto (decided "
+                                                         "from the file's numbers), or RU, US, KZ…")] = "auto",
     campaign: Annotated[Optional[str], typer.Option("--campaign", "-c", help="Put the clients on this campaign "
                                                                             "(do-not-call clients never are).")] = None,
     manager: Annotated[Optional[str], typer.Option("--manager", help="Give them all to this manager (login).")] = None,
@@ -126,10 +128,14 @@ def run(
 ) -> None:
     """Import clients from FILE: `yoolla import FILE [OPTIONS]`.
 
-    Headers are recognised in Russian or English, under title lines; phones are normalised;
-    duplicates are skipped (within the file and against the base); every rejected row goes to
-    FILE.rejected.csv with its reason. One transaction: an error or Ctrl-C leaves the database
-    as it was.
+    Headers are recognised in Russian or English, under title lines; name parts (Фамилия, Имя,
+    Отчество; First name, Last name) join into the contact person, and a person with no
+    organisation is imported under their own name; a do-not-call column (DNC, "Не звонить":
+    yes/no, да/нет, 1/0) marks clients do-not-call. Phones are normalised for the region the
+    numbers show (--region auto) or the one you give; duplicates are skipped (within the file and
+    against the base); every rejected row goes to FILE.rejected.csv with its reason (in the current
+    directory when FILE's folder is read-only). One transaction: an error or Ctrl-C leaves the
+    database as it was. Exits 2 when every row was rejected, after writing the rejected rows.
 
     Examples:
 
@@ -139,9 +145,12 @@ def run(
 
       yoolla import clients.xlsx --sheet "Москва" --header-row 3 --map "Тел.=phone"
 
+      yoolla import customers.csv --region US
+
     With --format json it prints one object: read, inserted, updated, duplicates, rejected,
     added_to_campaign, batch (and duplicates_within_file, duplicates_in_base, blank,
-    skipped_do_not_call, rejected_file, sheets with their mapping).
+    skipped_do_not_call, do_not_call, region, region_auto, hint, rejected_file, sheets with their
+    mapping).
     """
     team = [m.strip() for m in managers.split(",") if m.strip()] if managers else None
     with context.acting() as (session, actor), _progress(fmt) as (tick, total):
@@ -151,6 +160,11 @@ def run(
             update=update, dry_run=dry_run, sheets_as_managers=sheets_as_managers, skip_sheets=skip_sheets,
             progress=tick, on_total=total)
     _show_result(result, fmt)
+    if result["read"] and result["rejected"] == result["read"]:
+        # Cron must notice: nothing came of the file. The batch and its rejected rows are kept.
+        err_console.print(_("Error: all {n} rows were rejected; nothing was imported.").format(n=result["read"])
+                          + (" " + result["hint"] if result.get("hint") else ""), highlight=False, soft_wrap=True)
+        raise typer.Exit(2)
 
 
 @contextmanager
@@ -180,8 +194,12 @@ def _show_result(result: dict, fmt: Fmt) -> None:
         return
     if fmt == Fmt.csv:
         render_one(result, fmt, [*importing.RESULT_KEYS, "duplicates_within_file", "duplicates_in_base", "blank",
-                                 "skipped_do_not_call", "rejected_file"])
+                                 "skipped_do_not_call", "do_not_call", "region", "hint", "rejected_file"])
         return
+    if result.get("region"):
+        console.print((_("Phones read for region {region} (decided from the numbers; --region XX to force it)")
+                       if result.get("region_auto") else _("Phones read for region {region}")).format(
+            region=result["region"]), highlight=False)
     for sheet in result["sheets"]:
         where = f"{_('sheet')} {sheet['sheet']!r}, " if sheet["sheet"] is not None else ""
         extra = []
@@ -204,6 +222,7 @@ def _show_result(result: dict, fmt: Fmt) -> None:
         {"": _("duplicates within the file"), "n": result["duplicates_within_file"]},
         {"": _("duplicates already in the base"), "n": result["duplicates_in_base"]},
         {"": _("rejected"), "n": result["rejected"]},
+        {"": _("marked do-not-call"), "n": result["do_not_call"]},
         {"": _("added to the campaign"), "n": result["added_to_campaign"]},
         {"": _("skipped: do-not-call"), "n": result["skipped_do_not_call"]},
         {"": _("blank rows"), "n": result["blank"]},
@@ -216,6 +235,8 @@ def _show_result(result: dict, fmt: Fmt) -> None:
     if statuses.get("unknown_words"):
         console.print(_("Words not in data/status_words.json (left as they were): {words}").format(
             words=", ".join(f"{word!r} ×{n}" for word, n in statuses["unknown_words"].items())), highlight=False)
+    if result.get("hint"):
+        console.print(result["hint"], highlight=False, soft_wrap=True)
     if result["dry_run"]:
         done(_("Dry run: nothing was changed."))
         return
@@ -227,39 +248,47 @@ def _show_result(result: dict, fmt: Fmt) -> None:
 
 @app.command("list")
 def list_(
-    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many imports.")] = 50,
+    limit: LimitOpt = None,
+    all_: AllOpt = False,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
-    """Past imports, newest first: who, when, which file, and what came of it."""
+    """Past imports, newest first: who, when, which file, and what came of it.
+
+    Example: yoolla import list --limit 5
+    """
     with context.acting() as (session, actor):
-        render(importing.list_batches(session=session, actor=actor, limit=limit), fmt, BATCH_COLUMNS,
-               empty=_("No imports yet: yoolla import FILE"))
+        render_listing(importing.batch_listing(session=session, actor=actor), fmt, BATCH_COLUMNS, limit=limit,
+                       all_=all_, empty=_("No imports yet: yoolla import FILE"))
 
 
 @app.command("show")
 def show(
     batch: BatchArg,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="Rejected rows to show.")] = 1000,
+    limit: LimitOpt = None,
+    all_: AllOpt = False,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """One import: its counts, its column mapping, and every rejected row with its reason.
 
+    --format csv streams every rejected row; a table shows the first 200 (--limit N, --all).
+
     Example: yoolla import show 3 --format csv > rejected.csv
     """
+    columns = ["sheet", "row", "reason", "cells"]
     with context.acting() as (session, actor):
-        card = importing.show_batch(session=session, actor=actor, ref=batch, limit=limit)
-    if fmt == Fmt.json:
-        render_one(card, fmt)
-        return
-    if fmt == Fmt.csv:
-        render([{"sheet": r["sheet"], "row": r["row"], "reason": r["reason"], "cells": r["cells"]}
-                for r in card["rejected_rows"]], fmt, ["sheet", "row", "reason", "cells"])
-        return
-    render_one(card, fmt, [*BATCH_COLUMNS, "duplicates_within_file", "duplicates_in_base", "blank", "skipped_do_not_call",
-                           "rejected_file"])
-    console.print()
-    render(card["rejected_rows"], fmt, ["sheet", "row", "reason", "cells"], title=_("Rejected rows"),
-           empty=_("No rejected rows."))
+        if fmt == Fmt.csv:
+            render_listing(importing.rejected_listing(session=session, actor=actor, ref=batch), fmt, columns,
+                           limit=limit, all_=all_)
+            return
+        card = importing.show_batch(session=session, actor=actor, ref=batch, limit=(None if all_ else limit) if fmt == Fmt.json else 0)
+        if fmt == Fmt.json:
+            render_one(card, fmt)
+            return
+        render_one(card, fmt, [*BATCH_COLUMNS, "duplicates_within_file", "duplicates_in_base", "blank", "skipped_do_not_call",
+                               "rejected_file"])
+        console.print()
+        render_listing(importing.rejected_listing(session=session, actor=actor, ref=batch), fmt, columns, limit=limit,
+                       all_=all_, title=_("Rejected rows"), empty=_("No rejected rows."))
 
 
 @app.command("undo")

@@ -10,7 +10,7 @@ from yoolla_tui.core import clock, orders, templates
 from yoolla_tui.core.i18n import _
 
 from . import context
-from .output import FormatOpt, Fmt, console, done, render, render_one
+from .output import AllOpt, FormatOpt, Fmt, LimitOpt, console, done, render, render_listing, render_one
 
 app = typer.Typer(help="Orders: units of work inside a deal, with their tasks and ready dates.", no_args_is_help=True)
 template_app = typer.Typer(help="Process templates: task chains that lay out an order in one step.", no_args_is_help=True)
@@ -51,6 +51,8 @@ def _show(iso: str | None) -> str:
 def list_(
     deal: Annotated[Optional[str], typer.Option("--deal", "-d", help="Only this deal's orders.")] = None,
     open_only: Annotated[bool, typer.Option("--open", help="Only open orders.")] = False,
+    limit: LimitOpt = None,
+    all_: AllOpt = False,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """Orders you may see, each with its forecast ready date (its last task's finish).
@@ -58,8 +60,8 @@ def list_(
     Example: yoolla order list --deal 1
     """
     with context.acting() as (session, actor):
-        rows = orders.list_orders(session=session, actor=actor, deal_id=deal, include_closed=not open_only)
-    render(rows, fmt, ORDER_COLUMNS, empty=_("No orders."))
+        rows = orders.order_listing(session=session, actor=actor, deal_id=deal, include_closed=not open_only)
+        render_listing(rows, fmt, ORDER_COLUMNS, limit=limit, all_=all_, empty=_("No orders."))
 
 
 @app.command("show")
@@ -110,13 +112,13 @@ def why(order: OrderArg, fmt: FormatOpt = Fmt.table) -> None:
 
 
 @template_app.command("list")
-def template_list(fmt: FormatOpt = Fmt.table) -> None:
+def template_list(limit: LimitOpt = None, all_: AllOpt = False, fmt: FormatOpt = Fmt.table) -> None:
     """The process templates shipped in data/templates/.
 
     Example: yoolla template list
     """
-    render(templates.list_templates(), fmt, ["code", "name", "tasks", "estimate_minutes", "description"],
-           empty=_("No templates."))
+    render_listing(templates.list_templates(), fmt, ["code", "name", "tasks", "estimate_minutes", "description"],
+                   limit=limit, all_=all_, empty=_("No templates."))
 
 
 @template_app.command("show")

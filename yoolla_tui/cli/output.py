@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import sys
 from enum import Enum
 from pathlib import Path
+from itertools import islice
 from typing import Annotated, Any, Iterable, Optional, Sequence
 
 import typer
@@ -17,6 +19,7 @@ from rich.table import Table
 
 from yoolla_tui.core.errors import BadInput
 from yoolla_tui.core.i18n import _
+from yoolla_tui.core.listing import Listing
 
 
 class Fmt(str, Enum):
@@ -26,6 +29,12 @@ class Fmt(str, Enum):
 
 
 FormatOpt = Annotated[Fmt, typer.Option("--format", "-f", help="Output: table for people, json or csv for scripts.")]
+
+LimitOpt = Annotated[Optional[int], typer.Option("--limit", min=1, metavar="N",
+                                                 help="At most N rows (default: a page of 200 in a table, every row in "
+                                                      "json/csv).")]
+AllOpt = Annotated[bool, typer.Option("--all", help="Every row, in a table too.")]
+PAGE = 200  # rows a table shows unless --limit N or --all
 
 # In a pipe there is no terminal width to respect: keep rows on one line for grep and less.
 console = Console(width=None if sys.stdout.isatty() else 240)
@@ -184,3 +193,85 @@ def _plain(value: Any) -> Any:
     if re.fullmatch(r"-?\d+\.\d\d", text):
         return float(text)
     return text
+# ---- listings: every row in json/csv, a page in a table, and a footer when rows are left out ----
+
+def _stream(rows: Iterable[dict], fmt: Fmt, cols: list[str]) -> int:
+    """Write rows as they come: a JSON array one row a line, or CSV; returns how many."""
+    shown = 0
+    out = sys.stdout
+    if fmt == Fmt.json:
+        out.write("[")
+        for row in rows:
+            out.write(",\n" if shown else "\n")
+            out.write(json.dumps(row, ensure_ascii=False, default=str))
+            shown += 1
+        out.write("\n]\n" if shown else "]\n")
+        return shown
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(cols)
+    for row in rows:
+        writer.writerow(["" if row.get(c) is None else _cell(row.get(c)) for c in cols])
+        shown += 1
+    return shown
+
+
+def page_size(fmt: Fmt, limit: int | None, all_: bool) -> int | None:
+    """How many rows a listing view shows: None for every row (json/csv, or --all), else --limit N or a page."""
+    return None if all_ else (limit if limit is not None else (PAGE if fmt == Fmt.table else None))
+
+
+def render_listing(rows, fmt: Fmt, columns: Iterable[str], *, limit: int | None = None, all_: bool = False,
+                   total: int | None = None, title: str | None = None, empty: str | None = None,
+                   every: str = "--all") -> None:
+    """Print a listing without ever cutting it silently. The one call every listing command makes.
+
+    `rows` is a core `Listing` (counted and streamed by core: `yoolla_tui.core.listing`), or any
+    iterable of dicts (a list, or a generator; give `total` when you know it). What is printed:
+
+    - json / csv: every row, streamed as it comes (`[`, rows joined by `,\n`, `]` for json), so a
+      million rows print in flat memory; `--limit N` prints the first N and says on stderr how many
+      there were.
+    - table: one page (`--limit N`, default PAGE = 200; `--all` for every row), then a footer line
+      "200 of 1,751 shown: --limit N, --all" whenever rows were left out.
+
+    A listing command declares `limit: LimitOpt = None, all_: AllOpt = False` and, inside its
+    session, calls `render_listing(core.list_things(...), fmt, COLUMNS, limit=limit, all_=all_,
+    empty=_("Nothing yet."))`. `every` names the every-row flag in the footer where a command's
+    `--all` already means something else (`yoolla inbox --all-rows`).
+    """
+    cap = page_size(fmt, limit, all_)
+    counted = isinstance(rows, Listing)
+    if counted:
+        stream: Iterable[dict] = rows.rows(limit=cap)
+    elif isinstance(rows, Sequence):
+        total = len(rows) if total is None else total
+        stream = rows if cap is None else rows[:cap]
+    else:
+        stream = iter(rows)
+        if cap is not None:
+            rest, stream = stream, islice(stream, cap)
+    cols = list(columns)
+    if fmt in (Fmt.json, Fmt.csv):
+        try:
+            shown = _stream(stream, fmt, cols)
+        except BrokenPipeError:  # `yoolla client list --format csv | head`: the reader has gone
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # as Python's docs advise for SIGPIPE
+            raise typer.Exit(1)
+    else:
+        page = list(stream)
+        shown = len(page)
+        render(page, fmt, cols, title=title, empty=empty)
+    if cap is None or shown < cap:
+        return  # nothing was left out
+    if total is None:
+        # core counts a Listing in one query; a generator's rest is counted as it passes, not kept
+        total = rows.count() if counted else shown + sum(1 for _row in rest)
+    if total > shown:
+        if every == "--all":
+            line = _("{shown:,} of {total:,} shown: --limit N, --all").format(shown=shown, total=total)
+        else:
+            line = _("{shown:,} of {total:,} shown: --limit N, {every}").format(shown=shown, total=total, every=every)
+        if fmt == Fmt.table:
+            console.print(line, highlight=False)
+        else:
+            err_console.print(line, highlight=False)

@@ -14,7 +14,7 @@ from yoolla_tui.core.i18n import _
 
 from . import context
 from .orders import WHY_COLUMNS, _show
-from .output import FormatOpt, Fmt, console, done, render, render_one
+from .output import AllOpt, FormatOpt, Fmt, LimitOpt, console, done, page_size, render, render_listing, render_one
 from .reports import app as report_app
 
 app = typer.Typer(help="Tasks: add, depend, work your queue, run the timer, see why a date is what it is.",
@@ -121,6 +121,8 @@ def depend(
 def queue(
     user: Annotated[Optional[str], typer.Option("--user", "--of", help="Whose queue, a login (default: yours).")] = None,
     waiting: Annotated[bool, typer.Option("--waiting", help="Also list tasks waiting on others (blocked_by).")] = False,
+    limit: LimitOpt = None,
+    all_: AllOpt = False,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """Your queue in working order (task priority, order priority, due date, age), each task with
@@ -130,7 +132,9 @@ def queue(
     """
     with context.acting() as (session, actor):
         rows = tasks.queue(session=session, actor=actor, login=user, include_waiting=waiting)
-    render(rows, fmt, QUEUE_COLUMNS + (["blocked_by"] if waiting else []), empty=_("The queue is empty."))
+    # the order comes from the forecast, computed whole in core: a list, counted as such
+    render_listing(rows, fmt, QUEUE_COLUMNS + (["blocked_by"] if waiting else []), limit=limit, all_=all_,
+                   empty=_("The queue is empty."))
 
 
 @app.command("why")
@@ -185,6 +189,8 @@ def time_(
     at: Annotated[Optional[str], typer.Option("--at", help="With --add: when it started.")] = None,
     entry: Annotated[Optional[int], typer.Option("--entry", help="Supervisor: the entry to correct…")] = None,
     set_: Annotated[Optional[str], typer.Option("--set", help="…to this length (45m).")] = None,
+    limit: LimitOpt = None,
+    all_: AllOpt = False,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """A task's time entries; supervisors add (--add) or correct (--entry N --set 45m) them, audited.
@@ -200,24 +206,32 @@ def time_(
         if entry is not None:
             timer.correct(session=session, actor=actor, entry_id=entry, minutes=_minutes(set_))
         rows = timer.entries(session=session, actor=actor, task_id=task)
-    render(rows, fmt, ["id", "user", "started_at", "stopped_at", "minutes", "running", "corrected_by"],
-           empty=_("No time entries."))
+    render_listing(rows, fmt, ["id", "user", "started_at", "stopped_at", "minutes", "running", "corrected_by"],
+                   limit=limit, all_=all_, empty=_("No time entries."))
 
 
 def inbox(
     mark_read: Annotated[bool, typer.Option("--mark-read", help="Mark what is shown as read.")] = False,
     all_: Annotated[bool, typer.Option("--all", help="Include notifications already read.")] = False,
+    limit: LimitOpt = None,
+    all_rows: Annotated[bool, typer.Option("--all-rows", help="Every row, in a table too (here --all means: include read ones).")] = False,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
-    """Your notifications: tasks that became ready to start when what they waited on was done.
+    """Your notifications, newest first: tasks that became ready to start when what they waited on
+    was done. A table shows a page of 200 and says what it left out; --all-rows shows every one
+    (--all keeps its meaning: include notifications already read).
 
     Example: yoolla inbox --mark-read
+    Example: yoolla inbox --all --all-rows --format csv
     """
     with context.acting() as (session, actor):
-        rows = inbox_core.list_inbox(session=session, actor=actor, include_read=all_)
-        if mark_read and rows:
-            inbox_core.mark_read(session=session, actor=actor, ids=[r["id"] for r in rows if not r["read"]])
-    render(rows, fmt, ["id", "at", "task_id", "text", "read"], empty=_("No new notifications."))
+        rows = inbox_core.inbox_listing(session=session, actor=actor, include_read=all_)
+        render_listing(rows, fmt, ["id", "at", "task_id", "text", "read"], limit=limit, all_=all_rows,
+                       empty=_("No new notifications."), every="--all-rows")
+        if mark_read:  # what was shown, no more
+            ids = [r["id"] for r in rows.rows(limit=page_size(fmt, limit, all_rows)) if not r["read"]]
+            if ids:
+                inbox_core.mark_read(session=session, actor=actor, ids=ids)
 
 
 @schedule_app.command("show")

@@ -10,7 +10,7 @@ from yoolla_tui.core import users
 from yoolla_tui.core.i18n import _
 
 from . import context
-from .output import FormatOpt, Fmt, done, render, render_one
+from .output import AllOpt, FormatOpt, Fmt, LimitOpt, done, render_listing, render_one
 
 app = typer.Typer(help="Users and roles: admin, supervisor, manager, executor.", no_args_is_help=True)
 
@@ -41,8 +41,13 @@ def add(
 @app.command("list")
 def list_(
     role: Annotated[Optional[str], typer.Option("--role", help="Only this role.")] = None,
+    limit: LimitOpt = None,
+    all_: AllOpt = False,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
-    """List users with their roles and supervisors."""
+    """List users with their roles and supervisors.
+
+    Example: yoolla user list --role manager
+    """
     with context.session() as session:
-        render(users.list_users(session=session, role=role), fmt, USER_COLUMNS)
+        render_listing(users.list_users(session=session, role=role), fmt, USER_COLUMNS, limit=limit, all_=all_)

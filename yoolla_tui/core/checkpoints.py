@@ -19,6 +19,7 @@ from sqlmodel import Session
 from . import audit, clock, funnel, reference, users
 from .errors import BadInput, Conflict, NotFound, PermissionDenied
 from .i18n import _
+from .listing import Listing
 from .models import Checkpoint, CheckpointType, Deal, Role, Stage, User
 from .permissions import require_admin, require_deal_access
 
@@ -195,13 +196,16 @@ def public(checkpoint_id: int, deal_id: int, type_name: str, stage: str | None, 
 def rows_of_deals(session: Session, deal_ids):
     """(id, deal_id, type name, stage code, due_at, done_at, done_by_id) of the checkpoints of
     `deal_ids` (a list or a SELECT of ids), by deal and due date: one query, no ORM objects."""
-    return session.execute(
-        select(Checkpoint.id, Checkpoint.deal_id, CheckpointType.name, Stage.code, Checkpoint.due_at, Checkpoint.done_at,
-               Checkpoint.done_by_id)
-        .join(CheckpointType, CheckpointType.id == Checkpoint.type_id)
-        .join(Stage, Stage.id == CheckpointType.stage_id, isouter=True)
-        .where(Checkpoint.deal_id.in_(deal_ids))
-        .order_by(Checkpoint.deal_id, Checkpoint.due_at, Checkpoint.id)).all()
+    return session.execute(_rows_stmt(deal_ids)).all()
+
+
+def _rows_stmt(deal_ids):
+    return (select(Checkpoint.id, Checkpoint.deal_id, CheckpointType.name, Stage.code, Checkpoint.due_at, Checkpoint.done_at,
+                   Checkpoint.done_by_id)
+            .join(CheckpointType, CheckpointType.id == Checkpoint.type_id)
+            .join(Stage, Stage.id == CheckpointType.stage_id, isouter=True)
+            .where(Checkpoint.deal_id.in_(deal_ids))
+            .order_by(Checkpoint.deal_id, Checkpoint.due_at, Checkpoint.id))
 
 
 def of_deals(session: Session, deal_ids) -> dict[int, list[dict]]:
@@ -216,6 +220,14 @@ def of_deals(session: Session, deal_ids) -> dict[int, list[dict]]:
 
 def list_for_deal(*, session: Session, actor: User, deal_id) -> list[dict]:
     """The deal's checkpoints by due date."""
+    return list(checkpoint_listing(session=session, actor=actor, deal_id=deal_id))
+
+
+def checkpoint_listing(*, session: Session, actor: User, deal_id) -> Listing:
+    """`list_for_deal` as a counted, streamed listing (`yoolla checkpoint list`): the query of
+    `rows_of_deals` for one deal, shaped by `public`."""
     deal = _deal(session, deal_id)
     require_deal_access(session, actor, deal, action=_("see"))
-    return of_deals(session, [deal.id]).get(deal.id, [])
+    now = clock.now()
+    logins = dict(session.execute(select(User.id, User.login)).all())
+    return Listing(session, _rows_stmt([deal.id]), lambda r: public(r[0], r[1], r[2], r[3], r[4], r[5], logins.get(r[6]), now))

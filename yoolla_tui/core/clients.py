@@ -8,6 +8,7 @@ from sqlmodel import Session
 from . import audit, clock, funnel, phones, reference
 from .errors import BadInput, Conflict, NotFound, PermissionDenied
 from .i18n import _
+from .listing import Listing
 from .models import Call, Campaign, Client, Deal, Role, Stage, User
 from .permissions import require_admin, require_campaign_admin, require_client_reader
 from .schedule import WorkCalendar
@@ -113,11 +114,22 @@ def _not_your_client(actor: User, client: Client) -> PermissionDenied:
 
 def list_clients(*, session: Session, actor: User, search: str | None = None, limit: int = 200, offset: int = 0) -> list[dict]:
     """Clients matching `search` (name, contact, phone, email, city), by name, one page at a time."""
+    return list(client_listing(session=session, actor=actor, search=search, offset=offset).rows(limit=limit))
+
+
+def client_listing(*, session: Session, actor: User, search: str | None = None, offset: int = 0) -> Listing:
+    """Every client matching `search`, by name, counted and streamed (see core/listing.py)."""
     require_client_reader(actor)
     stmt = select(Client).order_by(Client.name, Client.id)
     if search:
         stmt = stmt.where(search_clause(search))
-    return [public(c) for c in session.scalars(stmt.limit(limit).offset(offset))]
+    if offset:
+        stmt = stmt.offset(offset)
+    return Listing(session, stmt, _public_row)
+
+
+def _public_row(row) -> dict:
+    return public(row[0])
 
 
 def search_clause(search: str):

@@ -14,6 +14,7 @@ from . import audit, clients, clock, funnel, light, money, reference, settings, 
 from .db import for_update
 from .errors import BadInput, Conflict, NotFound, StaleEdit
 from .i18n import _
+from .listing import Listing
 from .models import Call, Campaign, Client, Deal, Outcome, Payment, Stage, StageKind, User
 from .permissions import deal_scope, require_deal_access
 from .schedule import WorkCalendar
@@ -58,6 +59,15 @@ def list_deals(*, session: Session, actor: User, campaign: str | None = None, ma
     """Deals the actor may see, filtered. `due=today`: open deals due by the end of today
     (overdue included), in queue order; `due=overdue`: due before now. `light_`: red, yellow or
     green (the traffic light, filtered in SQL; it selects open deals only)."""
+    listing = deal_listing(session=session, actor=actor, campaign=campaign, manager=manager, due=due, stage=stage,
+                           status=status, include_closed=include_closed, light_=light_)
+    return list(listing.rows(limit=limit, offset=offset if limit else 0))
+
+
+def deal_listing(*, session: Session, actor: User, campaign: str | None = None, manager: str | None = None,
+                 due: str | None = None, stage: str | None = None, status: str | None = None,
+                 include_closed: bool = False, light_: str | None = None) -> Listing:
+    """list_deals as a Listing: counted and streamed (see core/listing.py); same filters and order."""
     stmt = _listing_stmt()
     scope = deal_scope(session, actor)
     if scope is not None:
@@ -91,9 +101,7 @@ def list_deals(*, session: Session, actor: User, campaign: str | None = None, ma
             raise BadInput(_("--light takes red, yellow or green, not {light!r}").format(light=light_))
         stmt = stmt.where(light.light_clause(light_, now))
     stmt = stmt.order_by(*queue_order(now)) if due else stmt.order_by(Campaign.week_start, Client.name, Deal.id)
-    if limit:
-        stmt = stmt.limit(limit).offset(offset)
-    return [_public_row(row, now) for row in session.execute(stmt)]
+    return Listing(session, stmt, lambda row: _public_row(row, now))
 
 
 def queue_order(now: datetime):

@@ -11,6 +11,7 @@ from sqlmodel import Session
 from . import audit, clock, users
 from .errors import NotFound
 from .i18n import _
+from .listing import Listing
 from .models import Notification, User
 from .permissions import require_queue_reader
 
@@ -35,14 +36,23 @@ def text(note: Notification) -> str:
 
 def list_inbox(*, session: Session, actor: User, login: str | None = None, include_read: bool = False) -> list[dict]:
     """A user's notifications, newest first (unread only unless `include_read`). The dashboard calls this too."""
+    return list(inbox_listing(session=session, actor=actor, login=login, include_read=include_read))
+
+
+def inbox_listing(*, session: Session, actor: User, login: str | None = None, include_read: bool = False) -> Listing:
+    """`list_inbox` as a counted, streamed listing (`yoolla inbox`)."""
     user = users.get_by_login(session, login) if login else actor
     require_queue_reader(actor, user)
     stmt = select(Notification).where(Notification.user_id == user.id)
     if not include_read:
         stmt = stmt.where(Notification.read_at.is_(None))
-    return [{"id": n.id, "at": clock.iso(n.at), "kind": n.kind, "task_id": n.task_id, "text": text(n),
-             "read": n.read_at is not None}
-            for n in session.scalars(stmt.order_by(Notification.at.desc(), Notification.id.desc()))]
+
+    def convert(row) -> dict:
+        n = row[0]
+        return {"id": n.id, "at": clock.iso(n.at), "kind": n.kind, "task_id": n.task_id, "text": text(n),
+                "read": n.read_at is not None}
+
+    return Listing(session, stmt.order_by(Notification.at.desc(), Notification.id.desc()), convert)
 
 
 def mark_read(*, session: Session, actor: User, ids: list[int] | None = None) -> int:

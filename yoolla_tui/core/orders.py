@@ -10,6 +10,7 @@ from . import audit, clock, forecast as forecast_mod, tasks as tasks_mod, templa
 from .deals import get_deal
 from .errors import BadInput, Conflict, NotFound, PermissionDenied
 from .i18n import _
+from .listing import Listing
 from .models import Deal, Order, OrderStatus, Role, Task, TaskStatus, User
 from .permissions import deal_scope, require_deal_access
 
@@ -99,6 +100,14 @@ def _counts(session: Session, order_ids: list[int]) -> dict[int, tuple[int, int]
 def list_orders(*, session: Session, actor: User, deal_id: int | str | None = None, include_closed: bool = True,
                 forecast: forecast_mod.Forecast | None = None) -> list[dict]:
     """Orders the actor may see (executors: orders holding their tasks), each with its ready date."""
+    return list(order_listing(session=session, actor=actor, deal_id=deal_id, include_closed=include_closed,
+                              forecast=forecast))
+
+
+def order_listing(*, session: Session, actor: User, deal_id: int | str | None = None, include_closed: bool = True,
+                  forecast: forecast_mod.Forecast | None = None) -> Listing:
+    """`list_orders` as a counted, streamed listing (`yoolla order list`): one query for the orders,
+    task counts per batch, the forecast computed once when the first row is asked for."""
     stmt = select(Order).join(Deal, Deal.id == Order.deal_id)
     if actor.role == Role.executor:
         stmt = stmt.where(Order.id.in_(select(Task.order_id).where(Task.assignee_id == actor.id)))
@@ -111,10 +120,16 @@ def list_orders(*, session: Session, actor: User, deal_id: int | str | None = No
         stmt = stmt.where(Order.deal_id == deal.id)
     if not include_closed:
         stmt = stmt.where(Order.status == OrderStatus.open)
-    orders = list(session.scalars(stmt.order_by(Order.deal_id, Order.id)))
-    fc = forecast or forecast_mod.compute(session)
-    counts = _counts(session, [o.id for o in orders])
-    return [_public(o, counts, fc) for o in orders]
+    known = [forecast]
+
+    def convert(batch) -> list[dict]:
+        if known[0] is None:
+            known[0] = forecast_mod.compute(session)
+        orders = [row[0] for row in batch]
+        counts = _counts(session, [o.id for o in orders])
+        return [_public(o, counts, known[0]) for o in orders]
+
+    return Listing(session, stmt.order_by(Order.deal_id, Order.id), convert, per_batch=True)
 
 
 def for_deal(session: Session, deal_id: int) -> list[dict]:

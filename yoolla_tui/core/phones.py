@@ -84,3 +84,56 @@ def _fast_path(text: str, region: str) -> Phone | None:
 def looks_like_phone(text: str) -> bool:
     digits = sum(ch.isdigit() for ch in text)
     return digits >= 7
+
+
+# ---- which country a list's numbers are written for (`yoolla import --region auto`) ----------
+
+AUTO = "AUTO"
+# Regions told apart by the shape of national numbers: RU (8/7 + 10 digits, or 10 digits
+# starting 3/4/8/9) and US (NANP: 10 digits, or 1 + 10). Numbers with a +code vote for their country.
+_SHAPES = (("RU", 7, "78"), ("US", 1, "1"))
+
+
+def _national_valid(digits: str, code: int, trunk: str) -> bool:
+    if len(digits) == 11 and digits[0] in trunk:
+        digits = digits[1:]
+    if len(digits) != 10:
+        return False
+    return phonenumbers.is_valid_number(PhoneNumber(country_code=code, national_number=int(digits)))
+
+
+def region_votes(text: str) -> list[str]:
+    """The regions for which `text` (as typed, no +code) is a valid national number; for a +code, its country."""
+    text = text.strip()
+    if text.startswith("+"):
+        try:
+            region = phonenumbers.region_code_for_number(phonenumbers.parse(text, None))
+        except phonenumbers.NumberParseException:
+            return []
+        return [region] if region and region != "ZZ" else []
+    digits = "".join(ch for ch in text if ch.isdigit())
+    return [region for region, code, trunk in _SHAPES if _national_valid(digits, code, trunk)]
+
+
+def guess_region(texts, default: str = DEFAULT_REGION) -> str:
+    """The region most of `texts` (a sample of a list's phones) are valid for; `default` on a tie or no votes.
+
+    Numbers valid in several regions count for each, so the numbers only one region accepts decide.
+    """
+    votes: dict[str, int] = {}
+    for text in texts:
+        for region in region_votes(text):
+            votes[region] = votes.get(region, 0) + 1
+    if not votes:
+        return default
+    best = max(votes.values())
+    winners = [region for region, n in votes.items() if n == best]
+    return default if default in winners else sorted(winners)[0]
+
+
+def valid_elsewhere(text: str, region: str) -> str | None:
+    """A region other than `region` in which `text` would be a valid number (RU, US), or None."""
+    for other in region_votes(text):
+        if other != region.upper():
+            return other
+    return None

@@ -159,7 +159,7 @@ def remove_stage(*, session: Session, actor: User, code: str, pipeline: str = re
     stage = _stage(session, pipeline, code)
     held = session.scalar(select(func.count(Deal.id)).where((Deal.stage_id == stage.id) | (Deal.lost_at_stage_id == stage.id)))
     if held:
-        raise Conflict(_("stage {code!r} holds {count} deal(s); move them first (yoolla deal list --stage {code} --all)").format(
+        raise Conflict(_("stage {code!r} holds {count} deal(s); move them first (yoolla deal list --stage {code} --closed --all)").format(
             code=code, count=held))
     calls = session.scalar(select(func.count(Call.id)).where((Call.stage_before_id == stage.id) | (Call.stage_after_id == stage.id)))
     if calls:

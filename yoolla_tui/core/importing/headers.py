@@ -15,7 +15,10 @@ from ..errors import BadInput
 from ..i18n import _
 from .readers import column_letter
 
-FIELDS = ("name", "contact_person", "phone", "email", "city", "note")
+FIELDS = ("name", "contact_person", "phone", "email", "city", "note", "last_name", "first_name", "middle_name",
+          "do_not_call")
+# Parts of a person's name: joined into contact_person (Фамилия Имя Отчество; First Middle Last).
+NAME_PARTS = ("last_name", "first_name", "middle_name")
 MAP_KEEP = "extra"  # --map "Header=extra": keep the column as an extra attribute
 MAP_SKIP = "skip"   # --map "Header=skip": leave the column out
 HEADER_SEARCH_ROWS = 20
@@ -25,8 +28,14 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
              "клиент", "контрагент", "фирма", "предприятие", "юрлицо", "юридическоелицо", "учреждение",
              "company", "companyname", "organisation", "organization", "org", "name", "client", "clientname",
              "account", "business"),
-    "contact_person": ("контактноелицо", "контакт", "контактное", "фио", "лпр", "представитель", "имя", "собеседник",
-                       "contact", "contactperson", "contactname", "person", "fullname"),
+    "contact_person": ("контактноелицо", "контакт", "контактное", "фио", "лпр", "представитель", "собеседник",
+                       "contact", "contactperson", "contactname", "person", "fullname", "полноеимя", "фамилияимяотчество",
+                       "personname", "фамилияио", "фиоконтакта"),
+    "last_name": ("фамилия", "lastname", "surname", "familyname"),
+    "first_name": ("имя", "firstname", "givenname", "forename"),
+    "middle_name": ("отчество", "middlename", "patronymic", "secondname"),
+    "do_not_call": ("donotcall", "donotcontact", "dnc", "незвонить", "небеспокоить", "donotdisturb", "dontcall",
+                    "запретзвонков", "нежелательный", "стоплист"),
     "phone": ("телефон", "тел", "моб", "мобильный", "номер", "номертелефона", "сотовый", "phone", "tel", "telephone",
               "mobile", "phonenumber", "cell", "cellphone"),
     "email": ("email", "почта", "электроннаяпочта", "эпочта", "элпочта", "емейл", "имейл", "емайл", "мейл", "mail"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from itertools import chain, islice
 from typing import Callable, Iterator
 
 from sqlalchemy import select
@@ -21,13 +22,17 @@ from ..errors import BadInput
 from ..i18n import _
 from ..models import Client, ImportRejectedRow
 from .bulk import insert_rows
-from .headers import Column
+from .headers import NAME_PARTS, Column
 from .readers import MAX_CELL_CHARS, Table
 
 CHUNK = 20_000  # rows per insert: big enough that sorting a chunk by name keeps index writes local
 # Column widths of the client table: a longer value rejects the row instead of failing the import.
 LIMITS = {"name": 300, "contact_person": 200, "email": 200, "city": 100}
-_SPLIT_PHONES = re.compile(r"[,;\n]|\s+или\s+|\s+or\s+", re.IGNORECASE)
+_SPLIT_PHONES = re.compile(r"[,;\n|/]|\s+или\s+|\s+or\s+", re.IGNORECASE)
+AUTO_SAMPLE = 1000  # rows whose phones decide --region auto (each phone is still parsed once)
+# A do-not-call column's answers (folded to lower case); an empty cell is "no".
+DNC_WORDS = {"yes": True, "y": True, "да": True, "д": True, "true": True, "1": True, "истина": True, "+": True, "x": True,
+             "no": False, "n": False, "нет": False, "н": False, "false": False, "0": False, "ложь": False, "-": False}
 _DATE_TEXT = re.compile(r"^\s*(\d{1,2}[./]\d{1,2}[./](\d{4}|\d{2})|\d{4}-\d{2}-\d{2})(\s+\d{1,2}:\d{2}(:\d{2})?)?\s*$")
 _TEXT_FIELDS = ("name", "contact_person", "email", "city", "note")
 
@@ -75,6 +80,7 @@ class Counts:
     duplicates_within_file: int = 0
     duplicates_in_base: int = 0
     rejected: int = 0
+    do_not_call: int = 0  # new clients inserted do-not-call, and clients in the base the file marks so
 
 
 class Loader:
@@ -82,10 +88,12 @@ class Loader:
 
     def __init__(self, session: Session, *, batch_id: int | None, region: str, update: bool,
                  progress: Callable[[int], None] | None, on_reject: Callable[[str | None, int, list[str], str], None],
-                 preview: int = 0) -> None:
+                 preview: int = 0, dnc_reason: str = "", actor_id: int | None = None) -> None:
         self.session = session
         self.batch_id = batch_id
-        self.region = region.upper()
+        self.region = region.upper()  # phones.AUTO until the first sheet's numbers decide it
+        self.dnc_reason = dnc_reason
+        self.actor_id = actor_id
         self.update = update
         self.progress = progress
         self.on_reject = on_reject
@@ -99,6 +107,9 @@ class Loader:
         self.seen: set = set()
         self.matched: dict[object, int] = {}  # key -> id of an existing client the file names
         self.pending: list[dict] = []
+        self.pending_dnc: list[dict] = []  # new clients the file marks do-not-call
+        self.dnc_existing: list[int] = []  # clients in the base the file marks do-not-call
+        self.causes: dict[tuple, int] = {}  # why rows were rejected, for the one-line hint
         self.updates: dict[int, dict] = {}    # existing client id -> fields from the file (for --update)
         self.rejected_rows: list[dict] = []
         self.preview_rows: list[dict] = []
@@ -115,12 +126,22 @@ class Loader:
         text_at = [(name, by_field[name]) for name in _TEXT_FIELDS if name in by_field]
         status_at = [(name, by_field[name]) for name in status_fields if name in by_field]
         extra_at = [(c.index, _extra_key(c, columns)) for c in columns if c.field is None and not c.skip]
+        person_at = _person_columns(columns)
+        dnc_at = by_field.get("do_not_call")
+        if self.region == phones.AUTO:
+            # Decided once per file, on the first sheet with phones; each phone is still parsed once.
+            head = list(islice(rows, AUTO_SAMPLE))
+            sample = [cell_text(cells[phone_at]) for _n, cells in head
+                      if phone_at < len(cells) and cells[phone_at] not in (None, "")]
+            if sample:
+                self.region = phones.guess_region(sample)
+            rows = chain(head, rows)
+        region = self.region if self.region != phones.AUTO else phones.DEFAULT_REGION
         headers = {c.index: c.describe() for c in columns}
         errors = table.errors
         accepted: list[Accepted] = []
         counts = self.counts
         normalise = phones.normalise
-        region = self.region
         seen, base, matched = self.seen, self.base, self.matched
         workbook = table.sheet is not None
         padding = [""] * width
@@ -156,21 +177,37 @@ class Loader:
             values = {name: texts[i] for name, i in text_at}
             extra = {key: texts[i] for i, key in extra_at if texts[i]}
             if not raw_phone:
-                self._reject(table, number, texts, _("no phone"))
+                self._reject(table, number, texts, _("no phone"), ("no_phone",))
                 continue
-            second = None
-            if "," in raw_phone or ";" in raw_phone or "\n" in raw_phone or " или " in raw_phone or " or " in raw_phone:
-                raw_phone, second = _split_phones(raw_phone)
+            dnc = False
+            if dnc_at is not None and texts[dnc_at]:
+                dnc = DNC_WORDS.get(texts[dnc_at].lower())
+                if dnc is None:
+                    self._reject(table, number, texts, _(
+                        "{value!r} in column {column} is not a do-not-call answer: write yes or no (да/нет, Y/N, 1/0, "
+                        "TRUE/FALSE) or leave it empty").format(value=texts[dnc_at], column=headers[dnc_at]), ("dnc",))
+                    continue
+            second = typed = None
+            if ("," in raw_phone or ";" in raw_phone or "|" in raw_phone or "/" in raw_phone or "\n" in raw_phone
+                    or " или " in raw_phone or " or " in raw_phone):
+                typed, (raw_phone, second) = raw_phone, _split_phones(raw_phone)
             try:
                 phone = normalise(raw_phone, region)
             except BadInput as exc:
-                self._reject(table, number, texts, exc.message)
+                other = phones.valid_elsewhere(raw_phone, region)
+                self._reject(table, number, texts, exc.message, ("region", other) if other else ("phone",))
                 continue
             if second:
                 extra["phone_2"] = second
+            elif typed is not None:
+                phone = phones.Phone(phone.e164, phone.ext, typed)  # one number in groups: keep it as typed
+            if person_at and not values.get("contact_person"):
+                person = " ".join(texts[i] for i in person_at if texts[i])
+                if person:
+                    values["contact_person"] = person
             name = values.get("name") or values.get("contact_person") or ""
             if not name:
-                self._reject(table, number, texts, _("no organisation name (nor contact person)"))
+                self._reject(table, number, texts, _("no organisation name (nor contact person)"), ("no_name",))
                 continue
             values["name"] = name
             if (len(name) > 300 or any(len(values.get(f, "")) > limit for f, limit in LIMITS.items()) or len(phone.raw) > 100
@@ -190,6 +227,9 @@ class Loader:
             if existing is not None:
                 counts.duplicates_in_base += 1
                 matched[key] = existing[0]
+                if dnc and not existing[1]:
+                    self.dnc_existing.append(existing[0])
+                    counts.do_not_call += 1
                 if self.update:
                     self.updates[existing[0]] = {**values, "extra": extra}
                 continue
@@ -199,9 +239,15 @@ class Loader:
             if len(self.preview_rows) < self.preview:
                 self.preview_rows.append({"row": number, **{k: row[k] for k in
                                           ("name", "contact_person", "phone", "phone_ext", "email", "city", "note", "extra")}})
-            self.pending.append(row)
-            if len(self.pending) >= CHUNK:
-                self.flush()
+            if dnc:
+                counts.do_not_call += 1
+                self.pending_dnc.append(row)
+                if len(self.pending_dnc) >= CHUNK:
+                    self.flush()
+            else:
+                self.pending.append(row)
+                if len(self.pending) >= CHUNK:
+                    self.flush()
         self._tick(step)
         self.flush()
         return accepted
@@ -210,8 +256,9 @@ class Loader:
         if self.progress is not None and n:
             self.progress(n)
 
-    def _reject(self, table: Table, number: int, texts: list[str], reason: str) -> None:
+    def _reject(self, table: Table, number: int, texts: list[str], reason: str, cause: tuple = ("other",)) -> None:
         self.counts.rejected += 1
+        self.causes[cause] = self.causes.get(cause, 0) + 1
         self.rejected_rows.append({"batch_id": self.batch_id, "sheet": table.sheet or "", "row_number": number,
                                    "reason": reason, "cells": texts})
         self.on_reject(table.sheet, number, texts, reason)
@@ -229,6 +276,11 @@ class Loader:
                 "do_not_call": False, "dnc_reason": "", "import_batch_id": self.batch_id, "created_at": self.now,
                 "updated_at": self.now})
             self.pending = []
+        if self.pending_dnc:
+            self.counts.inserted += insert_rows(self.session.connection(), Client.__table__, self.pending_dnc, same={
+                "do_not_call": True, "dnc_reason": self.dnc_reason, "dnc_at": self.now, "dnc_by_id": self.actor_id,
+                "import_batch_id": self.batch_id, "created_at": self.now, "updated_at": self.now})
+            self.pending_dnc = []
 
     def flush_rejected(self) -> None:
         if self.rejected_rows:
@@ -302,18 +354,36 @@ def _check_not_date(table: Table, number: int, value, header: str) -> None:
             where=table.where(number, header), value=value.strip()))
 
 
+def _person_columns(columns: list[Column]) -> list[int]:
+    """Indexes of the name-part columns in the order a name is written: Russian headers
+    (Фамилия, Имя, Отчество) give "Фамилия Имя Отчество", others "First Middle Last"."""
+    parts = {c.field: c for c in columns if c.field in NAME_PARTS}
+    if not parts:
+        return []
+    russian = any(re.search("[а-яё]", c.header.lower()) for c in parts.values())
+    order = NAME_PARTS if russian else ("first_name", "middle_name", "last_name")
+    return [parts[f].index for f in order if f in parts]
+
+
 def _split_phones(text: str) -> tuple[str, str | None]:
     """"495 123-45-67, 916 123-45-67" -> the first number, and the rest as written.
 
-    Pieces with fewer than 7 digits (", доб. 12") stay with the number before them.
+    Separators (`, ; | /`, "или", "or") part two numbers only when both sides could be one on their
+    own (7 digits or more): "876|678|3469" is one number written in groups ("876 678 3469"), and a
+    short piece (", доб. 12") stays with the number before it.
     """
     parts = [p.strip() for p in _SPLIT_PHONES.split(text) if p and p.strip()]
     numbers: list[str] = []
+    digits: list[int] = []
     for part in parts:
-        if numbers and sum(ch.isdigit() for ch in part) < 7:
-            numbers[-1] = f"{numbers[-1]}, {part}"
+        count = sum(ch.isdigit() for ch in part)
+        if numbers and (count < 7 or digits[-1] < 7):
+            glue = " " if part[0].isdigit() and numbers[-1][-1].isdigit() else ", "
+            numbers[-1] = f"{numbers[-1]}{glue}{part}"
+            digits[-1] += count
         else:
             numbers.append(part)
+            digits.append(count)
     if len(numbers) <= 1:
-        return text.strip(), None
+        return (numbers[0] if numbers else text.strip()), None
     return numbers[0], ", ".join(numbers[1:])

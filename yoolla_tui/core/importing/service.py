@@ -20,9 +20,10 @@ from typing import Callable, Iterator
 from sqlalchemy import bindparam, delete, func, select, update as sql_update
 from sqlmodel import Session
 
-from .. import audit, campaigns, clock, phones, users
+from .. import audit, campaigns, clients, clock, phones, users
 from ..errors import BadInput, Conflict, NotFound
 from ..i18n import _
+from ..listing import Listing
 from ..models import (AuditRecord, Call, Campaign, CampaignStatus, Client, Deal, ImportBatch, ImportRejectedRow,
                       ImportUpdate, Payment, Role, User)
 from ..permissions import require_campaign_admin
@@ -36,13 +37,17 @@ RESULT_KEYS = ("read", "inserted", "updated", "duplicates", "rejected", "added_t
 
 
 def rejected_path(path: Path) -> Path:
-    """Where the rejected rows of `path` are written: `list.xlsx` -> `list.rejected.csv`."""
-    return path.with_name(f"{path.stem}.rejected.csv")
+    """Where the rejected rows of `path` are written: `list.xlsx` -> `list.rejected.csv` next to it, or
+    in the current directory when the input's folder is not writable."""
+    target = path.with_name(f"{path.stem}.rejected.csv")
+    if os.access(target.parent, os.W_OK) and (not target.exists() or os.access(target, os.W_OK)):
+        return target
+    return Path.cwd() / target.name
 
 
 def run_import(*, session: Session, actor: User, path: str | Path, sheet: str | None = None,
                header_row: int | None = None, maps: list[str] | None = None, encoding: str | None = None,
-               delimiter: str | None = None, region: str = phones.DEFAULT_REGION, campaign: str | None = None,
+               delimiter: str | None = None, region: str = phones.AUTO, campaign: str | None = None,
                manager: str | None = None, assign: str | None = None, managers: list[str] | None = None,
                update: bool = False, dry_run: bool = False, sheets_as_managers: bool = False,
                skip_sheets: list[str] | None = None, write_rejected: bool = True,
@@ -54,6 +59,7 @@ def run_import(*, session: Session, actor: User, path: str | Path, sheet: str | 
     column), NotFound for an unknown campaign, manager or sheet owner, Conflict for a closed
     campaign, PermissionDenied unless the actor is an admin or supervisor. `dry_run` computes
     everything and rolls it back. Progress is reported as rows done since the last call.
+    `region` "auto" decides the country of national numbers from the file's first rows.
     """
     require_campaign_admin(actor, action=_("import client lists"))
     path = Path(path)
@@ -79,7 +85,8 @@ def run_import(*, session: Session, actor: User, path: str | Path, sheet: str | 
         session.flush()
         rejects: list[tuple[str | None, int, list[str], str]] = []
         loader = Loader(session, batch_id=batch.id, region=region, update=update, progress=progress,
-                        on_reject=lambda *row: rejects.append(row), preview=preview if dry_run else 0)
+                        on_reject=lambda *row: rejects.append(row), preview=preview if dry_run else 0,
+                        dnc_reason=_("do-not-call in {file}").format(file=path.name), actor_id=actor.id)
         sheets, headers_by_sheet = [], {}
         added = skipped_dnc = 0
         migration: dict = {}
@@ -109,6 +116,8 @@ def run_import(*, session: Session, actor: User, path: str | Path, sheet: str | 
                 skipped_dnc += result["skipped_do_not_call"]
                 workbook.apply_statuses(session, actor, target, sheet_owner, accepted, ids, batch.id, migration)
         loader.flush_rejected()
+        for client_id in loader.dnc_existing:  # the file says so for clients already in the base
+            clients.blacklist(session=session, actor=actor, client=session.get(Client, client_id), reason=loader.dnc_reason)
         if target is not None and not sheets_as_managers:
             ids = list(loader.matched.values()) + list(session.scalars(select(Client.id).where(Client.import_batch_id == batch.id)))
             result = campaigns.add_clients(session=session, actor=actor, ref=str(target.id), client_ids=ids,
@@ -124,7 +133,9 @@ def run_import(*, session: Session, actor: User, path: str | Path, sheet: str | 
                "added_to_campaign": added, "batch": batch.id,
                "duplicates_within_file": counts.duplicates_within_file, "duplicates_in_base": counts.duplicates_in_base,
                "blank": counts.blank, "skipped_do_not_call": skipped_dnc, "campaign": target.name if target else None,
-               "file": str(path), "dry_run": dry_run, "rejected_file": None, "sheets": sheets}
+               "file": str(path), "dry_run": dry_run, "rejected_file": None, "sheets": sheets,
+               "do_not_call": counts.do_not_call, "region": loader.region if loader.region != phones.AUTO else None,
+               "region_auto": region.upper() == phones.AUTO, "hint": _hint(loader)}
         if migration:
             out["statuses"] = migration
         if dry_run:
@@ -185,8 +196,35 @@ def _check_options(session: Session, *, header_row, campaign, manager, assign, m
 def _check_region(region: str) -> None:
     import phonenumbers
 
-    if region.upper() not in phonenumbers.SUPPORTED_REGIONS:
-        raise BadInput(_("--region {region!r} is not a country code phonenumbers knows (RU, KZ, BY, US…)").format(region=region))
+    if region.upper() != phones.AUTO and region.upper() not in phonenumbers.SUPPORTED_REGIONS:
+        raise BadInput(_("--region {region!r} is not a country code phonenumbers knows (auto, RU, KZ, BY, US…)").format(
+            region=region))
+
+
+def _hint(loader: Loader) -> str | None:
+    """One line with the fix when most rejected rows share one cause; None otherwise."""
+    rejected, read = loader.counts.rejected, loader.counts.read
+    if not loader.causes:
+        return None
+    cause, n = max(loader.causes.items(), key=lambda item: item[1])
+    if n * 2 <= rejected:
+        return None
+    if cause[0] == "region":
+        return _("{n} of {total} phones are not valid for {region}; they look like {other} numbers: --region {other}").format(
+            n=n, total=read, region=loader.region, other=cause[1])
+    if cause[0] == "phone":
+        return _("{n} of {total} phones are not valid for {region}: check the phone column, or name the country with "
+                 "--region XX").format(n=n, total=read, region=loader.region)
+    if cause[0] == "no_name":
+        return _("{n} of {total} rows have no organisation name nor contact person: map the column that holds it, "
+                 "e.g. --map \"Header=name\" or --map \"Header=last_name\"").format(n=n, total=read)
+    if cause[0] == "no_phone":
+        return _("{n} of {total} rows have no phone: map the column that holds it with --map \"Header=phone\"").format(
+            n=n, total=read)
+    if cause[0] == "dnc":
+        return _("{n} of {total} rows have a do-not-call value that is not yes or no: fix that column, or leave it out "
+                 "with --map \"Header=skip\"").format(n=n, total=read)
+    return None
 
 
 def _pick_table(book: Book, sheet: str | None) -> Table:
@@ -357,12 +395,18 @@ def _batch_row(batch: ImportBatch, logins: dict[int, str], names: dict[int, str]
             **{k: stats.get(k) for k in RESULT_KEYS if k != "batch"}, "undone_at": clock.iso(batch.undone_at)}
 
 
-def list_batches(*, session: Session, actor: User, limit: int = 50) -> list[dict]:
+def list_batches(*, session: Session, actor: User, limit: int | None = 50) -> list[dict]:
     """Imports, newest first."""
+    return list(batch_listing(session=session, actor=actor).rows(limit=limit))
+
+
+def batch_listing(*, session: Session, actor: User) -> Listing:
+    """Every import, newest first, counted and streamed (see core/listing.py)."""
     require_campaign_admin(actor, action=_("see imports"))
     logins = dict(session.execute(select(User.id, User.login)).all())
     names = dict(session.execute(select(Campaign.id, Campaign.name)).all())
-    return [_batch_row(b, logins, names) for b in session.scalars(select(ImportBatch).order_by(ImportBatch.id.desc()).limit(limit))]
+    return Listing(session, select(ImportBatch).order_by(ImportBatch.id.desc()),
+                   lambda row: _batch_row(row[0], logins, names))
 
 
 def get_batch(session: Session, ref: int | str) -> ImportBatch:
@@ -376,8 +420,8 @@ def get_batch(session: Session, ref: int | str) -> ImportBatch:
     return batch
 
 
-def show_batch(*, session: Session, actor: User, ref: int | str, limit: int = 1000) -> dict:
-    """One import: its result, the mapping it used and its rejected rows (first `limit`)."""
+def show_batch(*, session: Session, actor: User, ref: int | str, limit: int | None = 1000) -> dict:
+    """One import: its result, the mapping it used and its rejected rows (first `limit`; None: all)."""
     require_campaign_admin(actor, action=_("see imports"))
     batch = get_batch(session, ref)
     logins = dict(session.execute(select(User.id, User.login)).all())
@@ -388,11 +432,21 @@ def show_batch(*, session: Session, actor: User, ref: int | str, limit: int = 10
                 "statuses"):
         if key in stats:
             out[key] = stats[key]
-    out["rejected_rows"] = [
-        {"sheet": r.sheet or None, "row": r.row_number, "reason": r.reason, "cells": r.cells}
-        for r in session.scalars(select(ImportRejectedRow).where(ImportRejectedRow.batch_id == batch.id)
-                                 .order_by(ImportRejectedRow.id).limit(limit))]
+    out["rejected_rows"] = list(rejected_listing(session=session, actor=actor, ref=batch.id).rows(limit=limit))
     return out
+
+
+def rejected_listing(*, session: Session, actor: User, ref: int | str) -> Listing:
+    """The rejected rows of one import in file order, counted and streamed (see core/listing.py)."""
+    require_campaign_admin(actor, action=_("see imports"))
+    batch = get_batch(session, ref)
+    stmt = (select(ImportRejectedRow.sheet, ImportRejectedRow.row_number, ImportRejectedRow.reason, ImportRejectedRow.cells)
+            .where(ImportRejectedRow.batch_id == batch.id).order_by(ImportRejectedRow.id))
+    return Listing(session, stmt, _rejected_row)
+
+
+def _rejected_row(row) -> dict:
+    return {"sheet": row.sheet or None, "row": row.row_number, "reason": row.reason, "cells": row.cells}
 
 
 def undo_batch(*, session: Session, actor: User, ref: int | str) -> dict:
