@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
@@ -49,14 +49,9 @@ def _worker() -> str:
 def _template(tmp_path_factory) -> str:
     """SQLite: path of a migrated template file. PostgreSQL: URL of this worker's migrated database."""
     if PG_URL:
-        base = make_url(db.normalise_url(PG_URL))
-        name = f"{base.database}_{_worker()}"
-        admin = create_engine(base, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-        url = base.set(database=name).render_as_string(hide_password=False)
+        from tests.loadgen import pg_database
+
+        url = pg_database(PG_URL, f"{make_url(db.normalise_url(PG_URL)).database}_{_worker()}")
         db.upgrade(db.get_engine(url))
         return url
     path = tmp_path_factory.mktemp("template") / "template.sqlite"

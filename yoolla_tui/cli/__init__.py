@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from . import _startup  # noqa: F401  (first: Ctrl-C while loading exits quietly)
+
 from typing import Annotated, Optional
 
 import typer
@@ -45,7 +47,7 @@ def main(
     st.user = user
 
 
-from . import admin, campaigns, clients, deals, importing, reports, users  # noqa: E402  (register commands)
+from . import admin, campaigns, clients, deals, importing, reports, seats, users  # noqa: E402  (register commands)
 from . import orders, tasks  # noqa: E402  (issue 15: orders, tasks, schedules, inbox, report efficiency)
 from . import dashboard  # noqa: E402
 
@@ -66,4 +68,5 @@ app.command("inbox")(tasks.inbox)
 from . import funnel  # noqa: E402  (stages, lost reasons, checkpoints, health; deal set; report lost|checkpoints)
 
 funnel.register(app)
+seats.register(app)
 dashboard.register(app)

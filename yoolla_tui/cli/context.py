@@ -23,6 +23,9 @@ class YoollaGroup(typer.core.TyperGroup):
     """The root group: any YoollaError raised below becomes a one-line error, never a traceback."""
 
     def invoke(self, ctx):
+        from . import _startup
+
+        _startup.done()  # from here Click handles Ctrl-C ("Aborted!") and transactions roll back
         try:
             return super().invoke(ctx)
         except YoollaError as error:

@@ -193,6 +193,9 @@ def log_call(*, session: Session, actor: User, deal_id: int | str, outcome: str,
     if client.do_not_call:
         raise Conflict(_("client {id} ({name}) is do-not-call; calls to it are not allowed").format(id=client.id, name=client.name))
     _require_writable(session, deal, expected_version)
+    from .pool import on_call_logged
+
+    on_call_logged(session, actor, deal)  # the pool reservation ends; a pool deal becomes the caller's
     now = clock.now()
     calendar = WorkCalendar(session)
     stage_before = deal.stage_id

@@ -54,3 +54,9 @@ class NotInitialised(YoollaError):
     """The database has no schema yet, or an older one."""
 
     exit_code = 6
+
+
+class Busy(YoollaError):
+    """Another operator held the database longer than the wait allows; nothing was written."""
+
+    exit_code = 7

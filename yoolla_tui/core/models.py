@@ -191,6 +191,10 @@ class Deal(SQLModel, table=True):
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     version: int = Field(default=1)
+    # many seats (issue 17): a pool deal (manager_id None) handed out by `yoolla next` is held for
+    # the operator who got it until `reserved_until`; see core/pool.py.
+    reserved_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    reserved_until: Optional[datetime] = _dt()
 
 
 class Call(SQLModel, table=True):

@@ -2,13 +2,14 @@
 
 - admin: everything.
 - supervisor: the deals of the managers they supervise (and their own); campaigns; clients.
-- manager: only their own deals; may read the client base and log calls on their deals.
+- manager: only their own deals, and a pool (unassigned) deal `yoolla next` reserved for them;
+  may read the client base and log calls on those deals.
 - executor: tasks only (later issues); no deals, clients or campaigns.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlmodel import Session
 
 from .errors import PermissionDenied
@@ -49,7 +50,7 @@ def deal_scope(session: Session, actor: User):
         team = supervised_ids(session, actor) + [actor.id]
         return or_(Deal.manager_id.in_(team), Deal.manager_id.is_(None))
     if actor.role == Role.manager:
-        return Deal.manager_id == actor.id
+        return or_(Deal.manager_id == actor.id, and_(Deal.manager_id.is_(None), Deal.reserved_by_id == actor.id))
     return Deal.id.is_(None) & Deal.id.is_not(None)  # executors see no deals
 
 
@@ -64,7 +65,7 @@ def require_deal_access(session: Session, actor: User, deal: Deal, *, action: st
             _("{login} (supervisor) may not {action} deal {deal}: it belongs to a manager outside their team").format(
                 login=actor.login, action=action, deal=deal.id))
     if actor.role == Role.manager:
-        if deal.manager_id == actor.id:
+        if deal.manager_id == actor.id or (deal.manager_id is None and deal.reserved_by_id == actor.id):
             return
         raise PermissionDenied(
             _("{login} (manager) may not {action} deal {deal}: a manager works only their own deals").format(

@@ -1,0 +1,110 @@
+"""Many operators on one database: `yoolla next` (the shared pool), `yoolla audit`, and
+`yoolla db backup|restore|check`."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Optional
+
+import typer
+
+from yoolla_tui.core import audit as audit_core, db, maintenance, pool
+from yoolla_tui.core.errors import YoollaError
+from yoolla_tui.core.i18n import _
+
+from . import context
+from .admin import db_app
+from .output import FormatOpt, Fmt, done, render, render_one
+
+NEXT_FIELDS = ["id", "client", "phone", "phone_ext", "campaign", "stage", "status", "next_call_at", "attempts_week",
+               "source", "reserved_until", "version"]
+AUDIT_COLUMNS = ["id", "at", "user", "action", "entity", "entity_id", "change"]
+CHECK_COLUMNS = ["check", "ok", "problems", "what", "detail"]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("next")(next_)
+    app.command("audit")(audit)
+
+
+def next_(
+    campaign: Annotated[Optional[str], typer.Option("--campaign", "-c", help="Only this campaign (name or id).")] = None,
+    fmt: FormatOpt = Fmt.table,
+) -> None:
+    """Your next due contact: a pool contact you hold, your own due deals and call-backs, then the
+    shared pool's next due contact, reserved for you (10 minutes by default) until you log the call.
+
+    Example: yoolla next --campaign "Seminar 2026-W48"   then   yoolla call log DEAL --outcome no_answer
+    """
+    with context.acting() as (session, actor):
+        card = pool.next_card(session=session, actor=actor, campaign=campaign)
+    if fmt == Fmt.json and card is None:
+        sys.stdout.write("null\n")  # scripts: nothing due
+        return
+    if card is None:
+        done(_("Nothing is due now: your queue and the pool are empty."))
+        return
+    render_one(card, fmt, None if fmt == Fmt.json else NEXT_FIELDS)
+    if fmt == Fmt.table:
+        done(_("Log the call: yoolla call log {id} --outcome no_answer|call_back|interested|refused|…").format(id=card["id"]))
+
+
+def audit(
+    deal: Annotated[Optional[str], typer.Option("--deal", "-d", help="Only this deal's records.")] = None,
+    user: Annotated[Optional[str], typer.Option("--user", help="Only what this login did (act as someone with `yoolla --user LOGIN audit`).")] = None,
+    since: Annotated[Optional[str], typer.Option("--since", help="From: a date (2026-11-23), today, yesterday, 2h, 3d.")] = None,
+    action: Annotated[Optional[str], typer.Option("--action", "-a", help="An action (call.log) or a family (call, deal, pool).")] = None,
+    fmt: FormatOpt = Fmt.table,
+) -> None:
+    """The audit trail, oldest first: who changed what, when (local time), from which value to which.
+
+    Example: yoolla audit --deal 12 --since yesterday
+    """
+    with context.acting() as (session, actor):
+        rows = audit_core.list_records(session=session, actor=actor, deal=deal, user=user, since=since, action=action)
+    render(rows, fmt, AUDIT_COLUMNS + (["data"] if fmt != Fmt.table else []), empty=_("No audit records match."))
+
+
+@db_app.command("backup")
+def backup(
+    file: Annotated[str, typer.Argument(metavar="FILE", help="Where to write the backup.")],
+    force: Annotated[bool, typer.Option("--force", help="Overwrite FILE if it exists.")] = False,
+) -> None:
+    """A consistent backup while operators keep working: SQLite's online backup API, or
+    pg_dump (custom format) for PostgreSQL.
+
+    Example: yoolla db backup /srv/backups/yoolla-$(date +%F).sqlite
+    """
+    engine = db.get_engine(context.state().url)
+    result = maintenance.backup(engine, file, force=force)
+    done(_("Backup of {database} written to {file} ({size} bytes).").format(
+        database=result["database"], file=result["file"], size=result["bytes"]))
+
+
+@db_app.command("restore")
+def restore(
+    file: Annotated[str, typer.Argument(metavar="FILE", help="A file made by yoolla db backup.")],
+    force: Annotated[bool, typer.Option("--force", help="Replace a database that holds data or is in use.")] = False,
+) -> None:
+    """Replace the database with a backup. Refuses a database in use or holding data unless --force.
+
+    Example: yoolla --db /srv/yoolla/new.sqlite db restore /srv/backups/yoolla-2026-11-23.sqlite
+    """
+    engine = db.get_engine(context.state().url)
+    result = maintenance.restore(engine, file, force=force)
+    done(_("Restored {database} from {file} (schema {schema}). Run `yoolla db check`, then `yoolla db upgrade` if it asks.").format(
+        database=result["database"], file=result["file"], schema=result["schema"]))
+
+
+@db_app.command("check")
+def check(fmt: FormatOpt = Fmt.table) -> None:
+    """Integrity, foreign keys, the schema at head, and the counts that must agree (calls and their
+    deals, attempts, audit records). Exits 1 when anything is wrong.
+
+    Example: yoolla db check
+    """
+    rows = maintenance.check(db.get_engine(context.state().url))
+    render(rows, fmt, CHECK_COLUMNS)
+    failed = [r["check"] for r in rows if not r["ok"]]
+    if failed:
+        raise YoollaError(_("database check failed: {checks}").format(checks=", ".join(failed)))
