@@ -49,6 +49,7 @@ def main(
 
 from . import admin, campaigns, clients, deals, importing, reports, seats, users  # noqa: E402  (register commands)
 from . import orders, tasks  # noqa: E402  (issue 15: orders, tasks, schedules, inbox, report efficiency)
+from . import dashboard  # noqa: E402
 
 admin.register(app)
 app.add_typer(users.app, name="user")
@@ -68,3 +69,4 @@ from . import funnel  # noqa: E402  (stages, lost reasons, checkpoints, health; 
 
 funnel.register(app)
 seats.register(app)
+dashboard.register(app)

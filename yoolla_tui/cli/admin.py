@@ -64,12 +64,16 @@ def status() -> None:
 def demo(
     clients: Annotated[int, typer.Option("--clients", min=10, max=100_000, help="How many clients the demo list has.")] = 300,
     keep: Annotated[bool, typer.Option("--keep", help="Keep an existing demo database instead of rebuilding it.")] = False,
+    no_dashboard: Annotated[bool, typer.Option("--no-dashboard", help="Only print the summary; do not open the dashboard afterwards.")] = False,
 ) -> None:
     """Build a demo database: a real-looking client list, three managers (anna, boris, vera),
     this week's seminar campaign with the week so far already called; then show the week.
 
     Without --db it writes demo.sqlite in your user data directory and leaves your real
-    database alone. It prints the two lines that point other commands at it.
+    database alone. It prints the two lines that point other commands at it, then (on a
+    terminal, unless --no-dashboard) opens the dashboard as the demo's manager anna.
+
+    Example: yoolla demo --no-dashboard
     """
     st = context.state()
     url = db.normalise_url(st.db_url) if st.db_url else demo_db_url()
@@ -91,3 +95,9 @@ def demo(
                ["manager", "deals", "calls", "reached", "not_called", "invoices", "payments", "paid"], title=_("Today"))
     console.print(_("\nTry it:\n  export YOOLLA_DB={url} YOOLLA_USER=anna\n  yoolla deal list --due today\n").format(url=url),
                   highlight=False)
+    import sys
+
+    if not no_dashboard and sys.stdout.isatty() and sys.stdin.isatty():
+        from .dashboard import run
+
+        run(url, demo_core.MANAGERS[0][0])

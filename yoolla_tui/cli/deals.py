@@ -57,7 +57,7 @@ def show(deal: DealArg, fmt: FormatOpt = Fmt.table) -> None:
     render_one(card, fmt)
     if fmt == Fmt.table:
         console.print()
-    render(card["calls"], fmt, ["at", "user", "outcome", "stage_before", "stage_after", "note"], title=_("Calls"),
+    render(card["calls"], fmt, ["id", "at", "user", "outcome", "stage_before", "stage_after", "note"], title=_("Calls"),
            empty=_("No calls on this deal yet."))
     if card["payments"]:
         render(card["payments"], fmt, ["paid_at", "amount"], title=_("Payments"))
@@ -135,6 +135,18 @@ def log(
         nxt = clock.show(call.next_call_at) or _("none")
         done(_("Call logged on deal {id}: {outcome}; next call {next}.").format(id=call.deal_id,
                                                                                 outcome=deals.outcome_label(outcome), next=nxt))
+
+
+@call_app.command("undo")
+def undo(call: Annotated[str, typer.Argument(metavar="CALL", help="Call id (the id column of `yoolla deal show`).")]) -> None:
+    """Undo a call you logged in the last few minutes (setting undo_minutes, default 5): the deal
+    returns to where it was. Refused once the deal changed since, and for do_not_call.
+
+    Example: yoolla call undo 1234
+    """
+    with context.acting() as (session, actor):
+        deal = deals.undo_call(session=session, actor=actor, call_id=call)
+        _report(session, actor, deal.id)
 
 
 @call_app.command("reasons")

@@ -122,3 +122,17 @@ def _local(value: Any) -> Any:
         except ValueError:
             return value
     return value
+
+
+def last_change(session: Session, entity: str, entity_id: int) -> dict | None:
+    """The newest audit record of a thing: {"action", "at" (local, short), "login", "full_name"}."""
+    from sqlalchemy import select
+
+    row = session.execute(
+        select(AuditRecord, User.login, User.full_name).join(User, User.id == AuditRecord.actor_id, isouter=True)
+        .where(AuditRecord.entity == entity, AuditRecord.entity_id == entity_id)
+        .order_by(AuditRecord.id.desc()).limit(1)).first()
+    if row is None:
+        return None
+    record, login, full_name = row
+    return {"action": record.action, "at": clock.show(record.at), "login": login, "full_name": full_name}

@@ -199,6 +199,7 @@ def log_call(*, session: Session, actor: User, deal_id: int | str, outcome: str,
     now = clock.now()
     calendar = WorkCalendar(session)
     stage_before = deal.stage_id
+    before = _undo_state(deal)  # what `undo_call` restores
     lost_reason = None
     if outcome == Outcome.call_back:
         if next_call is None:
@@ -252,7 +253,7 @@ def log_call(*, session: Session, actor: User, deal_id: int | str, outcome: str,
     session.add(call)
     session.flush()
     audit.record(session, actor, "call.log", "deal", deal.id, call=call.id, outcome=outcome,
-                 next_call_at=deal.next_call_at, reason=reason)
+                 next_call_at=deal.next_call_at, reason=reason, before=before, version=deal.version)
     return call
 
 
@@ -309,3 +310,69 @@ def pay(*, session: Session, actor: User, deal_id: int | str, amount: str, at: d
     if funnel.paid_cents(session, deal.id) >= (deal.invoice_cents or 0):
         _advance_to_gate(session, actor, deal, "payment", now)
     return payment
+
+
+# ---- undoing a call log (the dashboard's `z`, `yoolla call undo`) ------------------------------
+
+_UNDO_FIELDS = ("status", "stage_id", "next_call_at", "callback_user_id", "attempts_week", "attempts_total",
+                "lost_reason_id", "lost_note", "stage_entered_at", "stage_due_at", "closed_at")
+
+
+def _undo_state(deal: Deal) -> dict:
+    return {key: (value.isoformat() if isinstance(value, datetime) else value)
+            for key in _UNDO_FIELDS for value in [getattr(deal, key)]}
+
+
+def undo_call(*, session: Session, actor: User, call_id: int | str) -> Deal:
+    """Undo a call log within `undo_minutes` (setting, default 5): the deal returns to its state
+    before the call, the call is deleted, and `call.undo` is audited.
+
+    Refused (Conflict) once the deal changed after the call (any later write, by anyone), for a
+    do_not_call (lifting a blacklist is an admin's `yoolla client allow`), and after the window;
+    PermissionDenied for a call someone else logged (admins may undo any); NotFound for no such call.
+    """
+    from .audit import last_change
+    from .models import AuditRecord, Role
+
+    try:
+        call_id = int(str(call_id).lstrip("#"))
+    except ValueError:
+        raise BadInput(_("{ref!r} is not a call id").format(ref=call_id))
+    call = session.get(Call, call_id)
+    if call is None:
+        raise NotFound(_("no call {id}").format(id=call_id))
+    deal = get_deal(session, call.deal_id, lock=True)
+    require_deal_access(session, actor, deal, action=_("undo calls on"))
+    if call.user_id != actor.id and actor.role != Role.admin:
+        from .errors import PermissionDenied
+
+        raise PermissionDenied(_("{login} may not undo call {id}: only who logged it (or an admin) may").format(
+            login=actor.login, id=call.id))
+    if call.outcome == Outcome.do_not_call:
+        raise Conflict(_("call {id} put the client on the do-not-call list; only an admin lifts that (yoolla client allow)").format(
+            id=call.id))
+    now = clock.now()
+    minutes = settings.get(session, "undo_minutes")
+    if now - call.at > timedelta(minutes=minutes):
+        raise Conflict(_("call {id} was logged at {at}, more than {minutes} minutes ago; it can no longer be undone").format(
+            id=call.id, at=clock.show(call.at), minutes=minutes))
+    logged = next((r for r in session.scalars(
+        select(AuditRecord).where(AuditRecord.action == "call.log", AuditRecord.entity == "deal",
+                                  AuditRecord.entity_id == deal.id).order_by(AuditRecord.id.desc()))
+        if r.data.get("call") == call.id), None)
+    if logged is None or "before" not in logged.data:
+        raise Conflict(_("call {id} cannot be undone: its record has no earlier state").format(id=call.id))
+    if deal.version != logged.data.get("version"):
+        change = last_change(session, "deal", deal.id) or {}
+        raise Conflict(_("deal {deal} changed after call {id} ({who}, {at}); the call can no longer be undone").format(
+            deal=deal.id, id=call.id, who=change.get("login") or "?", at=change.get("at") or "?"))
+    for key, value in logged.data["before"].items():
+        if key in ("next_call_at", "stage_entered_at", "stage_due_at", "closed_at") and value is not None:
+            value = datetime.fromisoformat(value)
+        setattr(deal, key, value)
+    funnel.touch(deal, now)
+    session.delete(call)
+    session.flush()
+    audit.record(session, actor, "call.undo", "deal", deal.id, call=call_id, outcome=call.outcome,
+                 at=call.at, user=call.user_id)
+    return deal

@@ -22,6 +22,8 @@ DEFAULTS: dict[str, Any] = {
     "holidays_country": "RU",
     # A shared-pool contact handed out by `yoolla next` is held for its operator this long.
     "pool_reservation_minutes": 10,
+    # A logged call outcome can be undone (dashboard `z`, `yoolla call undo`) for this long.
+    "undo_minutes": 5,
 }
 
 

@@ -1,0 +1,287 @@
+"""Pilot tests of the operator's day, asserting on the database: each outcome key, the next
+deal opening by itself, the quick call-back, undo, the stage gate, and a stale edit refused."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import dump
+from tests.core.world import at
+from yoolla_tui.core import clock, db, deals
+from yoolla_tui.core.models import Call, Client, Deal, LostReason, Stage
+
+from .conftest import press, settle
+
+
+def calls(engine, deal_id):
+    with db.session_scope(engine) as s:
+        return [(c.outcome, c.user_id, c.note) for c in s.scalars(select(Call).where(Call.deal_id == deal_id).order_by(Call.id))]
+
+
+def deal_row(engine, deal_id) -> Deal:
+    with db.session_scope(engine) as s:
+        return s.get(Deal, deal_id)
+
+
+def stage_code(engine, deal_id) -> str:
+    with db.session_scope(engine) as s:
+        return s.get(Stage, s.get(Deal, deal_id).stage_id).code
+
+
+def message(app) -> str:
+    return str(app.screen.query_one("#message").render())
+
+
+async def open_first(pilot):
+    await settle(pilot)
+    await press(pilot, "enter")
+    assert type(pilot.app.screen).__name__ == "DealScreen"
+
+
+async def test_today_shows_the_queue_in_order_with_counters(world, make):
+    app = make()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert screen._ids == [world.ids["C1"], world.ids["C7"], world.ids["C12"], world.ids["C4"]]
+        assert "4 due" in str(screen.query_one("#pager").render())
+        assert "2" in str(screen.query_one("#called").render())  # anna's two calls this morning
+        await press(pilot, "slash", "C", "1", "2")
+        assert screen._ids == [world.ids["C12"]]
+        assert "filter: C12" in str(screen.query_one("#pager").render())
+        await press(pilot, "escape")
+        assert len(screen._ids) == 4
+
+
+async def test_no_answer_is_one_key_and_the_next_due_deal_opens(world, make):
+    app = make()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await open_first(pilot)
+        assert app.screen.deal_id == world.ids["C1"]
+        await press(pilot, "1")
+        assert calls(world.engine, world.ids["C1"])[-1][0] == "no_answer"
+        assert app.screen.deal_id == world.ids["C7"]  # the next due deal, without another key
+        assert "No answer logged" in message(app)
+        await press(pilot, "1")
+        assert app.screen.deal_id == world.ids["C12"]
+
+
+async def test_call_back_at_a_quick_time_takes_two_keys(world, make):
+    app = make()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await open_first(pilot)
+        await press(pilot, "2", "1")  # call back, in 1 hour
+        with db.session_scope(world.engine) as s:
+            call = s.scalars(select(Call).where(Call.deal_id == world.ids["C1"]).order_by(Call.id.desc())).first()
+            assert call.outcome == "call_back"
+            assert call.next_call_at == clock.now() + timedelta(hours=1)
+        assert app.screen.deal_id == world.ids["C7"]
+        await press(pilot, "2", "3")  # tomorrow 10:00
+        assert deal_row(world.engine, world.ids["C7"]).next_call_at == at("2026-11-24 10:00")
+        await press(pilot, "2", "4", *"15:45", "enter")  # a typed time
+        assert deal_row(world.engine, world.ids["C12"]).next_call_at == at("2026-11-23 15:45")
+
+
+async def test_interested_stays_on_the_deal_and_moves_it_to_agreed(world, make):
+    app = make()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await open_first(pilot)
+        await press(pilot, "3")
+        assert calls(world.engine, world.ids["C1"])[-1][0] == "interested"
+        assert stage_code(world.engine, world.ids["C1"]) == "agreed"
+        assert app.screen.deal_id == world.ids["C1"]
+        await press(pilot, "space")
+        assert app.screen.deal_id == world.ids["C7"]
+
+
+async def test_refused_asks_the_reason_and_other_asks_a_note(world, make):
+    app = make()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await open_first(pilot)
+        await press(pilot, "4", "2")  # too expensive
+        with db.session_scope(world.engine) as s:
+            deal = s.get(Deal, world.ids["C1"])
+            assert deal.closed_at is not None and s.get(LostReason, deal.lost_reason_id).code == "too_expensive"
+        assert app.screen.deal_id == world.ids["C7"]
+        await press(pilot, "4", "8")  # other: a note is asked first
+        assert type(app.screen).__name__ == "TextModal"
+        assert deal_row(world.engine, world.ids["C7"]).closed_at is None
+        await press(pilot, *"уже купили", "enter")
+        with db.session_scope(world.engine) as s:
+            deal = s.get(Deal, world.ids["C7"])
+            assert s.get(LostReason, deal.lost_reason_id).code == "other" and deal.lost_note == "уже купили"
+
+
+async def test_do_not_call_needs_a_different_key_to_confirm(world, make):
+    app = make()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await open_first(pilot)
+        before = dump(world.engine)
+        await press(pilot, "5", "5")  # the same key again does not confirm
+        assert dump(world.engine) == before
+        await press(pilot, "escape")
+        assert dump(world.engine) == before
+        await press(pilot, "5", "y")
+        with db.session_scope(world.engine) as s:
+            assert s.get(Client, s.get(Deal, world.ids["C1"]).client_id).do_not_call
+        assert app.screen.deal_id == world.ids["C7"]
+
+
+async def test_wrong_number_takes_the_deal_out_of_the_queue(world, make):
+    app = make()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await open_first(pilot)
+        await press(pilot, "6")
+        deal = deal_row(world.engine, world.ids["C1"])
+        assert deal.status == "wrong_number" and deal.next_call_at is None
+        assert app.screen.deal_id == world.ids["C7"]
+
+
+async def test_a_note_goes_with_the_next_outcome(world, make):
+    app = make()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await open_first(pilot)
+        await press(pilot, "n", *"секретарь", "enter", "1")
+        assert calls(world.engine, world.ids["C1"])[-1] == ("no_answer", world.anna.id, "секретарь")
+
+
+async def test_undo_restores_the_deal_and_deletes_the_call(world, make):
+    before = deal_row(world.engine, world.ids["C1"])
+    app = make()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await open_first(pilot)
+        await press(pilot, "4", "1")
+        assert deal_row(world.engine, world.ids["C1"]).closed_at is not None
+        assert app.screen.deal_id == world.ids["C7"]
+        await press(pilot, "z")
+        assert app.screen.deal_id == world.ids["C1"]  # back on the deal the call was on
+        after = deal_row(world.engine, world.ids["C1"])
+        assert (after.closed_at, after.status, after.next_call_at, after.stage_id, after.lost_reason_id) == (
+            None, "call_back", before.next_call_at, before.stage_id, None)
+        assert [c[0] for c in calls(world.engine, world.ids["C1"])] == ["call_back"]
+        assert "Undone" in message(app)
+
+
+async def test_undo_is_refused_once_someone_else_touched_the_deal(world, make):
+    app = make()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await open_first(pilot)
+        await press(pilot, "1")
+        with db.session_scope(world.engine) as s:
+            deals.invoice(session=s, actor=world.irina, deal_id=world.ids["C1"], amount="15000")
+        await press(pilot, "z")
+        assert "can no longer be undone" in message(app) and "irina" in message(app)
+        assert [c[0] for c in calls(world.engine, world.ids["C1"])] == ["call_back", "no_answer"]
+
+
+async def test_a_gated_advance_is_refused_then_an_invoice_opens_the_gate(world, make):
+    app = make()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await open_first(pilot)
+        before = dump(world.engine)
+        await press(pilot, "a", "4")  # stages by position: to call, agreed, proposal sent, [invoice issued], …
+        assert "cannot enter 'invoice_issued': it needs an invoice" in message(app)
+        assert dump(world.engine) == before
+        await press(pilot, "i", *"15000", "enter")
+        assert stage_code(world.engine, world.ids["C1"]) == "invoice_issued"
+        await press(pilot, "a", "5")  # paid
+        assert "needs a payment" in message(app)
+        await press(pilot, "p", *"15000", "enter")
+        assert stage_code(world.engine, world.ids["C1"]) == "paid"
+        await press(pilot, "a", "6")  # attended (won)
+        assert stage_code(world.engine, world.ids["C1"]) == "attended"
+        assert deal_row(world.engine, world.ids["C1"]).closed_at is not None
+
+
+async def test_a_stale_edit_is_refused_with_who_and_when_then_reloaded(world, make):
+    app = make()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await open_first(pilot)
+        with db.session_scope(world.engine) as s:  # the admin, from the CLI, meanwhile
+            deals.log_call(session=s, actor=world.irina, deal_id=world.ids["C1"], outcome="interested")
+        await press(pilot, "6")
+        text = message(app)
+        assert "Not saved" in text and "Ирина Орлова" in text and "2026-11-23 10:30" in text
+        assert [c[0] for c in calls(world.engine, world.ids["C1"])] == ["call_back", "interested"]
+        assert app.screen.deal_id == world.ids["C1"]
+        await press(pilot, "6")  # reloaded: now it goes through
+        assert [c[0] for c in calls(world.engine, world.ids["C1"])] == ["call_back", "interested", "wrong_number"]
+
+
+async def test_escape_goes_back_to_today_which_reloads(world, make):
+    app = make()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await open_first(pilot)
+        await press(pilot, "6", "escape")
+        assert type(app.screen).__name__ == "TodayScreen"
+        assert world.ids["C1"] not in app.screen._ids
+
+
+async def test_the_queue_loads_in_pages_and_says_how_many_are_left(world, make, monkeypatch):
+    from yoolla_tui.core import today
+
+    monkeypatch.setattr(today, "PAGE", 3)
+    app = make()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert len(screen._ids) == 3
+        assert "3 of 4 due" in str(screen.query_one("#pager").render())
+        await press(pilot, "down", "down")  # near the end of the page: the next one loads
+        assert screen._ids == [world.ids["C1"], world.ids["C7"], world.ids["C12"], world.ids["C4"]]
+        assert "4 due · sorted by due time" in str(screen.query_one("#pager").render())
+        await press(pilot, "s")
+        assert "sorted by client" in str(screen.query_one("#pager").render())
+        assert screen._ids[:3] == [world.ids["C1"], world.ids["C12"], world.ids["C4"]]
+
+
+async def test_the_command_palette_opens_the_next_due_deal(world, make):
+    app = make()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        await press(pilot, "ctrl+p", *"Next due deal")
+        await pilot.pause(0.5)
+        await press(pilot, "enter")
+        assert type(app.screen).__name__ == "DealScreen" and app.screen.deal_id == world.ids["C1"]
+        await press(pilot, "question_mark")
+        assert app.screen.query("HelpPanel")
+        await press(pilot, "question_mark", "ctrl+p", *"Today")
+        await pilot.pause(0.5)
+        await press(pilot, "enter")
+        assert type(app.screen).__name__ == "TodayScreen"
+
+
+async def test_after_the_last_deal_today_opens_and_z_still_undoes(world, make):
+    app = make()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await open_first(pilot)
+        for _ in range(4):
+            await press(pilot, "6")  # wrong number on each: none of them comes back today
+        assert type(app.screen).__name__ == "TodayScreen" and app.screen._ids == []
+        await press(pilot, "z")
+        assert type(app.screen).__name__ == "DealScreen" and app.screen.deal_id == world.ids["C4"]
+        assert deal_row(world.engine, world.ids["C4"]).status == "no_answer"
+        assert "Undone" in message(app)
+
+
+async def test_the_supervisor_sees_today_per_manager_and_the_funnel(world, make):
+    app = make("irina")
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        await press(pilot, "v")
+        screen = app.screen
+        assert type(screen).__name__ == "SupervisorScreen"
+        daily = [[str(c) for c in screen.query_one("#daily").get_row_at(n)] for n in range(4)]
+        assert [row[:3] for row in daily] == [["anna", "4", "2"], ["boris", "4", "0"], ["vera", "4", "0"],
+                                              ["Total", "12", "2"]]  # anna: 4 deals, 2 calls this morning
+        assert [str(c) for c in screen.query_one("#compare").get_row_at(0)][:2] == ["1", "anna"]
+        funnel = str(screen.query_one("#funnel").render())
+        assert "To call" in funnel and "12" in funnel
+    app = make("anna")
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        await press(pilot, "v")  # a manager has no supervisor view: the key does nothing
+        assert type(app.screen).__name__ == "TodayScreen"

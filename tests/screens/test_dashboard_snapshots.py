@@ -1,0 +1,59 @@
+"""Pictures of the dashboard on the fixed world of conftest (Monday 2026-11-23 10:30, anna),
+in English and Russian. Each test says what the picture must show; update a snapshot only
+after looking at it (`pytest --snapshot-update`, then open the SVG)."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import press, settle
+
+LANGS = ["en", "ru"]
+
+
+async def _loaded(pilot):
+    await settle(pilot)
+
+
+async def _deal(pilot):
+    await settle(pilot)
+    await press(pilot, "enter")
+
+
+class TestToday:
+    @pytest.mark.parametrize("lang", LANGS)
+    def test_today_100x32(self, snap_compare, make, monkeypatch, lang):
+        """Counters (2 called today, 4 to call), the queue with C1's overdue call-back on top in
+        red, C4 (due 11:30) last in yellow, "4 due · sorted by due time", the footer's keys."""
+        monkeypatch.setenv("YOOLLA_LANG", lang)
+        assert snap_compare(make(), terminal_size=(100, 32), run_before=_loaded)
+
+    @pytest.mark.parametrize("lang", LANGS)
+    def test_today_80x24(self, snap_compare, make, monkeypatch, lang):
+        """The same at the smallest supported terminal: nothing cut that matters (client names,
+        due times, the pager line, the footer)."""
+        monkeypatch.setenv("YOOLLA_LANG", lang)
+        assert snap_compare(make(), terminal_size=(80, 24), run_before=_loaded)
+
+
+class TestDeal:
+    @pytest.mark.parametrize("lang", LANGS)
+    def test_deal_100x32(self, snap_compare, make, monkeypatch, lang):
+        """C1's card: the stage bar with "To call" marked, the client card, the deal (call back,
+        overdue: red light), the history with anna's call-back note, the outcome keys legend."""
+        monkeypatch.setenv("YOOLLA_LANG", lang)
+        assert snap_compare(make(), terminal_size=(100, 32), run_before=_deal)
+
+
+async def _supervisor(pilot):
+    await settle(pilot)
+    await press(pilot, "v")
+
+
+class TestSupervisor:
+    @pytest.mark.parametrize("lang", LANGS)
+    def test_supervisor_100x32(self, snap_compare, make, monkeypatch, lang):
+        """irina's view: anna (2 calls) ranked first, then boris and vera; the W48 funnel with
+        all 12 deals in the first stage as the one long bar."""
+        monkeypatch.setenv("YOOLLA_LANG", lang)
+        assert snap_compare(make("irina"), terminal_size=(100, 32), run_before=_supervisor)

@@ -1,0 +1,150 @@
+"""The operator's dashboard: a Textual app over the same core services as the CLI.
+
+`make_app(db_url=..., user=...)` builds it for the entry point (`yoolla dashboard`, `yoolla demo`)
+and for the tests. Database work runs in thread workers (`YoollaApp.core` is the one door to
+core); screens render what comes back.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Callable, Iterable
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from yoolla_tui.core import db, users
+from yoolla_tui.core.i18n import _
+from yoolla_tui.core.models import User
+from yoolla_tui.core.paths import default_db_url
+
+from .screens.base import translated
+
+
+class YoollaApp(App):
+    """Today, Deal and the modals; `refresh_seconds` is how often a screen reloads on its own."""
+
+    CSS_PATH = "yoolla.tcss"
+    TITLE = "Yoolla"
+    ENABLE_COMMAND_PALETTE = True
+
+    def __init__(self, *, engine, actor: User, refresh_seconds: float = 30.0) -> None:
+        super().__init__()
+        self.engine = engine
+        self.actor = actor
+        self.refresh_seconds = refresh_seconds
+        # The last call this session logged: (call id, deal id), for `z`.
+        self.last_call: tuple[int, int] | None = None
+        self._bindings = translated(self._bindings, [
+            Binding("question_mark", "toggle_help", _("Keys"), tooltip=_("Show or hide every key of this screen"),
+                    id="help"),
+        ])
+
+    def core(self, fn: Callable[..., Any], **kwargs: Any) -> Any:
+        """Run one core service in its own transaction as the acting user (call from a worker)."""
+        with db.session_scope(self.engine) as session:
+            return fn(session=session, actor=self.actor, **kwargs)
+
+    def on_mount(self) -> None:
+        from .screens.tasks import TasksScreen
+        from .screens.today import TodayScreen
+
+        # Executors work tasks, not deals: their day starts on their queue.
+        self.push_screen(TasksScreen() if self.actor.role == "executor" else TodayScreen())
+        self._warm_up()
+
+    @work(thread=True, exit_on_error=False, group="warm-up")
+    def _warm_up(self) -> None:
+        from yoolla_tui.core import today
+
+        self.core(today.warm_up)
+
+    def on_app_focus(self) -> None:
+        # Back from another window: what others did meanwhile shows now.
+        reload = getattr(self.screen, "reload", None)
+        if reload is not None:
+            reload()
+
+    def action_toggle_help(self) -> None:
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
+    def open_deal(self, deal_id: int) -> None:
+        from .screens.deal import DealScreen
+
+        if isinstance(self.screen, DealScreen):
+            self.screen.show_deal(deal_id)
+        else:
+            self.push_screen(DealScreen(deal_id))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        from .screens.today import TodayScreen
+
+        if self.actor.role != "executor":
+            if not isinstance(screen, TodayScreen):
+                yield SystemCommand(_("Today"), _("The counters and today's call queue"), self.go_today)
+            yield SystemCommand(_("Next due deal"), _("Open the head of today's queue"), self.open_next)
+        yield SystemCommand(_("Tasks"), _("Your task queue with forecasts, the timer and the inbox"), self.action_tasks)
+        if self.actor.role != "executor":
+            yield SystemCommand(_("Health"), _("Your open deals red / green / white, with checkpoints"), self.action_health)
+        if self.actor.role in ("admin", "supervisor"):
+            yield SystemCommand(_("Supervisor"), _("Today per manager and the funnel"), self.action_supervisor)
+        seen = set()
+        for _key, binding in screen._bindings:
+            if binding.action in seen:
+                continue  # one binding with two keys (escape,q) is one command
+            seen.add(binding.action)
+            if binding.description and screen.check_action(binding.action.split("(")[0], ()) is True:
+                yield SystemCommand(binding.description, binding.tooltip or binding.description,
+                                    lambda action=binding.action, target=screen: self.run_action(action, target))
+        yield SystemCommand(_("Keys"), _("Show or hide every key of this screen"), self.action_toggle_help)
+        yield SystemCommand(_("Quit"), _("Leave the dashboard"), self.action_quit)
+
+    def action_tasks(self) -> None:
+        from .screens.tasks import TasksScreen
+
+        if not isinstance(self.screen, TasksScreen):
+            self.push_screen(TasksScreen())
+
+    def action_health(self) -> None:
+        from .screens.health import HealthScreen
+
+        if not isinstance(self.screen, HealthScreen):
+            self.push_screen(HealthScreen())
+
+    def action_supervisor(self) -> None:
+        from .screens.supervisor import SupervisorScreen
+
+        if not isinstance(self.screen, SupervisorScreen):
+            self.push_screen(SupervisorScreen())
+
+    def go_today(self) -> None:
+        from .screens.today import TodayScreen
+
+        if not any(isinstance(s, TodayScreen) for s in self.screen_stack):
+            self.push_screen(TodayScreen())
+            return
+        while not isinstance(self.screen, TodayScreen):
+            self.pop_screen()
+
+    def open_next(self) -> None:
+        from .screens.today import TodayScreen
+
+        today = next((s for s in self.screen_stack if isinstance(s, TodayScreen)), None)
+        if today is not None:
+            today.action_call_next()
+
+
+def make_app(*, db_url: str | None = None, user: str | None = None, refresh_seconds: float = 30.0) -> YoollaApp:
+    """The dashboard on `db_url` (default: YOOLLA_DB, else the user's data file) as `user`
+    (default: YOOLLA_USER). Raises YoollaError (not initialised, unknown user) before any screen."""
+    url = db.normalise_url(db_url or os.environ.get("YOOLLA_DB") or default_db_url())
+    engine = db.get_engine(url)
+    db.require_current(engine)
+    with db.session_scope(engine) as session:
+        actor = users.resolve_actor(session, user or os.environ.get("YOOLLA_USER"))
+    return YoollaApp(engine=engine, actor=actor, refresh_seconds=refresh_seconds)

@@ -1,0 +1,30 @@
+"""`yoolla dashboard`: the operator's Textual app (yoolla_tui/app.py) on the chosen database."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from . import context
+
+
+def register(app: typer.Typer) -> None:
+    app.command("dashboard")(dashboard)
+
+
+def dashboard(
+    user: Annotated[Optional[str], typer.Option("--user", "-u", help="Work as this login (default: the global --user / YOOLLA_USER).")] = None,
+) -> None:
+    """Open the dashboard: today's counters and call queue; Enter opens a deal, keys 1–6 log the
+    outcome and the next due deal opens. `?` lists the keys, ctrl+p the commands, q quits.
+
+    Example: YOOLLA_USER=anna yoolla dashboard
+    """
+    run(context.state().url, user or context.state().user)
+
+
+def run(url: str, user: str | None) -> None:
+    from yoolla_tui.app import make_app
+
+    make_app(db_url=url, user=user).run()

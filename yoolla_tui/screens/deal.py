@@ -1,0 +1,441 @@
+"""Deal: the call card. The client and their whole history across campaigns, the stage bar, and
+one key per call outcome; after logging, the next due deal opens in place.
+
+Keys: 1 no answer · 2 call back (then 1 +1 h, 2 +2 h, 3 tomorrow 10:00, 4 a typed time) ·
+3 interested · 4 refused (then the reason's number) · 5 do not call (confirmed with y) ·
+6 wrong number · n note for the next outcome · a advance · i invoice · p payment · z undo.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+from textual.worker import Worker
+
+from yoolla_tui.core import audit, clock, db, deals, today
+from yoolla_tui.core.deals import outcome_label
+from yoolla_tui.core.errors import StaleEdit
+from yoolla_tui.core.i18n import _
+
+from .base import LIGHT_RICH, error_text, translated, when, worker_failed
+from .modals import ChoiceModal, ConfirmModal, TextModal
+
+OUTCOME_KEYS = {"1": "no_answer", "2": "call_back", "3": "interested", "4": "refused", "5": "do_not_call",
+                "6": "wrong_number"}
+# After these the deal is done for now and the next due deal opens; `interested` stays, so the
+# operator can move it on (advance, invoice) before `space` opens the next one.
+STAYS = {"interested"}
+
+
+def quick_times() -> list[tuple[str, str]]:
+    return [("+1h", _("in 1 hour")), ("+2h", _("in 2 hours")), ("tomorrow 10:00", _("tomorrow 10:00")),
+            ("", _("another time…"))]
+
+
+class DealScreen(Screen):
+    """One deal, ready to call: every outcome one key away."""
+
+    def __init__(self, deal_id: int) -> None:
+        super().__init__()
+        self.deal_id = deal_id
+        self.current: dict | None = None
+        self.note = ""  # `n`: goes with the next outcome
+        self.busy = False
+        # The outcome keys are listed (and dimmed when they do not apply) in the legend line
+        # right above the footer, which keeps the footer's other keys inside 80 columns.
+        self._bindings = translated(self._bindings, [
+            Binding("1", "outcome('no_answer')", _("No answer"), tooltip=_("No answer: log it and open the next deal"),
+                    show=False, id="no_answer"),
+            Binding("2", "outcome('call_back')", _("Call back"), tooltip=_("Call back at a time you pick"),
+                    show=False, id="call_back"),
+            Binding("3", "outcome('interested')", _("Interested"), tooltip=_("Interested: a new deal moves on to agreed"),
+                    show=False, id="interested"),
+            Binding("4", "outcome('refused')", _("Refused"), tooltip=_("Refused: pick the reason; the deal is lost"),
+                    show=False, id="refused"),
+            Binding("5", "outcome('do_not_call')", _("Do not call"),
+                    tooltip=_("Do not call: the client leaves every list (asks to confirm)"), show=False,
+                    id="do_not_call"),
+            Binding("6", "outcome('wrong_number')", _("Wrong number"),
+                    tooltip=_("Wrong number: out of the queue until the phone is corrected"), show=False,
+                    id="wrong_number"),
+            Binding("n", "note", _("Note"), tooltip=_("Write a note that goes with the next outcome"), id="note"),
+            Binding("a", "advance", _("Advance"), tooltip=_("Move the deal to another stage"), id="advance"),
+            Binding("i", "invoice", _("Invoice"), tooltip=_("Issue or correct the invoice"), id="invoice"),
+            Binding("p", "pay", _("Payment"), tooltip=_("Record a payment"), id="pay"),
+            Binding("z", "undo", _("Undo"), tooltip=_("Undo the last outcome you logged (a few minutes)"), id="undo"),
+            Binding("space", "next", _("Next"), tooltip=_("Open the next due deal"), id="next"),
+            Binding("r", "reload", _("Refresh"), tooltip=_("Reload the deal"), id="reload", show=False),
+            Binding("escape,q", "back", _("Back"), tooltip=_("Back to Today"), id="back"),
+        ])
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="stagebar")
+        with Horizontal(id="deal-body"):
+            with Vertical(id="card"):
+                yield Static(id="client")
+                yield Static(id="deal")
+            with Vertical(id="history-box"):
+                yield Static(_("History, all campaigns"), id="history-title")
+                with VerticalScroll(id="history-scroll"):
+                    # Plain lines, not a DataTable: a client with 100+ calls redraws in a few ms.
+                    yield Static(id="history")
+        yield Static(id="note-line")
+        yield Static(id="message")
+        yield Static(self._legend(), id="outcomes")
+        yield Footer(show_command_palette=False)
+
+    def _legend(self, enabled: bool = True) -> Text:
+        text = Text(style="" if enabled else "dim")
+        for key, outcome in OUTCOME_KEYS.items():
+            text.append(key, style="bold reverse" if enabled else "")
+            text.append(f" {outcome_label(outcome)} ")
+        return text
+
+    def on_mount(self) -> None:
+        self.query_one("#note-line", Static).display = False
+        self.reload()
+        self.set_interval(self.app.refresh_seconds, self._tick)
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def _tick(self) -> None:
+        if not self.busy and self.app.screen is self:
+            self.reload()
+
+    # ---- loading -------------------------------------------------------------------------
+
+    def show_deal(self, deal_id: int, message: str = "", view: dict | None = None) -> None:
+        """Open another deal in this screen (after an outcome, undo, or from the palette);
+        `view` is its card when the caller already read it."""
+        self.deal_id = deal_id
+        self.note = ""
+        self._message(message)
+        if view is not None:
+            self._show(view)
+        else:
+            self.reload()
+
+    def reload(self) -> None:
+        self.load(self.deal_id)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="deal")
+    def load(self, deal_id: int) -> None:
+        view = self.app.core(today.deal_view, deal_id=deal_id)
+        self.app.call_from_thread(self._show, view)
+
+    def _show(self, view: dict) -> None:
+        if view["deal"]["id"] != self.deal_id:
+            return  # a late answer for the deal we left
+        self.current = view
+        deal, client = view["deal"], view["client"]
+        self.query_one("#stagebar", Static).update(self._stage_bar(view["stages"]))
+        self.query_one("#client", Static).update(self._client_text(client))
+        self.query_one("#deal", Static).update(self._deal_text(deal, view["light"]))
+        self.query_one("#history", Static).update(self._history_text(client.get("history", []), deal["id"]))
+        self.query_one("#history-title", Static).update(
+            _("History, all campaigns ({n})").format(n=len(client.get("history", [])))
+            if client.get("history") else _("History, all campaigns: no calls yet"))
+        self._note_line()
+        self.query_one("#outcomes", Static).update(self._legend(self.check_action("outcome", ()) is True))
+        self._sync_bindings()
+
+    @staticmethod
+    def _history_text(history: list[dict], deal_id: int) -> Text:
+        """The client's calls, newest first, in aligned columns; this deal's calls in bold."""
+        labels = {code: outcome_label(code) for code in {h["outcome"] for h in history}}  # not 8 lookups a row
+        day, tz = clock.today(), clock.local_tz()
+        rows = [(when(h["at"], day, tz), h["campaign"], h["user"] or "", labels[h["outcome"]], h["note"] or "", h["deal_id"])
+                for h in history]
+        heads = (_("When"), _("Campaign"), _("Who"), _("Outcome"), _("Note"))
+        caps = (11, 18, 10, 14)
+        widths = [min(cap, max([len(heads[i])] + [len(r[i]) for r in rows])) for i, cap in enumerate(caps)]
+
+        def line(cells) -> str:
+            return "  ".join(str(c)[:w].ljust(w) for c, w in zip(cells, widths)) + "  " + str(cells[4])
+        text = Text(line(heads), style="dim")
+        for row in rows:
+            text.append("\n" + line(row), style="bold" if row[5] == deal_id else "")
+        return text
+
+    def _stage_bar(self, stages: list[dict]) -> Text:
+        text = Text()
+        shown = [s for s in stages if s["kind"] != "lost" or s["current"]]
+        for n, stage in enumerate(shown):
+            if n:
+                text.append(" › ", style="dim")
+            if stage["current"]:
+                text.append(f" {stage['name']} ", style="bold reverse")
+            else:
+                text.append(stage["name"], style="dim")
+        return text
+
+    def _client_text(self, client: dict) -> Text:
+        text = Text(client.get("name", ""), style="bold")
+        rows = [(_("Contact"), client.get("contact_person")),
+                (_("Phone"), (client.get("phone") or "") + (f" ×{client['phone_ext']}" if client.get("phone_ext") else "")),
+                (_("E-mail"), client.get("email")), (_("City"), client.get("city")), (_("Note"), client.get("note"))]
+        for label, value in rows:
+            if value:
+                text.append(f"\n{label}: ", style="dim")
+                text.append(str(value))
+        if client.get("do_not_call"):
+            text.append("\n" + _("Do not call: {reason}").format(reason=client.get("dnc_reason") or ""), style="bold red")
+        deals_count = len(client.get("deals", []))
+        if deals_count > 1:
+            text.append("\n" + _("On {n} campaigns").format(n=deals_count), style="dim")
+        return text
+
+    def _deal_text(self, deal: dict, light: str | None) -> Text:
+        text = Text()
+        text.append(_("Deal {id}").format(id=deal["id"]), style="bold")
+        text.append(f" · {deal['campaign']}", style="dim")
+        status = _("closed") if deal["closed"] else outcome_label(deal["status"])
+        rows = [(_("Status"), status),
+                (_("Next call"), when(deal["next_call_at"]) if deal["next_call_at"] else _("none")),
+                (_("Attempts"), _("{week} this week, {total} in all").format(week=deal["attempts_week"],
+                                                                              total=deal["attempts_total"])),
+                (_("Invoice"), deal["invoice"] or "—"), (_("Paid"), deal["paid"] or "—"),
+                (_("Manager"), deal["manager"] or "—")]
+        for label, value in rows:
+            text.append(f"\n{label}: ", style="dim")
+            if label == _("Next call") and light:
+                text.append("● ", style=LIGHT_RICH.get(light, ""))
+            text.append(str(value))
+        for order in deal.get("orders") or []:
+            text.append("\n" + _("Order") + ": ", style="dim")
+            text.append(order["title"])
+            ready = when(order["ready_at"]) if order["ready_at"] else "—"
+            text.append(" · " + _("{open} of {total} tasks open, ready {ready}").format(
+                open=order["open_tasks"], total=order["tasks"], ready=ready), style="dim")
+        return text
+
+    def _note_line(self) -> None:
+        line = self.query_one("#note-line", Static)
+        line.display = bool(self.note)
+        line.update(Text.assemble((_("Note for the next outcome: "), "dim"), self.note))
+
+    def _message(self, message: str, error: bool = False) -> None:
+        box = self.query_one("#message", Static)
+        box.set_class(error, "error")
+        box.update(message)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        error = worker_failed(event)
+        if error is not None:
+            self.busy = False
+            self._message(error_text(error), error=True)
+            self._sync_bindings()
+
+    # ---- what applies now ----------------------------------------------------------------
+
+    def _sync_bindings(self) -> None:
+        """Refresh the footer only when what applies changed: redrawing it on every deal would
+        cost more than the rest of an outcome key."""
+        state = tuple(self.check_action(action, ()) for action in ("outcome", "undo"))
+        if state != getattr(self, "_binding_state", None):
+            self._binding_state = state
+            self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("outcome", "note", "advance", "invoice", "pay"):
+            if self.current is None:
+                return None
+            deal, client = self.current["deal"], self.current["client"]
+            if deal["closed"] or client.get("do_not_call"):
+                return None
+            return True
+        if action == "undo":
+            return True if self.app.last_call is not None else None
+        return True
+
+    # ---- outcomes ------------------------------------------------------------------------
+
+    def action_outcome(self, outcome: str) -> None:
+        if self.current is None or self.busy:
+            return
+        version = self.current["deal"]["version"]
+        deal_id = self.deal_id
+        if outcome == "call_back":
+            def picked(value: str | None) -> None:
+                if value is None:
+                    return
+                if value:
+                    self.log_outcome(deal_id, version, outcome, when=value)
+                else:
+                    self.app.push_screen(TextModal(_("Call back when? (15:30, tomorrow 12:00, +3h, 2026-11-27 11:00)")),
+                                         lambda typed: typed and self.log_outcome(deal_id, version, outcome, when=typed))
+            self.app.push_screen(ChoiceModal(_("Call back when?"), quick_times()), picked)
+        elif outcome == "refused":
+            reasons = self.current["reasons"]
+
+            def reason_picked(code: str | None) -> None:
+                if code is None:
+                    return
+                reason = next(r for r in reasons if r["code"] == code)
+                if reason["needs_note"] and not self.note:
+                    self.app.push_screen(TextModal(_("Why? A note is needed for “{reason}”").format(reason=reason["name"])),
+                                         lambda note: note and self.log_outcome(deal_id, version, outcome, reason=code, note=note))
+                else:
+                    self.log_outcome(deal_id, version, outcome, reason=code)
+            self.app.push_screen(ChoiceModal(_("Refused: why?"), [(r["code"], r["name"]) for r in reasons]), reason_picked)
+        elif outcome == "do_not_call":
+            name = self.current["client"].get("name", "")
+            self.app.push_screen(
+                ConfirmModal(_("Put {name} on the do-not-call list? The client leaves every open list; only an admin can undo it.").format(name=name)),
+                lambda yes: yes and self.log_outcome(deal_id, version, outcome))
+        else:
+            self.log_outcome(deal_id, version, outcome)
+
+    def log_outcome(self, deal_id: int, version: int, outcome: str, *, when: str | None = None, reason: str | None = None,
+            note: str | None = None) -> None:
+        self.busy = True
+        self._sync_bindings()
+        self._log(deal_id, version, outcome, when, reason, self.note if note is None else note)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="write")
+    def _log(self, deal_id: int, version: int, outcome: str, when: str | None, reason: str | None, note: str) -> None:
+        try:
+            with db.session_scope(self.app.engine) as session:
+                actor = self.app.actor
+                next_call = clock.parse_when(when) if when else None
+                call = deals.log_call(session=session, actor=actor, deal_id=deal_id, outcome=outcome, note=note,
+                                      next_call=next_call, reason=reason, expected_version=version)
+                call_id, next_at = call.id, call.next_call_at
+            # The next card is read in this same worker: one trip, not two, between the key and the card.
+            if outcome in STAYS:
+                view = self.app.core(today.deal_view, deal_id=deal_id)
+            else:
+                view = self.app.core(today.next_view, after=deal_id)
+        except StaleEdit:
+            self.app.call_from_thread(self._stale, deal_id)
+            return
+        self.app.call_from_thread(self._logged, deal_id, call_id, outcome, next_at, view)
+
+    def _logged(self, deal_id: int, call_id: int, outcome: str, next_at, view: dict | None) -> None:
+        self.busy = False
+        self.app.last_call = (call_id, deal_id)
+        self.note = ""
+        done = _("Deal {id}: {outcome} logged").format(id=deal_id, outcome=outcome_label(outcome))
+        if next_at is not None:
+            done += " · " + _("next call {when}").format(when=when(clock.iso(next_at)))
+        done += " · " + _("z undoes it")
+        if view is not None:
+            self.show_deal(view["deal"]["id"], done, view=view)
+        else:
+            self.app.pop_screen()
+            self.app.notify(done + "\n" + _("Queue done: nothing more is due today."), timeout=6)
+
+    def _stale(self, deal_id: int) -> None:
+        self.busy = False
+        self._explain_stale(deal_id)
+
+    @work(thread=True, exit_on_error=False, group="stale")
+    def _explain_stale(self, deal_id: int) -> None:
+        with db.session_scope(self.app.engine) as session:
+            change = audit.last_change(session, "deal", deal_id) or {}
+        who = change.get("full_name") or change.get("login") or "?"
+        text = _("Not saved: deal {id} was changed by {who} at {at} while you had it open. Reloaded: look again, then log.").format(
+            id=deal_id, who=who, at=change.get("at") or "?")
+        self.app.call_from_thread(self._message, text, True)
+        self.app.call_from_thread(self.reload)
+
+    # ---- other writes --------------------------------------------------------------------
+
+    def action_note(self) -> None:
+        if self.busy:
+            return
+        self.app.push_screen(TextModal(_("Note for the next outcome"), value=self.note, required=False), self._noted)
+
+    def _noted(self, text: str | None) -> None:
+        if text is not None:
+            self.note = text
+            self._note_line()
+
+    def action_advance(self) -> None:
+        if self.current is None or self.busy:
+            return
+        version = self.current["deal"]["version"]
+        # Numbers are pipeline positions, the same on every deal; the lost stage is the `4` outcome.
+        stages = [s for s in self.current["stages"] if s["kind"] != "lost"]
+        choices = [(s["code"], s["name"] + (" · " + _("now") if s["current"] else "")) for s in stages]
+        now = next((n for n, s in enumerate(stages) if s["current"]), 0)
+        self.app.push_screen(ChoiceModal(_("Move deal {id} to").format(id=self.deal_id), choices,
+                                         highlight=min(now + 1, len(choices) - 1)),
+                             lambda code: code and self.write("advance", version, to=code))
+
+    def action_invoice(self) -> None:
+        if self.current is None or self.busy:
+            return
+        version = self.current["deal"]["version"]
+        self.app.push_screen(TextModal(_("Invoice amount (e.g. 15000 or 15 000,50)"), value=self.current["deal"]["invoice"] or ""),
+                             lambda amount: amount and self.write("invoice", version, amount=amount))
+
+    def action_pay(self) -> None:
+        if self.current is None or self.busy:
+            return
+        version = self.current["deal"]["version"]
+        self.app.push_screen(TextModal(_("Payment received (amount)")),
+                             lambda amount: amount and self.write("pay", version, amount=amount))
+
+    def write(self, what: str, version: int, **kwargs) -> None:
+        self.busy = True
+        self._sync_bindings()
+        self._write(self.deal_id, what, version, kwargs)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="write")
+    def _write(self, deal_id: int, what: str, version: int, kwargs: dict) -> None:
+        fn = {"advance": deals.advance, "invoice": deals.invoice, "pay": deals.pay}[what]
+        try:
+            self.app.core(fn, deal_id=deal_id, expected_version=version, **kwargs)
+        except StaleEdit:
+            self.app.call_from_thread(self._stale, deal_id)
+            return
+        labels = {"advance": _("Deal {id} moved"), "invoice": _("Deal {id}: invoice saved"),
+                  "pay": _("Deal {id}: payment recorded")}
+        self.app.call_from_thread(self._written, labels[what].format(id=deal_id))
+
+    def _written(self, message: str) -> None:
+        self.busy = False
+        self._message(message)
+        self.reload()
+
+    def action_undo(self) -> None:
+        if self.app.last_call is None or self.busy:
+            return
+        self.busy = True
+        self._undo(*self.app.last_call)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="write")
+    def _undo(self, call_id: int, deal_id: int) -> None:
+        self.app.core(deals.undo_call, call_id=call_id)
+        self.app.call_from_thread(self._undone, deal_id)
+
+    def _undone(self, deal_id: int) -> None:
+        self.busy = False
+        self.app.last_call = None
+        self.show_deal(deal_id, _("Undone: deal {id} is back as it was before the call.").format(id=deal_id))
+
+    # ---- moving around -------------------------------------------------------------------
+
+    def action_next(self) -> None:
+        self._next(self.deal_id)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="open")
+    def _next(self, after: int) -> None:
+        following = self.app.core(today.next_due, after=after)
+        if following is None:
+            self.app.call_from_thread(self._message, _("Nothing more is due today."))
+        else:
+            self.app.call_from_thread(self.show_deal, following)
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

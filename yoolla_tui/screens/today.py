@@ -1,0 +1,311 @@
+"""Today: the day's counters and the queue of open deals due today and overdue, coloured by the
+traffic light, paged from core (200 rows at a time), sortable, filtered with `/`."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+from textual.worker import Worker
+
+from yoolla_tui.core import clock, today
+from yoolla_tui.core.deals import outcome_label
+from yoolla_tui.core.i18n import _
+
+from .base import LIGHT_RICH, error_text, translated, when, worker_failed
+
+
+def sort_labels() -> dict[str, str]:
+    return {"due": _("due time"), "client": _("client"), "stage": _("stage, furthest first"),
+            "light": _("traffic light")}
+
+
+def count(n: int) -> str:
+    return f"{n:,}".replace(",", "\u202f") if n >= 10_000 else f"{n:,}"
+
+
+class TodayScreen(Screen):
+    """The operator's home: what is done today, what is left, and the queue to work through."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sort = "due"
+        self.search = ""
+        self.total = 0
+        self.loading_page = False
+        self._ids: list[int] = []
+        self._rows: list[dict] = []
+        self._bindings = translated(self._bindings, [
+            Binding("enter", "open", _("Open"), tooltip=_("Open the highlighted deal"), id="open", priority=True),
+            Binding("space", "call_next", _("Next due"), tooltip=_("Open the head of the queue"), id="next"),
+            Binding("slash", "filter", _("Filter"), tooltip=_("Filter the queue by client name or phone"), id="filter"),
+            Binding("s", "cycle_sort", _("Sort"), tooltip=_("Sort by due time, client, stage or light"), id="sort"),
+            Binding("t", "app.tasks", _("Tasks"), tooltip=_("Your task queue with forecasts, the timer and the inbox"),
+                    id="tasks", show=False),
+            Binding("h", "app.health", _("Health"), tooltip=_("Your open deals red / green / white, with checkpoints"),
+                    id="health", show=False),
+            Binding("v", "supervisor", _("Supervisor"), tooltip=_("Today per manager and the funnel"), id="supervisor"),
+            Binding("z", "undo", _("Undo"), tooltip=_("Undo the last outcome you logged (a few minutes)"), id="undo"),
+            Binding("r", "reload", _("Refresh"), tooltip=_("Reload the counters and the queue"), id="reload",
+                    show=False),
+            Binding("escape", "clear_filter", _("Clear filter"), tooltip=_("Show the whole queue again"),
+                    id="clear"),
+            Binding("q", "app.quit", _("Quit"), tooltip=_("Leave the dashboard"), id="quit"),
+        ])
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="topbar")
+        with Horizontal(id="counters"):
+            yield Static(id="called", classes="counter")
+            yield Static(id="to-call", classes="counter")
+            yield Static(id="invoices", classes="counter")
+            yield Static(id="payments", classes="counter")
+        yield Input(placeholder=_("Filter by client name or phone, Enter to keep"), id="filter")
+        yield DataTable(id="queue", cursor_type="row", zebra_stripes=True)
+        yield Static(id="pager")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        actor = self.app.actor
+        self.query_one("#topbar", Static).update(Text.assemble(
+            ("Yoolla", "bold"), "  ", _("Today"), " · ", clock.today().strftime("%d.%m.%Y"), " · ",
+            (actor.full_name or actor.login, "bold"), f" ({actor.login})" if actor.full_name != actor.login else ""))
+        table = self.query_one("#queue", DataTable)
+        self._columns(self.app.size.width)
+        self.query_one("#filter", Input).display = False
+        self._counters(None)
+        self.reload()
+        self.set_interval(self.app.refresh_seconds, self.reload)
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    @staticmethod
+    def _widths(width: int) -> tuple[int, ...]:
+        """Column widths (light, due, client, phone, stage, outcome) for a terminal `width`: the
+        fixed columns tighten below 100 columns and the client's name takes what is left."""
+        fixed = (1, 11, 12, 12, 12) if width < 100 else (1, 11, 13, 14, 14)
+        room = width - 4 - 2 * 6  # margins and scrollbar, one cell of padding each side of a column
+        light, due, phone, stage, status = fixed
+        return light, due, max(12, room - sum(fixed)), phone, stage, status
+
+    def _columns(self, width: int) -> None:
+        table = self.query_one("#queue", DataTable)
+        table.clear(columns=True)
+        self._layout = self._widths(width)
+        light, due, client, phone, stage, status = self._layout
+        table.add_column("", key="light", width=light)
+        table.add_column(_("Due"), key="due", width=due)
+        table.add_column(_("Client"), key="client", width=client)
+        table.add_column(_("Phone"), key="phone", width=phone)
+        table.add_column(_("Stage"), key="stage", width=stage)
+        table.add_column(_("Last outcome"), key="status", width=status)
+        rows, self._rows, self._ids = self._rows, [], []
+        self._add(rows)
+
+    def on_resize(self, event) -> None:
+        if getattr(self, "_layout", None) is not None and self._widths(event.size.width) != self._layout:
+            cursor = self.query_one("#queue", DataTable).cursor_row
+            self._columns(event.size.width)
+            self.query_one("#queue", DataTable).move_cursor(row=cursor, animate=False)
+
+    # ---- loading -------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        # A refresh keeps the pages already scrolled through (up to 10), so the cursor stays put.
+        shown = self.query_one("#queue", DataTable).row_count
+        self.load(self.search, self.sort, min(max(today.PAGE, shown), 10 * today.PAGE))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="today")
+    def load(self, search: str, sort: str, limit: int) -> None:
+        board = self.app.core(today.board, search=search or None, sort=sort, limit=limit)
+        self.app.call_from_thread(self._show, board["counters"], board)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="page")
+    def load_more(self, offset: int) -> None:
+        page = self.app.core(today.queue, search=self.search or None, sort=self.sort, offset=offset,
+                             limit=today.PAGE, total=self.total)
+        self.app.call_from_thread(self._append, page, offset)
+
+    def _show(self, counters: dict, page: dict) -> None:
+        self._counters(counters)
+        table = self.query_one("#queue", DataTable)
+        keep = table.cursor_row
+        selected = self.selected_id()
+        table.clear()
+        self._ids = []
+        self._rows = []
+        self._add(page["rows"])
+        self.total = page["total"]
+        self._pager()
+        ids = [r["id"] for r in page["rows"]]
+        if selected in ids:
+            table.move_cursor(row=ids.index(selected), animate=False)
+        elif ids:
+            table.move_cursor(row=min(keep, len(ids) - 1), animate=False)
+
+    def _append(self, page: dict, offset: int) -> None:
+        table = self.query_one("#queue", DataTable)
+        if table.row_count == offset:
+            self._add(page["rows"])
+        self.total = page["total"]
+        self.loading_page = False
+        self._pager()
+
+    def _add(self, rows: list[dict]) -> None:
+        table = self.query_one("#queue", DataTable)
+        table.add_rows([self._cells(r) for r in rows])
+        self._ids.extend(r["id"] for r in rows)  # row index -> deal id, in table order
+        self._rows.extend(rows)
+
+    def _cells(self, row: dict) -> list:
+        style = LIGHT_RICH.get(row["light"] or "", "")
+        phone = row["phone"] or ""
+        if row["phone_ext"]:
+            phone += f" ×{row['phone_ext']}"
+        return [Text("●", style=style), Text(when(row["next_call_at"]), style=style if row["light"] == "red" else ""),
+                row["client"], phone, row["stage_name"], outcome_label(row["status"])]
+
+    def _counters(self, counters: dict | None) -> None:
+        c = counters or {}
+        blank = "…"
+        self.query_one("#called", Static).update(
+            Text.assemble((str(c.get("called_today", blank)), "bold"), "\n", (_("Called today"), "dim")))
+        self.query_one("#to-call", Static).update(
+            Text.assemble((str(c.get("to_call", blank)), "bold"), "\n", (_("Still to call"), "dim")))
+        self.query_one("#invoices", Static).update(
+            Text.assemble((str(c.get("invoices_week", blank)), "bold"), "\n", (_("Invoices this week"), "dim")))
+        payments = f"{c['payments_week']} · {c['paid_week']}" if counters else blank
+        self.query_one("#payments", Static).update(
+            Text.assemble((payments, "bold"), "\n", (_("Payments this week"), "dim")))
+
+    def _pager(self) -> None:
+        shown = self.query_one("#queue", DataTable).row_count
+        if self.total == 0:
+            text = _("Nothing due: the queue is empty.") if not self.search else _("No deal in the queue matches {search!r}.").format(search=self.search)
+        elif shown < self.total:
+            text = _("{shown} of {total} due · sorted by {sort} · more load as you scroll").format(
+                shown=count(shown), total=count(self.total), sort=sort_labels()[self.sort])
+        else:
+            text = _("{total} due · sorted by {sort}").format(total=count(self.total), sort=sort_labels()[self.sort])
+        if self.search:
+            text += " · " + _("filter: {search}").format(search=self.search)
+        self.query_one("#pager", Static).update(text)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        error = worker_failed(event)
+        if error is not None:
+            self.loading_page = False
+            self.notify(error_text(error), severity="error", timeout=8)
+
+    # ---- actions -------------------------------------------------------------------------
+
+    def selected_id(self) -> int | None:
+        table = self.query_one("#queue", DataTable)
+        ids = self._ids
+        if not table.row_count or not (0 <= table.cursor_row < len(ids)):
+            return None
+        return ids[table.cursor_row]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "open":
+            return True if self.selected_id() is not None else None
+        if action == "call_next":
+            return True if self.total else None
+        if action == "supervisor":
+            return self.app.actor.role in ("admin", "supervisor")
+        if action == "undo":
+            return True if self.app.last_call is not None else False
+        if action == "clear_filter":
+            return True if self.search or self.query_one("#filter", Input).display else False
+        return True
+
+    def action_open(self) -> None:
+        if self.focused is self.query_one("#filter", Input):
+            self._filter_done(Input.Submitted(self.query_one("#filter", Input), self.search))
+            return
+        deal_id = self.selected_id()
+        if deal_id is not None:
+            self.app.open_deal(deal_id)
+
+    @on(DataTable.RowSelected, "#queue")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_open()
+
+    @on(DataTable.RowHighlighted, "#queue")
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        table = event.data_table
+        near_end = table.row_count - max(1, today.PAGE // 10)
+        if not self.loading_page and table.row_count < self.total and event.cursor_row >= near_end:
+            self.loading_page = True
+            self.load_more(table.row_count)
+        self.refresh_bindings()
+
+    def action_call_next(self) -> None:
+        ids = self._ids
+        if ids and self.sort == "due":
+            self.app.open_deal(ids[0])
+        else:
+            self._open_head()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="open")
+    def _open_head(self) -> None:
+        deal_id = self.app.core(today.next_due)
+        if deal_id is not None:
+            self.app.call_from_thread(self.app.open_deal, deal_id)
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.focus()
+        self.refresh_bindings()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.value = ""
+        box.display = False
+        self.query_one("#queue", DataTable).focus()
+        if self.search:
+            self.search = ""
+            self.reload()
+        self.refresh_bindings()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.search = event.value.strip()
+        self.load(self.search, self.sort, today.PAGE)
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self, event: Input.Submitted) -> None:
+        if not self.search:
+            event.input.display = False
+        self.query_one("#queue", DataTable).focus()
+
+    def action_cycle_sort(self) -> None:
+        order = list(today.SORTS)
+        self.sort = order[(order.index(self.sort) + 1) % len(order)]
+        self.notify(_("Sorted by {sort}").format(sort=sort_labels()[self.sort]), timeout=2)
+        self.query_one("#queue", DataTable).move_cursor(row=0)
+        self.load(self.search, self.sort, today.PAGE)
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    def action_supervisor(self) -> None:
+        self.app.action_supervisor()
+
+    def action_undo(self) -> None:
+        """Back on Today after the last deal of the queue: undo opens that deal and undoes there."""
+        if self.app.last_call is None:
+            return
+        from .deal import DealScreen
+
+        screen = DealScreen(self.app.last_call[1])
+        self.app.push_screen(screen)
+        screen.call_after_refresh(screen.action_undo)
+
