@@ -26,3 +26,33 @@ def test_commands_refuse_an_uninitialised_database(tmp_path):
     cli = Cli(f"sqlite:///{tmp_path / 'empty.sqlite'}")
     result = cli("client", "list", code=6)
     assert "is not initialised: run `yoolla init --admin LOGIN`" in result.stderr
+
+
+def test_upgrading_a_database_with_deals_keeps_them_and_the_foreign_key_checks(engine, admin):
+    """Batch rebuilds of `deal` run with SQLite's foreign-key checks off (hours on 100k deals
+    otherwise) and must leave every row, and the checks back on for the next connection."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from tests.core.world import at, build
+    from yoolla_tui.core import campaigns, clock, deals
+
+    with db.session_scope(engine) as session:
+        w = build(session, n_clients=5)
+        first = deals.list_deals(session=session, actor=w.irina)[0]["id"]
+        with clock.frozen(at("2026-11-23 10:00")):
+            deals.log_call(session=session, actor=w.irina, deal_id=first, outcome="interested")
+            deals.invoice(session=session, actor=w.irina, deal_id=first, amount="100")
+        with clock.frozen(at("2026-11-30 08:00")):
+            campaigns.rollover(session=session, actor=w.irina, ref="W48", week="2026-W49")
+    with engine.connect() as conn:
+        counts = {t: conn.execute(text(f'SELECT count(*) FROM "{t}"')).scalar() for t in ("deal", "audit_record", "client")}
+    assert (counts["deal"], counts["client"]) == (10, 5)
+    cfg = db.alembic_config(engine)
+    command.downgrade(cfg, "0003")
+    command.upgrade(cfg, "head")
+    with engine.connect() as conn:
+        assert {t: conn.execute(text(f'SELECT count(*) FROM "{t}"')).scalar() for t in counts} == counts
+        if engine.dialect.name == "sqlite":
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    assert db.current_revision(engine) == db.head_revision(engine)
