@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from tests.conftest import dump
 from tests.core.world import at
-from yoolla_tui.core import clock, db, deals
-from yoolla_tui.core.models import Call, Client, Deal, LostReason, Stage
+from yoolla_tui.core import clock, db, deals, orders, tasks, timer, users
+from yoolla_tui.core.models import Call, Client, Deal, LostReason, Stage, User
 
 from .conftest import press, settle
 
@@ -285,3 +285,45 @@ async def test_the_supervisor_sees_today_per_manager_and_the_funnel(world, make)
         await settle(pilot)
         await press(pilot, "v")  # a manager has no supervisor view: the key does nothing
         assert type(app.screen).__name__ == "TodayScreen"
+
+
+async def test_the_supervisor_sees_the_efficiency_trend_per_executor_and_week(world, make):
+    """egor: W47 a 2h task done in 3h (1.5), W48 4h estimated, 2h spent (0.5); fedor: W48 1h on
+    plan (1.0). The chart gets those points at the last eight weeks' positions (W41..W48)."""
+    with db.session_scope(world.engine) as s:
+        irina = s.get(User, world.irina.id)
+        anna = s.get(User, world.anna.id)
+        users.add_user(session=s, actor=irina, login="fedor", role="executor")  # egor is in the world
+        with clock.frozen(at("2026-11-16 09:00")):
+            order = orders.add_order(session=s, actor=anna, deal_id=world.ids["C1"], title="Сайт")
+
+        def work(login, estimate, minutes, start, done):
+            with clock.frozen(at(start)):
+                task = tasks.add_task(session=s, actor=anna, order_id=order.id, title=f"{login} {start}",
+                                      type="design", assignee=login, estimate=estimate)
+            timer.add_entry(session=s, actor=irina, task_id=task.id, login=login, minutes=minutes, at=at(start))
+            with clock.frozen(at(done)):
+                tasks.set_status(session=s, actor=irina, task_id=task.id, status="done")
+
+        work("egor", "2h", 180, "2026-11-17 09:00", "2026-11-17 12:00")  # 2026-W47
+        work("egor", "4h", 120, "2026-11-23 08:00", "2026-11-23 10:00")  # 2026-W48
+        work("fedor", "1h", 60, "2026-11-23 08:00", "2026-11-23 09:00")  # 2026-W48
+    app = make("irina")
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        await press(pilot, "v")
+        chart = app.screen.query_one("#trend")
+        assert chart.weeks == ["2026-W41", "2026-W42", "2026-W43", "2026-W44", "2026-W45", "2026-W46", "2026-W47",
+                               "2026-W48"]
+        assert chart.series == {"egor": [(6, 1.5), (7, 0.5)], "fedor": [(7, 1.0)]}
+        assert chart.display and not app.screen.query_one("#trend-empty").display
+
+
+async def test_without_time_entries_the_trend_is_one_calm_line(world, make):
+    app = make("irina")
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        await press(pilot, "v")
+        empty = app.screen.query_one("#trend-empty")
+        assert empty.display and "No timed tasks yet" in str(empty.render())
+        assert not app.screen.query_one("#trend").display

@@ -54,6 +54,7 @@ class TestSupervisor:
     @pytest.mark.parametrize("lang", LANGS)
     def test_supervisor_100x32(self, snap_compare, make, monkeypatch, lang):
         """irina's view: anna (2 calls) ranked first, then boris and vera; the W48 funnel with
-        all 12 deals in the first stage as the one long bar."""
+        all 12 deals in the first stage as the one long bar; beside it the efficiency trend's calm
+        line "No timed tasks yet" (the world has no time entries; the chart is tested by pilot)."""
         monkeypatch.setenv("YOOLLA_LANG", lang)
         assert snap_compare(make("irina"), terminal_size=(100, 32), run_before=_supervisor)

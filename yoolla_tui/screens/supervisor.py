@@ -1,14 +1,19 @@
 """Supervisor: today's report per manager (ranked by calls, refreshed on a timer) and the funnel
-of the newest open campaign as bars. Supervisors and admins."""
+of the newest open campaign as bars, and the efficiency trend (actual / estimate per executor and
+week) as a chart. Supervisors and admins."""
 
 from __future__ import annotations
+
+from datetime import time, timedelta
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Static
+from textual_plotext import PlotextPlot
 
-from yoolla_tui.core import clock, today
+from yoolla_tui.core import clock, efficiency, today
 from yoolla_tui.core.i18n import _
 
 from .base import BoardScreen, translated
@@ -34,12 +39,53 @@ def funnel_bars(funnel: list[dict], width: int) -> Text:
     return text
 
 
+TREND_WEEKS = 8
+
+
+def trend_weeks(count: int = TREND_WEEKS) -> list[str]:
+    """The last `count` ISO weeks, oldest first, ending with this week."""
+    monday = clock.today() - timedelta(days=clock.today().weekday())
+    return [clock.week_of(monday - timedelta(weeks=n)) for n in range(count - 1, -1, -1)]
+
+
+def trend_series(rows: list[dict], weeks: list[str]) -> dict[str, list[tuple[int, float]]]:
+    """Per executor, (week index, ratio) for each of `weeks` with timed tasks done in it (weeks
+    without any are left out, not drawn as zero)."""
+    series: dict[str, list[tuple[int, float]]] = {}
+    for row in rows:
+        if row["week"] in weeks and row["ratio"] is not None and row["actual_minutes"]:
+            series.setdefault(row["key"], []).append((weeks.index(row["week"]), row["ratio"]))
+    return {key: sorted(points) for key, points in sorted(series.items())}
+
+
+class TrendChart(PlotextPlot):
+    """The weekly ratio (actual / estimate) per executor; 1 is on plan."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.weeks: list[str] = []
+        self.series: dict[str, list[tuple[int, float]]] = {}
+
+    def show(self, weeks: list[str], series: dict[str, list[tuple[int, float]]]) -> None:
+        self.weeks, self.series = weeks, series
+        plt = self.plt
+        plt.clear_data()
+        plt.clear_figure()
+        plt.xticks(list(range(len(weeks))), [week.split("-")[1] for week in weeks])
+        plt.xlim(-0.5, len(weeks) - 0.5)
+        plt.hline(1.0, "gray")
+        for key, points in series.items():
+            plt.plot([x for x, _ratio in points], [ratio for _x, ratio in points], label=key, marker="dot")
+        self.refresh()
+
+
 class SupervisorScreen(BoardScreen):
     """The day per manager and the funnel, for whoever watches the team."""
 
     def __init__(self) -> None:
         super().__init__()
         self.board: dict | None = None
+        self.trend: dict[str, list[tuple[int, float]]] = {}
         self._bindings = translated(self._bindings, [
             Binding("r", "reload", _("Refresh"), tooltip=_("Reload the report and the funnel"), id="reload"),
             Binding("escape,q", "back", _("Back"), tooltip=_("Back to Today"), id="back"),
@@ -51,8 +97,14 @@ class SupervisorScreen(BoardScreen):
         yield DataTable(id="daily", cursor_type="row", zebra_stripes=True)
         yield Static(_("This week, managers compared (score: reached + 3 × invoices + 5 × payments)"), classes="section")
         yield DataTable(id="compare", cursor_type="row", zebra_stripes=True)
-        yield Static(_("Funnel of the open campaigns: deals that reached each stage"), classes="section")
-        yield Static(id="funnel")
+        with Horizontal(id="bottom"):
+            with Vertical(classes="half"):
+                yield Static(_("Funnel: deals that reached each stage"), classes="section")
+                yield Static(id="funnel")
+            with Vertical(classes="half"):
+                yield Static(_("Efficiency: actual / estimate"), classes="section")
+                yield Static(Text(_("No timed tasks yet"), style="dim"), id="trend-empty")
+                yield TrendChart(id="trend")
         yield Static(id="message")
         yield Footer()
 
@@ -73,7 +125,10 @@ class SupervisorScreen(BoardScreen):
         super().on_mount()
 
     def read(self) -> dict:
-        return self.app.core(today.supervisor_board)
+        weeks = trend_weeks()
+        since = clock.at_local(clock.parse_week(weeks[0])[0], time(0, 0))
+        rows = self.app.core(efficiency.report, since=since, by="user")
+        return {**self.app.core(today.supervisor_board), "trend_weeks": weeks, "trend": trend_series(rows, weeks)}
 
     def _show(self, board: dict) -> None:
         self.board = board
@@ -91,4 +146,9 @@ class SupervisorScreen(BoardScreen):
                            r["won"], r["lost"]) for r in board["managers"]])
         funnel = self.query_one("#funnel", Static)
         funnel.update(Text(board["funnel_note"], style="dim") if board["funnel_note"]
-                      else funnel_bars(board["funnel"], self.app.size.width - 4))
+                      else funnel_bars(board["funnel"], self.app.size.width // 2 - 4))
+        self.trend = board["trend"]
+        self.query_one("#trend-empty", Static).display = not self.trend
+        chart = self.query_one("#trend", TrendChart)
+        chart.display = bool(self.trend)
+        chart.show(board["trend_weeks"], self.trend)
