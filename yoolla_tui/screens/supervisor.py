@@ -66,7 +66,7 @@ class TrendChart(PlotextPlot):
         self.weeks: list[str] = []
         self.series: dict[str, list[tuple[int, float]]] = {}
 
-    def show(self, weeks: list[str], series: dict[str, list[tuple[int, float]]]) -> None:
+    def draw(self, weeks: list[str], series: dict[str, list[tuple[int, float]]]) -> None:
         self.weeks, self.series = weeks, series
         plt = self.plt
         plt.clear_data()
@@ -80,7 +80,7 @@ class TrendChart(PlotextPlot):
 
 
 class SupervisorScreen(BoardScreen):
-    """The day per manager and the funnel, for whoever watches the team."""
+    """The day per manager, the funnel and the efficiency trend, for whoever watches the team."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -103,8 +103,10 @@ class SupervisorScreen(BoardScreen):
                 yield Static(id="funnel")
             with Vertical(classes="half"):
                 yield Static(_("Efficiency: actual / estimate"), classes="section")
-                yield Static(Text(_("No timed tasks yet"), style="dim"), id="trend-empty")
-                yield TrendChart(id="trend")
+                empty, chart = Static(Text(_("No timed tasks yet"), style="dim"), id="trend-empty"), TrendChart(id="trend")
+                empty.display = chart.display = False  # until the first read says which one
+                yield empty
+                yield chart
         yield Static(id="message")
         yield Footer()
 
@@ -151,4 +153,4 @@ class SupervisorScreen(BoardScreen):
         self.query_one("#trend-empty", Static).display = not self.trend
         chart = self.query_one("#trend", TrendChart)
         chart.display = bool(self.trend)
-        chart.show(board["trend_weeks"], self.trend)
+        chart.draw(board["trend_weeks"], self.trend)
