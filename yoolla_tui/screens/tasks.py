@@ -60,16 +60,37 @@ class TasksScreen(BoardScreen):
             ("Yoolla", "bold"), "  ", _("Tasks"), " · ", clock.today().strftime("%d.%m.%Y"), " · ",
             (actor.full_name or actor.login, "bold")))
         table = self.query_one("#tasks", DataTable)
+        self._columns(self.app.size.width)
+        super().on_mount()
+        self.set_interval(1, self._tick)
+        table.focus()
+
+    @staticmethod
+    def _widths(width: int) -> tuple[int, int]:
+        """Task and order column widths for a terminal `width`: what the fixed columns leave, two
+        thirds to the task. Fixed, not auto: an auto width raced with a reload and cut titles."""
+        room = max(16, width - 4 - 2 * 7 - (3 + 11 + 9 + 10 + 11))
+        task = max(10, room * 2 // 3)
+        return task, max(6, room - task)
+
+    def _columns(self, width: int) -> None:
+        table = self.query_one("#tasks", DataTable)
+        table.clear(columns=True)
+        self._layout = self._widths(width)
+        task, order = self._layout
         table.add_column("#", key="position", width=3)
-        table.add_column(_("Task"), key="title")
-        table.add_column(_("Order"), key="order")
+        table.add_column(_("Task"), key="title", width=task)
+        table.add_column(_("Order"), key="order", width=order)
         table.add_column(_("Status"), key="status", width=11)
         table.add_column(_("Estimate"), key="estimate", width=9)
         table.add_column(_("Spent"), key="actual", width=10)
         table.add_column(_("Ready by"), key="finish", width=11)
-        super().on_mount()
-        self.set_interval(1, self._tick)
-        table.focus()
+
+    def on_resize(self, event) -> None:
+        if getattr(self, "_layout", None) is not None and self._widths(event.size.width) != self._layout:
+            self._columns(event.size.width)
+            if self.board:
+                self._show(self.board)
 
     def read(self) -> dict:
         return self.app.core(today.work_board)
