@@ -54,6 +54,10 @@ def test_seed_000_website_health_gate_and_checkpoint_report(site, engine):
     assert health[1]["nearest"] == "Prototype: due 2026-11-27 18:00, 1 d 8 h left"
     assert (health[1]["nearest_checkpoint"], health[1]["nearest_id"], health[1]["minutes_left"]) == ("Prototype", 2, 32 * 60)
     assert (health[1]["invoice"], health[1]["paid"], health[1]["close_by"]) == ("50000.00", "50000.00", "2026-12-04")
+    ru = {r["deal_id"]: r for r in cli.json("health", user="anna", now=THU, env={"YOOLLA_LANG": "ru"})}
+    # A stage the user named keeps that name; a shipped stage reads in the user's language.
+    assert (health[1]["stage"], health[1]["stage_name"], ru[1]["stage_name"]) == ("work_done", "Работы выполнены", "Работы выполнены")
+    assert (health[2]["stage"], health[2]["stage_name"], ru[2]["stage_name"]) == ("to_call", "To call", "Позвонить")
     assert health[2]["nearest"] is None and health[2]["checkpoints"] == 0
 
     # Monday after: the prototype is late.

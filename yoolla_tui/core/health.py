@@ -77,20 +77,20 @@ def _rows(session: Session, where, now: datetime) -> list[dict]:
         plan.setdefault(deal_id, []).append((cid, name, due_at, done_at))
     paid = dict(session.execute(select(Payment.deal_id, func.sum(Payment.amount_cents))
                                 .where(Payment.deal_id.in_(ids)).group_by(Payment.deal_id)).all())
-    stmt = (select(Deal.id, Client.name, Campaign.name, Stage.code, User.login, light.light_expr(now), Deal.invoice_cents,
-                   Deal.close_by)
+    stmt = (select(Deal.id, Client.name, Campaign.name, Stage.code, Stage.name, User.login, light.light_expr(now),
+                   Deal.invoice_cents, Deal.close_by)
             .join(Client, Client.id == Deal.client_id).join(Campaign, Campaign.id == Deal.campaign_id)
             .join(Stage, Stage.id == Deal.stage_id).join(User, User.id == Deal.manager_id, isouter=True)
             .where(*where))
     today = clock.to_local(now).date()
     out = []
-    for deal_id, client, campaign, stage, manager, lamp, invoice_cents, close_by in session.execute(stmt):
+    for deal_id, client, campaign, stage, stage_name, manager, lamp, invoice_cents, close_by in session.execute(stmt):
         points = plan.get(deal_id, [])
         undone = [p for p in points if p[3] is None]
         overdue = sum(1 for p in undone if p[2] < now)
         first = min(undone, key=lambda p: (p[2], p[0])) if undone else (None, None, None, None)
         out.append({"deal_id": deal_id, "client": client, "campaign": campaign, "manager": manager, "stage": stage,
-                    "health": colour(today, overdue, len(points), close_by), "light": lamp,
+                    "stage_name": _(stage_name), "health": colour(today, overdue, len(points), close_by), "light": lamp,
                     "checkpoints": len(points), "overdue": overdue, **nearest(first[1], first[0], first[2], now),
                     "invoice": money.show(invoice_cents), "paid": money.show(paid.get(deal_id) or 0),
                     "close_by": close_by.isoformat() if close_by else None,

@@ -95,7 +95,7 @@ class HealthScreen(BoardScreen):
         text.append(_("Deal {id}").format(id=d["deal_id"]), style="bold")
         text.append(f" · {d['client']}\n")
         text.append(health_label(d["health"]), style=HEALTH_STYLE.get(d["health"], ""))
-        text.append(f" · {d['campaign']} · {d['stage']}\n\n", style="dim")
+        text.append(f" · {d['campaign']} · {d.get('stage_name') or d['stage']}\n\n", style="dim")
         text.append(_("Nearest checkpoint") + ": ", style="dim")
         text.append((d["nearest"] or _("none")) + "\n")
         for point in d["checkpoints_list"]:
