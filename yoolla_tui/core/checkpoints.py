@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlmodel import Session
 
-from . import audit, clock, funnel, reference, users
+from . import audit, clock, funnel, reference, refs, users
 from .errors import BadInput, Conflict, NotFound, PermissionDenied
 from .i18n import _
 from .listing import Listing
@@ -149,10 +149,7 @@ def may_mark(actor: User, kind: CheckpointType) -> bool:
 def mark_done(*, session: Session, actor: User, checkpoint_id, at: datetime | None = None) -> Checkpoint:
     """Mark a checkpoint done at `at` (default now; not in the future). Only the type's roles
     and users may (and admins); a type naming none is marked by whoever may plan it."""
-    try:
-        checkpoint = session.get(Checkpoint, int(str(checkpoint_id).lstrip("#")))
-    except ValueError:
-        raise BadInput(_("{ref!r} is not a checkpoint id").format(ref=checkpoint_id))
+    checkpoint = session.get(Checkpoint, refs.number(checkpoint_id, _("{ref!r} is not a checkpoint id")))
     if checkpoint is None:
         raise NotFound(_("no checkpoint {id}").format(id=checkpoint_id))
     kind = session.get(CheckpointType, checkpoint.type_id)

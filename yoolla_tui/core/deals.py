@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import and_, case, func, select
 from sqlmodel import Session
 
-from . import audit, clients, clock, funnel, light, money, reference, settings, users
+from . import audit, clients, clock, funnel, light, money, reference, refs, settings, users
 from .db import for_update
 from .errors import BadInput, Conflict, NotFound, StaleEdit
 from .i18n import _
@@ -111,10 +111,7 @@ def queue_order(now: datetime):
 
 
 def get_deal(session: Session, deal_id: int | str, *, lock: bool = False) -> Deal:
-    try:
-        deal_id = int(str(deal_id).lstrip("#"))
-    except ValueError:
-        raise BadInput(_("{ref!r} is not a deal id").format(ref=deal_id))
+    deal_id = refs.number(deal_id, _("{ref!r} is not a deal id"))
     stmt = select(Deal).where(Deal.id == deal_id)
     deal = session.scalars(for_update(stmt) if lock else stmt).first()
     if deal is None:
@@ -334,10 +331,7 @@ def undo_call(*, session: Session, actor: User, call_id: int | str) -> Deal:
     from .audit import last_change
     from .models import AuditRecord, Role
 
-    try:
-        call_id = int(str(call_id).lstrip("#"))
-    except ValueError:
-        raise BadInput(_("{ref!r} is not a call id").format(ref=call_id))
+    call_id = refs.number(call_id, _("{ref!r} is not a call id"))
     call = session.get(Call, call_id)
     if call is None:
         raise NotFound(_("no call {id}").format(id=call_id))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import case, func, select
 from sqlmodel import Session
 
-from . import audit, clock, forecast as forecast_mod, tasks as tasks_mod, templates
+from . import audit, clock, forecast as forecast_mod, refs, tasks as tasks_mod, templates
 from .deals import get_deal
 from .errors import BadInput, Conflict, NotFound, PermissionDenied
 from .i18n import _
@@ -18,10 +18,7 @@ STATUSES = [s.value for s in OrderStatus]
 
 
 def get_order(session: Session, order_id: int | str) -> Order:
-    try:
-        number = int(str(order_id).lstrip("#"))
-    except ValueError:
-        raise BadInput(_("{ref!r} is not an order id").format(ref=order_id))
+    number = refs.number(order_id, _("{ref!r} is not an order id"))
     order = session.get(Order, number)
     if order is None:
         raise NotFound(_("no order {id}").format(id=number))

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from . import audit, clock, forecast as forecast_mod, inbox, users
+from . import audit, clock, forecast as forecast_mod, inbox, refs, users
 from .db import for_update
 from .errors import BadInput, Conflict, NotFound
 from .i18n import _
@@ -39,10 +39,7 @@ def parse_duration(text: str) -> int:
 
 
 def get_task(session: Session, task_id: int | str, *, lock: bool = False) -> Task:
-    try:
-        number = int(str(task_id).lstrip("#"))
-    except ValueError:
-        raise BadInput(_("{ref!r} is not a task id").format(ref=task_id))
+    number = refs.number(task_id, _("{ref!r} is not a task id"))
     stmt = select(Task).where(Task.id == number)
     task = session.scalars(for_update(stmt) if lock else stmt).first()
     if task is None:

@@ -20,7 +20,7 @@ from typing import Callable, Iterator
 from sqlalchemy import bindparam, delete, func, select, update as sql_update
 from sqlmodel import Session
 
-from .. import audit, campaigns, clients, clock, phones, users
+from .. import audit, campaigns, clients, clock, phones, refs, users
 from ..errors import BadInput, Conflict, NotFound
 from ..i18n import _
 from ..listing import Listing
@@ -410,10 +410,7 @@ def batch_listing(*, session: Session, actor: User) -> Listing:
 
 
 def get_batch(session: Session, ref: int | str) -> ImportBatch:
-    try:
-        batch_id = int(str(ref).lstrip("#"))
-    except ValueError:
-        raise BadInput(_("{ref!r} is not an import batch number (see `yoolla import list`)").format(ref=ref))
+    batch_id = refs.number(ref, _("{ref!r} is not an import batch number (see `yoolla import list`)"))
     batch = session.get(ImportBatch, batch_id)
     if batch is None:
         raise NotFound(_("no import batch {id} (see `yoolla import list`)").format(id=batch_id))
