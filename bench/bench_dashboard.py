@@ -39,9 +39,11 @@ os.environ.setdefault("YOOLLA_LANG", "en")
 
 from sqlalchemy import select  # noqa: E402
 
-from yoolla_tui.core import campaigns, clock, db, reference, users  # noqa: E402
-from yoolla_tui.core.importing.bulk import insert_rows  # noqa: E402
-from yoolla_tui.core.models import Call, Client, Deal, Stage, User  # noqa: E402
+from yoolla_tui.core.calls import campaigns
+from yoolla_tui.core.kernel import clock, db, reference
+from yoolla_tui.core.people import users
+from yoolla_tui.core.calls.importing.bulk import insert_rows
+from yoolla_tui.core.kernel.models import Call, Client, Deal, Stage, User
 
 
 def build(url: str, n_deals: int, n_calls: int, n_managers: int) -> None:

@@ -28,9 +28,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from yoolla_tui.core import campaigns, clients, clock, db, forecast, reference, users  # noqa: E402
-from yoolla_tui.core.importing.bulk import insert_rows  # noqa: E402
-from yoolla_tui.core.models import Order, Task, TaskDependency  # noqa: E402
+from yoolla_tui.core.calls import campaigns, clients
+from yoolla_tui.core.kernel import clock, db, reference
+from yoolla_tui.core.work import forecast
+from yoolla_tui.core.people import users
+from yoolla_tui.core.calls.importing.bulk import insert_rows
+from yoolla_tui.core.kernel.models import Order, Task, TaskDependency
 
 NOW = "2026-11-02T09:00:00+03:00"
 os.environ.setdefault("YOOLLA_TZ", "Europe/Moscow")

@@ -33,10 +33,9 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import select  # noqa: E402
 
-from yoolla_tui.core import db, reference  # noqa: E402
-from yoolla_tui.core.importing.bulk import insert_rows  # noqa: E402
-from yoolla_tui.core.models import (Campaign, Checkpoint, CheckpointType, Client, Deal, Payment, Stage,  # noqa: E402
-                                    User)
+from yoolla_tui.core.kernel import db, reference
+from yoolla_tui.core.calls.importing.bulk import insert_rows
+from yoolla_tui.core.kernel.models import Campaign, Checkpoint, CheckpointType, Client, Deal, Payment, Stage, User
 
 YOOLLA = [sys.executable, "-c", "from yoolla_tui.cli import app; app()"]
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
@@ -158,7 +157,9 @@ def main() -> None:
 def _in_process(url: str) -> None:
     """The core calls alone, warm, in this process (what the dashboard pays)."""
     os.environ.update(YOOLLA_NOW=NOW.isoformat(), YOOLLA_TZ="Europe/Moscow")
-    from yoolla_tui.core import deals, health, users
+    from yoolla_tui.core.calls import deals
+    from yoolla_tui.core.funnel import health
+    from yoolla_tui.core.people import users
 
     engine = db.get_engine(url)
     with db.session_scope(engine) as session:

@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from yoolla_tui.core.importing import samples  # noqa: E402
+from yoolla_tui.core.calls.importing import samples
 
 BIN = Path(sys.executable).parent
 YOOLLA = [sys.executable, "-c", "from yoolla_tui.cli import app; app()"]

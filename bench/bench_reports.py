@@ -28,8 +28,10 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import bindparam, text  # noqa: E402
 
-from yoolla_tui.core import clock, db, reports, users, workbook  # noqa: E402
-from yoolla_tui.core.types import UTCDateTime  # noqa: E402
+from yoolla_tui.core.kernel import clock, db
+from yoolla_tui.core.reports import summary as reports, workbook
+from yoolla_tui.core.people import users
+from yoolla_tui.core.kernel.types import UTCDateTime
 
 from make_db import DEFAULT_NOW  # noqa: E402
 

@@ -32,8 +32,11 @@ from sqlalchemy import func, select  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from tests import loadgen  # noqa: E402
-from yoolla_tui.core import clock, db, maintenance, reference, reports, users  # noqa: E402
-from yoolla_tui.core.models import AuditRecord, Call  # noqa: E402
+from yoolla_tui.core.kernel import clock, db, reference
+from yoolla_tui.core.maintenance import backup as maintenance
+from yoolla_tui.core.reports import summary as reports
+from yoolla_tui.core.people import users
+from yoolla_tui.core.kernel.models import AuditRecord, Call
 
 
 def fresh(kind: str, name: str, pg: str | None, workdir: Path) -> str:

@@ -41,12 +41,12 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import func, select, text  # noqa: E402
 
-from yoolla_tui.core import audit, clock, db, reference, users  # noqa: E402
-from yoolla_tui.core.importing import samples  # noqa: E402
-from yoolla_tui.core.importing.bulk import insert_rows  # noqa: E402
-from yoolla_tui.core.models import (Call, Campaign, Client, Deal, LostReason, Payment, Stage, StageKind,  # noqa: E402
-                                    User)
-from yoolla_tui.core.schedule import WorkCalendar  # noqa: E402
+from yoolla_tui.core.kernel import audit, clock, db, reference
+from yoolla_tui.core.people import users
+from yoolla_tui.core.calls.importing import samples
+from yoolla_tui.core.calls.importing.bulk import insert_rows
+from yoolla_tui.core.kernel.models import Call, Campaign, Client, Deal, LostReason, Payment, Stage, StageKind, User
+from yoolla_tui.core.people.calendar import WorkCalendar
 
 DEFAULT_NOW = "2026-11-26T15:00:00+03:00"  # Thursday of 2026-W48, mid-afternoon
 NOTES = ["", "", "", "", "", "секретарь", "просили КП на почту", "директор в отпуске", "перезвонить после обеда",

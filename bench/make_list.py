@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 
-from yoolla_tui.core.importing import samples
+from yoolla_tui.core.calls.importing import samples
 
 
 def main() -> None:

@@ -16,7 +16,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
-from yoolla_tui.core import db, reference, users
+from yoolla_tui.core.kernel import db, reference
+from yoolla_tui.core.people import users
 
 PG_URL = os.environ.get("YOOLLA_TEST_DB", "")
 

@@ -31,7 +31,7 @@ def pg_database(base_url: str, name: str, *, drop: bool = False) -> str:
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
-    from yoolla_tui.core import db
+    from yoolla_tui.core.kernel import db
 
     base = make_url(db.normalise_url(base_url))
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
@@ -45,7 +45,9 @@ def pg_database(base_url: str, name: str, *, drop: bool = False) -> str:
 
 def build(url: str, *, operators: int = 8, contacts: int = 1000, pool: bool = True) -> list[str]:
     """The world for a run; returns the operators' logins. Needs the admin `irina`."""
-    from yoolla_tui.core import campaigns, clients, clock, db, users
+    from yoolla_tui.core.calls import campaigns, clients
+    from yoolla_tui.core.kernel import clock, db
+    from yoolla_tui.core.people import users
 
     logins = [f"op{i}" for i in range(1, operators + 1)]
     with clock.frozen(datetime.fromisoformat("2026-11-23T08:00:00+03:00")), db.session_scope(db.get_engine(url)) as s:
@@ -93,8 +95,10 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def _log(url: str, login: str, calls: int) -> dict:
-    from yoolla_tui.core import db, deals, users
-    from yoolla_tui.core.errors import YoollaError
+    from yoolla_tui.core.kernel import db
+    from yoolla_tui.core.calls import deals
+    from yoolla_tui.core.people import users
+    from yoolla_tui.core.kernel.errors import YoollaError
 
     engine = db.get_engine(url)
     with db.session_scope(engine) as s:
@@ -116,8 +120,10 @@ def _log(url: str, login: str, calls: int) -> dict:
 
 
 def _pull(url: str, login: str, _calls: int) -> dict:
-    from yoolla_tui.core import db, deals, pool, users
-    from yoolla_tui.core.errors import YoollaError
+    from yoolla_tui.core.kernel import db
+    from yoolla_tui.core.calls import deals, pool
+    from yoolla_tui.core.people import users
+    from yoolla_tui.core.kernel.errors import YoollaError
 
     engine = db.get_engine(url)
     latencies, errors, got = [], [], []

@@ -15,12 +15,13 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from yoolla_tui.core import db, users
-from yoolla_tui.core.i18n import _
-from yoolla_tui.core.models import User
-from yoolla_tui.core.paths import default_db_url
+from yoolla_tui.core.kernel import db
+from yoolla_tui.core.people import users
+from yoolla_tui.core.kernel.i18n import _
+from yoolla_tui.core.kernel.models import User
+from yoolla_tui.core.kernel.paths import default_db_url
 
-from .screens.base import translated
+from yoolla_tui.screens.base import translated
 
 
 class YoollaApp(App):
@@ -48,8 +49,8 @@ class YoollaApp(App):
             return fn(session=session, actor=self.actor, **kwargs)
 
     def on_mount(self) -> None:
-        from .screens.tasks import TasksScreen
-        from .screens.today import TodayScreen
+        from yoolla_tui.screens.tasks import TasksScreen
+        from yoolla_tui.screens.today import TodayScreen
 
         # Executors work tasks, not deals: their day starts on their queue.
         self.push_screen(TasksScreen() if self.actor.role == "executor" else TodayScreen())
@@ -57,7 +58,7 @@ class YoollaApp(App):
 
     @work(thread=True, exit_on_error=False, group="warm-up")
     def _warm_up(self) -> None:
-        from yoolla_tui.core import today
+        from yoolla_tui.core.calls import today
 
         self.core(today.warm_up)
 
@@ -74,7 +75,7 @@ class YoollaApp(App):
             self.action_show_help_panel()
 
     def open_deal(self, deal_id: int) -> None:
-        from .screens.deal import DealScreen
+        from yoolla_tui.screens.deal import DealScreen
 
         if isinstance(self.screen, DealScreen):
             self.screen.show_deal(deal_id)
@@ -82,7 +83,7 @@ class YoollaApp(App):
             self.push_screen(DealScreen(deal_id))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        from .screens.today import TodayScreen
+        from yoolla_tui.screens.today import TodayScreen
 
         if self.actor.role != "executor":
             if not isinstance(screen, TodayScreen):
@@ -105,25 +106,25 @@ class YoollaApp(App):
         yield SystemCommand(_("Quit"), _("Leave the dashboard"), self.action_quit)
 
     def action_tasks(self) -> None:
-        from .screens.tasks import TasksScreen
+        from yoolla_tui.screens.tasks import TasksScreen
 
         if not isinstance(self.screen, TasksScreen):
             self.push_screen(TasksScreen())
 
     def action_health(self) -> None:
-        from .screens.health import HealthScreen
+        from yoolla_tui.screens.health import HealthScreen
 
         if not isinstance(self.screen, HealthScreen):
             self.push_screen(HealthScreen())
 
     def action_supervisor(self) -> None:
-        from .screens.supervisor import SupervisorScreen
+        from yoolla_tui.screens.supervisor import SupervisorScreen
 
         if not isinstance(self.screen, SupervisorScreen):
             self.push_screen(SupervisorScreen())
 
     def go_today(self) -> None:
-        from .screens.today import TodayScreen
+        from yoolla_tui.screens.today import TodayScreen
 
         if not any(isinstance(s, TodayScreen) for s in self.screen_stack):
             self.push_screen(TodayScreen())
@@ -132,7 +133,7 @@ class YoollaApp(App):
             self.pop_screen()
 
     def open_next(self) -> None:
-        from .screens.today import TodayScreen
+        from yoolla_tui.screens.today import TodayScreen
 
         today = next((s for s in self.screen_stack if isinstance(s, TodayScreen)), None)
         if today is not None:

@@ -20,7 +20,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from yoolla_tui.core.importing import samples
+from yoolla_tui.core.calls.importing import samples
 
 HERE = Path(__file__).resolve().parent
 SEED = 48

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.conftest import dump
-from yoolla_tui.core import db
+from yoolla_tui.core.kernel import db
 
 
 def test_call_undo_puts_the_deal_back_and_refuses_twice(cli, engine):

@@ -17,9 +17,9 @@ from sqlalchemy import func, select
 from tests import loadgen
 from tests.conftest import dump
 from yoolla_tui.cli import app
-from yoolla_tui.core import db
-from yoolla_tui.core.importing import samples
-from yoolla_tui.core.models import AuditRecord, Call, Deal, ImportBatch
+from yoolla_tui.core.kernel import db
+from yoolla_tui.core.calls.importing import samples
+from yoolla_tui.core.kernel.models import AuditRecord, Call, Deal, ImportBatch
 
 pytestmark = pytest.mark.slow
 YOOLLA = str(Path(sys.executable).parent / "yoolla")

@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import dump
 from tests.fixtures import sheets
-from yoolla_tui.core.importing import samples
+from yoolla_tui.core.calls.importing import samples
 
 ROWS = [["Список клиентов на 23.11"], [], ["Организация", "Телефон", "Город", "ИНН"],
         ["ООО Вектор", "8 (495) 123-45-67", "Москва", "7701"], ["АО Гранит", 79161234567, "Тверь", ""],

@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from tests.conftest import dump
 from tests.fixtures import sheets
-from yoolla_tui.core import db
-from yoolla_tui.core.importing import service
-from yoolla_tui.core.models import Client, Deal
+from yoolla_tui.core.kernel import db
+from yoolla_tui.core.calls.importing import service
+from yoolla_tui.core.kernel.models import Client, Deal
 
 US_HEADER = ["CustomerID", "First_Name", "Last_Name", "Phone_Number", "Address", "Paying Customer", "Do_Not_Contact"]
 US_ROWS = [

@@ -18,8 +18,10 @@ from sqlalchemy import func, select
 from tests import loadgen
 from tests.cli.test_seats import needs_pg_tools, other_db  # noqa: F401  (fixture)
 from tests.conftest import Cli
-from yoolla_tui.core import clock, db, reports, users
-from yoolla_tui.core.models import AuditRecord, Call, Deal
+from yoolla_tui.core.kernel import clock, db
+from yoolla_tui.core.reports import summary as reports
+from yoolla_tui.core.people import users
+from yoolla_tui.core.kernel.models import AuditRecord, Call, Deal
 
 FULL = os.environ.get("YOOLLA_FULL_LOAD") == "1"
 CALLS = 500 if FULL else 60

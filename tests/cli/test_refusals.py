@@ -11,7 +11,9 @@ from datetime import datetime
 import pytest
 
 from tests.conftest import dump
-from yoolla_tui.core import campaigns, clients, clock, db, deals, users
+from yoolla_tui.core.calls import campaigns, clients, deals
+from yoolla_tui.core.kernel import clock, db
+from yoolla_tui.core.people import users
 
 NOW = "2026-11-23T10:00:00+03:00"  # Monday of 2026-W48
 CAMPAIGN = "Seminar 2026-W48"

@@ -187,10 +187,10 @@ def test_export_import_round_trip_keeps_every_deal(cli, week, tmp_path):
 
 def test_every_word_the_export_writes_reads_back():
     """The workbook's status words and data/status_words.json (what the importer reads) agree."""
-    from yoolla_tui.core import workbook
-    from yoolla_tui.core.importing.headers import fold
-    from yoolla_tui.core.importing.workbook import words
-    from yoolla_tui.core.models import Outcome
+    from yoolla_tui.core.reports import workbook
+    from yoolla_tui.core.calls.importing.headers import fold
+    from yoolla_tui.core.calls.importing.workbook import words
+    from yoolla_tui.core.kernel.models import Outcome
 
     spec = words()
     assert {fold(w): c for c, w in workbook.CURRENT_WORDS.items()}.items() <= spec["current"].items()

@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from tests.conftest import PG_URL, Cli, dump
-from yoolla_tui.core import db
+from yoolla_tui.core.kernel import db
 
 TEN = "2026-11-23T10:00:00+03:00"
 YOOLLA = str(Path(sys.executable).parent / "yoolla")

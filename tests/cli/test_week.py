@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import pytest
 
-from yoolla_tui.core import clients, db, users
+from yoolla_tui.core.calls import clients
+from yoolla_tui.core.kernel import db
+from yoolla_tui.core.people import users
 
 W48, W49 = "Seminar 2026-W48", "Seminar 2026-W49"
 MON, TUE, WED, THU, FRI, MON2 = "2026-11-23", "2026-11-24", "2026-11-25", "2026-11-26", "2026-11-27", "2026-11-30"

@@ -3,7 +3,9 @@ on anna's deal C1, built on Monday 2 November 2026 (the week of Unity Day, 4 Nov
 
 from __future__ import annotations
 
-from yoolla_tui.core import clock, orders, tasks, users
+from yoolla_tui.core.kernel import clock
+from yoolla_tui.core.work import orders, tasks
+from yoolla_tui.core.people import users
 
 from .world import at, build, deal_ids
 

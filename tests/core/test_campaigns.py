@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from yoolla_tui.core import campaigns, clients, clock, deals
-from yoolla_tui.core.errors import Conflict
-from yoolla_tui.core.models import AuditRecord, Deal
+from yoolla_tui.core.calls import campaigns, clients, deals
+from yoolla_tui.core.kernel import clock
+from yoolla_tui.core.kernel.errors import Conflict
+from yoolla_tui.core.kernel.models import AuditRecord, Deal
 
 from .world import at, build, deal_ids, rows
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from yoolla_tui.core import campaigns, clients, clock, deals
-from yoolla_tui.core.errors import BadInput, Conflict, PermissionDenied
+from yoolla_tui.core.calls import campaigns, clients, deals
+from yoolla_tui.core.kernel import clock
+from yoolla_tui.core.kernel.errors import BadInput, Conflict, PermissionDenied
 
 from tests.conftest import PG_URL
 

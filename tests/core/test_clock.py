@@ -6,8 +6,8 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from yoolla_tui.core import clock
-from yoolla_tui.core.errors import BadInput
+from yoolla_tui.core.kernel import clock
+from yoolla_tui.core.kernel.errors import BadInput
 
 UTC = timezone.utc
 

@@ -5,9 +5,11 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from yoolla_tui.core import campaigns, clients, db, deals, users
-from yoolla_tui.core.errors import StaleEdit
-from yoolla_tui.core.models import AuditRecord, Call
+from yoolla_tui.core.calls import campaigns, clients, deals
+from yoolla_tui.core.kernel import db
+from yoolla_tui.core.people import users
+from yoolla_tui.core.kernel.errors import StaleEdit
+from yoolla_tui.core.kernel.models import AuditRecord, Call
 
 
 @pytest.fixture

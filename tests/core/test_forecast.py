@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from yoolla_tui.core import clock, forecast, orders, tasks, work_schedule
+from yoolla_tui.core.kernel import clock
+from yoolla_tui.core.work import forecast, orders, tasks
+from yoolla_tui.core.people import work_schedule
 
 from .tasks_world import MONDAY, build_tasks, chain
 from .world import at

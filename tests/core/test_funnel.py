@@ -6,9 +6,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from yoolla_tui.core import checkpoints, clock, deals, funnel, reference, stages
-from yoolla_tui.core.errors import BadInput, Conflict, GateNotMet, PermissionDenied
-from yoolla_tui.core.models import AuditRecord, Deal, Stage
+from yoolla_tui.core.funnel import checkpoints, transition as funnel, stages
+from yoolla_tui.core.kernel import clock, reference
+from yoolla_tui.core.calls import deals
+from yoolla_tui.core.kernel.errors import BadInput, Conflict, GateNotMet, PermissionDenied
+from yoolla_tui.core.kernel.models import AuditRecord, Deal, Stage
 
 from .world import at, build, deal_ids
 

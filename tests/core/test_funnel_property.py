@@ -12,9 +12,11 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from sqlalchemy import select
 from sqlmodel import Session
 
-from yoolla_tui.core import checkpoints, clock, db, deals, light
-from yoolla_tui.core.errors import YoollaError
-from yoolla_tui.core.models import Checkpoint, CheckpointType, Deal, Stage, StageKind
+from yoolla_tui.core.funnel import checkpoints, light
+from yoolla_tui.core.kernel import clock, db
+from yoolla_tui.core.calls import deals
+from yoolla_tui.core.kernel.errors import YoollaError
+from yoolla_tui.core.kernel.models import Checkpoint, CheckpointType, Deal, Stage, StageKind
 
 from .world import at, build
 

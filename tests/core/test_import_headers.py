@@ -3,8 +3,8 @@ row found under title lines; --map overrides."""
 
 import pytest
 
-from yoolla_tui.core.errors import BadInput
-from yoolla_tui.core.importing.headers import FIELDS, build_columns, field_of, find_header, fold, parse_maps
+from yoolla_tui.core.kernel.errors import BadInput
+from yoolla_tui.core.calls.importing.headers import FIELDS, build_columns, field_of, find_header, fold, parse_maps
 
 
 @pytest.mark.parametrize("header,field", [

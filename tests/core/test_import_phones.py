@@ -7,9 +7,9 @@ import phonenumbers
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from yoolla_tui.core import phones
-from yoolla_tui.core.errors import BadInput
-from yoolla_tui.core.importing.rows import _split_phones, cell_text
+from yoolla_tui.core.kernel import phones
+from yoolla_tui.core.kernel.errors import BadInput
+from yoolla_tui.core.calls.importing.rows import _split_phones, cell_text
 
 
 @pytest.mark.parametrize("raw,e164,ext", [

@@ -4,9 +4,9 @@ or without BOM), cp1251 or UTF-16, delimited by ; , tab or |."""
 import pytest
 
 from tests.fixtures import sheets
-from yoolla_tui.core.importing import run_import
-from yoolla_tui.core.importing.readers import detect_encoding, open_book, sniff_delimiter
-from yoolla_tui.core.models import Client
+from yoolla_tui.core.calls.importing import run_import
+from yoolla_tui.core.calls.importing.readers import detect_encoding, open_book, sniff_delimiter
+from yoolla_tui.core.kernel.models import Client
 from sqlmodel import select
 
 ROWS = [["Список клиентов на 23.11"], [], ["Организация", "Контактное лицо", "Телефон", "Город"],

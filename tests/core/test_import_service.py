@@ -8,10 +8,12 @@ from sqlalchemy import func, select
 
 from tests.conftest import dump
 from tests.fixtures import sheets
-from yoolla_tui.core import campaigns, clients, db, deals, users
-from yoolla_tui.core.errors import Conflict
-from yoolla_tui.core.importing import RESULT_KEYS, list_batches, run_import, show_batch, undo_batch
-from yoolla_tui.core.models import AuditRecord, Client, Deal, ImportRejectedRow
+from yoolla_tui.core.calls import campaigns, clients, deals
+from yoolla_tui.core.kernel import db
+from yoolla_tui.core.people import users
+from yoolla_tui.core.kernel.errors import Conflict
+from yoolla_tui.core.calls.importing import RESULT_KEYS, list_batches, run_import, show_batch, undo_batch
+from yoolla_tui.core.kernel.models import AuditRecord, Client, Deal, ImportRejectedRow
 
 HEADER = ["№", "Организация", "Контактное лицо", "Телефон", "E-mail", "Город", "ИНН"]
 ROWS = [
@@ -195,7 +197,7 @@ def test_undo_refused_when_a_client_went_on_another_campaign(engine, admin, tmp_
 
 
 def test_a_big_list_in_chunks(engine, admin, tmp_path):
-    from yoolla_tui.core.importing import samples
+    from yoolla_tui.core.calls.importing import samples
 
     path = samples.write_csv(tmp_path / "big.csv", 12_000, seed=3)
     result = _import(engine, admin, path)

@@ -6,11 +6,13 @@ from sqlalchemy import select
 
 from tests.conftest import dump
 from tests.fixtures import sheets
-from yoolla_tui.core import campaigns, db, users
-from yoolla_tui.core.errors import BadInput, NotFound
-from yoolla_tui.core.importing import run_import, undo_batch
-from yoolla_tui.core.importing.workbook import words
-from yoolla_tui.core.models import Client, Deal, LostReason, Payment, Stage, User
+from yoolla_tui.core.calls import campaigns
+from yoolla_tui.core.kernel import db
+from yoolla_tui.core.people import users
+from yoolla_tui.core.kernel.errors import BadInput, NotFound
+from yoolla_tui.core.calls.importing import run_import, undo_batch
+from yoolla_tui.core.calls.importing.workbook import words
+from yoolla_tui.core.kernel.models import Client, Deal, LostReason, Payment, Stage, User
 
 HEADER = ["Организация", "Телефон", "Статус", "Текущее значение", "Качество", "Сумма"]
 ANNA = [["Неделя 47"], HEADER,

@@ -8,9 +8,11 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from sqlalchemy import select
 
 from tests.core.world import at, build
-from yoolla_tui.core import clock, db, deals, light
-from yoolla_tui.core.models import Deal
-from yoolla_tui.core.schedule import WorkCalendar
+from yoolla_tui.core.kernel import clock, db
+from yoolla_tui.core.calls import deals
+from yoolla_tui.core.funnel import light
+from yoolla_tui.core.kernel.models import Deal
+from yoolla_tui.core.people.calendar import WorkCalendar
 
 NOW = at("2026-11-25 12:00")  # a Wednesday
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, strategies as st
 
-from yoolla_tui.core import money
-from yoolla_tui.core.errors import BadInput
+from yoolla_tui.core.kernel import money
+from yoolla_tui.core.kernel.errors import BadInput
 
 CENTS = st.integers(min_value=1, max_value=2**31 - 1)
 

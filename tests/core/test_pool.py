@@ -6,9 +6,10 @@ from sqlalchemy import select
 
 from tests.core import world
 from tests.core.world import at
-from yoolla_tui.core import clock, db, deals, pool, settings
-from yoolla_tui.core.errors import Conflict, PermissionDenied
-from yoolla_tui.core.models import AuditRecord, Deal, Setting
+from yoolla_tui.core.kernel import clock, db, settings
+from yoolla_tui.core.calls import deals, pool
+from yoolla_tui.core.kernel.errors import Conflict, PermissionDenied
+from yoolla_tui.core.kernel.models import AuditRecord, Deal, Setting
 
 TEN = at("2026-11-23 10:00")
 
@@ -118,7 +119,7 @@ def test_a_supervisors_call_back_on_a_pool_deal_stays_theirs(w):
 
 def test_campaign_filter_and_an_empty_pool(w):
     assert _next(w, w.anna, at("2026-11-23 08:30")) is None  # nothing due before 09:00
-    from yoolla_tui.core import campaigns
+    from yoolla_tui.core.calls import campaigns
 
     with clock.frozen(TEN):
         campaigns.create(session=w.session, actor=w.irina, name="Other", week="2026-W48")
@@ -149,7 +150,7 @@ def test_two_sessions_at_once_never_get_the_same_contact(engine, w):
     def take(login):
         try:
             with clock.frozen(TEN), db.session_scope(engine) as s:
-                from yoolla_tui.core import users
+                from yoolla_tui.core.people import users
 
                 deal = pool.next_contact(session=s, actor=users.get_by_login(s, login))
                 got.append(deal.id)

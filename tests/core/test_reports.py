@@ -6,7 +6,10 @@ from contextlib import contextmanager
 
 from sqlalchemy import event
 
-from yoolla_tui.core import campaigns, clock, deals, reports, users
+from yoolla_tui.core.calls import campaigns, deals
+from yoolla_tui.core.kernel import clock
+from yoolla_tui.core.reports import summary as reports
+from yoolla_tui.core.people import users
 
 from .world import at, build, deal_ids
 

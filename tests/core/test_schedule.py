@@ -7,9 +7,9 @@ from datetime import date, datetime, time, timedelta, timezone
 import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
-from yoolla_tui.core import clock, db
-from yoolla_tui.core.models import Setting
-from yoolla_tui.core.schedule import WorkCalendar
+from yoolla_tui.core.kernel import clock, db
+from yoolla_tui.core.kernel.models import Setting
+from yoolla_tui.core.people.calendar import WorkCalendar
 
 MSK = timezone(timedelta(hours=3))
 

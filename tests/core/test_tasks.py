@@ -9,9 +9,11 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import dump
-from yoolla_tui.core import clock, deals, efficiency, inbox, orders, tasks, timer
-from yoolla_tui.core.errors import BadInput, Conflict, NotFound, PermissionDenied
-from yoolla_tui.core.models import AuditRecord, Stage, Task
+from yoolla_tui.core.kernel import clock
+from yoolla_tui.core.calls import deals
+from yoolla_tui.core.work import efficiency, inbox, orders, tasks, timer
+from yoolla_tui.core.kernel.errors import BadInput, Conflict, NotFound, PermissionDenied
+from yoolla_tui.core.kernel.models import AuditRecord, Stage, Task
 
 from .tasks_world import MONDAY, build_tasks, chain
 from .world import at

@@ -6,9 +6,10 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import dump
-from yoolla_tui.core import clock, deals, today
-from yoolla_tui.core.errors import Conflict, PermissionDenied
-from yoolla_tui.core.models import AuditRecord, Call, Deal
+from yoolla_tui.core.kernel import clock
+from yoolla_tui.core.calls import deals, today
+from yoolla_tui.core.kernel.errors import Conflict, PermissionDenied
+from yoolla_tui.core.kernel.models import AuditRecord, Call, Deal
 
 from .world import at, build, deal_ids
 

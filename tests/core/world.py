@@ -12,7 +12,9 @@ from types import SimpleNamespace
 
 from sqlmodel import Session
 
-from yoolla_tui.core import campaigns, clients, clock, deals, users
+from yoolla_tui.core.calls import campaigns, clients, deals
+from yoolla_tui.core.kernel import clock
+from yoolla_tui.core.people import users
 
 
 def at(text: str) -> datetime:

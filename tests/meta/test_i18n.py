@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from yoolla_tui.core import i18n
+from yoolla_tui.core.kernel import i18n
+from yoolla_tui.core.kernel.paths import LOCALE_DIR
 
-PO = Path(i18n.__file__).parent.parent / "locale" / "ru" / "LC_MESSAGES" / "yoolla.po"
+PO = LOCALE_DIR / "ru" / "LC_MESSAGES" / "yoolla.po"
 
 
 def _catalog():

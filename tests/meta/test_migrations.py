@@ -4,7 +4,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
 
-from yoolla_tui.core import db, models  # noqa: F401
+from yoolla_tui.core.kernel import db, models
 
 
 def test_upgrade_empty_database_matches_models(engine):
@@ -35,7 +35,8 @@ def test_upgrading_a_database_with_deals_keeps_them_and_the_foreign_key_checks(e
     from sqlalchemy import text
 
     from tests.core.world import at, build
-    from yoolla_tui.core import campaigns, clock, deals
+    from yoolla_tui.core.calls import campaigns, deals
+    from yoolla_tui.core.kernel import clock
 
     with db.session_scope(engine) as session:
         w = build(session, n_clients=5)

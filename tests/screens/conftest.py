@@ -10,7 +10,8 @@ from __future__ import annotations
 import pytest
 
 from tests.core.world import at, build, deal_ids
-from yoolla_tui.core import clock, db, deals
+from yoolla_tui.core.kernel import clock, db
+from yoolla_tui.core.calls import deals
 
 NOW = "2026-11-23T10:30:00+03:00"
 

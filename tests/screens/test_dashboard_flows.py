@@ -10,8 +10,11 @@ from sqlalchemy import select
 
 from tests.conftest import dump
 from tests.core.world import at
-from yoolla_tui.core import clock, db, deals, orders, tasks, timer, users
-from yoolla_tui.core.models import Call, Client, Deal, LostReason, Stage, User
+from yoolla_tui.core.kernel import clock, db
+from yoolla_tui.core.calls import deals
+from yoolla_tui.core.work import orders, tasks, timer
+from yoolla_tui.core.people import users
+from yoolla_tui.core.kernel.models import Call, Client, Deal, LostReason, Stage, User
 
 from .conftest import press, settle
 
@@ -221,7 +224,7 @@ async def test_escape_goes_back_to_today_which_reloads(world, make):
 
 
 async def test_the_queue_loads_in_pages_and_says_how_many_are_left(world, make, monkeypatch):
-    from yoolla_tui.core import today
+    from yoolla_tui.core.calls import today
 
     monkeypatch.setattr(today, "PAGE", 3)
     app = make()

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from yoolla_tui.core import db
-from yoolla_tui.core.models import Call
+from yoolla_tui.core.kernel import db
+from yoolla_tui.core.kernel.models import Call
 
 from .conftest import NOW
 

@@ -8,7 +8,9 @@ from datetime import date
 import pytest
 
 from tests.core.world import at
-from yoolla_tui.core import checkpoints, clock, db, deals, health
+from yoolla_tui.core.funnel import checkpoints, health
+from yoolla_tui.core.kernel import clock, db
+from yoolla_tui.core.calls import deals
 
 from .conftest import press, settle
 

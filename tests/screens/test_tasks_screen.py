@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from tests.core.tasks_world import build_tasks, chain
-from yoolla_tui.core import db
-from yoolla_tui.core.models import Task, TaskComment, TimeEntry
+from yoolla_tui.core.kernel import db
+from yoolla_tui.core.kernel.models import Task, TaskComment, TimeEntry
 
 from .conftest import NOW, press, settle
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import _startup  # noqa: F401  (first: Ctrl-C while loading exits quietly)
+from yoolla_tui.cli import _startup
 
 from typing import Annotated, Optional
 
@@ -10,7 +10,7 @@ import typer
 
 from yoolla_tui import __version__
 
-from .context import YoollaGroup, state
+from yoolla_tui.cli.context import YoollaGroup, state
 
 app = typer.Typer(
     cls=YoollaGroup,
@@ -47,9 +47,9 @@ def main(
     st.user = user
 
 
-from . import admin, campaigns, clients, deals, importing, reports, seats, users  # noqa: E402  (register commands)
-from . import orders, tasks  # noqa: E402  (issue 15: orders, tasks, schedules, inbox, report efficiency)
-from . import dashboard  # noqa: E402
+from yoolla_tui.cli import admin, campaigns, clients, deals, importing, reports, seats, users
+from yoolla_tui.cli import orders, tasks
+from yoolla_tui.cli import dashboard
 
 admin.register(app)
 app.add_typer(users.app, name="user")
@@ -65,7 +65,7 @@ app.add_typer(orders.template_app, name="template")
 app.add_typer(tasks.schedule_app, name="schedule")
 app.command("inbox")(tasks.inbox)
 
-from . import funnel  # noqa: E402  (stages, lost reasons, checkpoints, health; deal set; report lost|checkpoints)
+from yoolla_tui.cli import funnel
 
 funnel.register(app)
 seats.register(app)

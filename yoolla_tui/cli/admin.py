@@ -6,12 +6,14 @@ from typing import Annotated, Optional
 
 import typer
 
-from yoolla_tui.core import db, demo as demo_core, reference, users
-from yoolla_tui.core.i18n import _
-from yoolla_tui.core.paths import demo_db_url
+from yoolla_tui.core.kernel import db, reference
+from yoolla_tui.core.maintenance import demo as demo_core
+from yoolla_tui.core.people import users
+from yoolla_tui.core.kernel.i18n import _
+from yoolla_tui.core.kernel.paths import demo_db_url
 
-from . import context
-from .output import Fmt, console, done, render
+from yoolla_tui.cli import context
+from yoolla_tui.cli.output import Fmt, console, done, render
 
 db_app = typer.Typer(help="The database schema: upgrade it, see where it stands.", no_args_is_help=True)
 
@@ -84,7 +86,8 @@ def demo(
         summary = demo_core.build(engine, clients_count=clients, progress=lambda msg: console.print(f"[dim]… {msg}[/dim]"))
     else:
         summary = {"campaign": demo_core.newest_campaign(engine)}
-    from yoolla_tui.core import campaigns, reports
+    from yoolla_tui.core.calls import campaigns
+    from yoolla_tui.core.reports import summary as reports
 
     with db.session_scope(engine) as session:
         admin = users.get_by_login(session, "admin")
@@ -98,6 +101,6 @@ def demo(
     import sys
 
     if not no_dashboard and sys.stdout.isatty() and sys.stdin.isatty():
-        from .dashboard import run
+        from yoolla_tui.cli.dashboard import run
 
         run(url, demo_core.MANAGERS[0][0])

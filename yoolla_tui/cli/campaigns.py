@@ -9,11 +9,11 @@ from typing import Annotated, Optional
 
 import typer
 
-from yoolla_tui.core import campaigns
-from yoolla_tui.core.i18n import _
+from yoolla_tui.core.calls import campaigns
+from yoolla_tui.core.kernel.i18n import _
 
-from . import context
-from .output import AllOpt, FormatOpt, Fmt, LimitOpt, console, done, err_console, render, render_listing, render_one
+from yoolla_tui.cli import context
+from yoolla_tui.cli.output import AllOpt, FormatOpt, Fmt, LimitOpt, console, done, err_console, render, render_listing, render_one
 
 app = typer.Typer(help="Weekly campaigns: create, add clients, assign, move, roll over, close.", no_args_is_help=True)
 
@@ -170,7 +170,7 @@ def export(
 
     Example: yoolla campaign export "Seminar 2026-W48" --out week48.xlsx
     """
-    from yoolla_tui.core.workbook import export_campaign
+    from yoolla_tui.core.reports.workbook import export_campaign
 
     with context.acting() as (session, actor), _progress() as (tick, total):
         result = export_campaign(session=session, actor=actor, ref=campaign, path=out, progress=tick, on_total=total)

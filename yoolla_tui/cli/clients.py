@@ -6,11 +6,11 @@ from typing import Annotated, Optional
 
 import typer
 
-from yoolla_tui.core import clients
-from yoolla_tui.core.i18n import _
+from yoolla_tui.core.calls import clients
+from yoolla_tui.core.kernel.i18n import _
 
-from . import context
-from .output import AllOpt, FormatOpt, Fmt, LimitOpt, console, done, render, render_listing, render_one
+from yoolla_tui.cli import context
+from yoolla_tui.cli.output import AllOpt, FormatOpt, Fmt, LimitOpt, console, done, render, render_listing, render_one
 
 app = typer.Typer(help="Clients: add, find, see a client's card and history, do-not-call.", no_args_is_help=True)
 

@@ -11,12 +11,13 @@ from typing import Iterator
 import sys
 
 import typer
-from yoolla_tui.core import db, users
-from yoolla_tui.core.db import Session
-from yoolla_tui.core.errors import YoollaError
-from yoolla_tui.core.i18n import _
-from yoolla_tui.core.models import User
-from yoolla_tui.core.paths import default_db_url
+from yoolla_tui.core.kernel import db
+from yoolla_tui.core.people import users
+from yoolla_tui.core.kernel.db import Session
+from yoolla_tui.core.kernel.errors import YoollaError
+from yoolla_tui.core.kernel.i18n import _
+from yoolla_tui.core.kernel.models import User
+from yoolla_tui.core.kernel.paths import default_db_url
 
 
 STORY_ORDER = ["init", "demo", "dashboard", "db", "user", "client", "import", "campaign", "deal", "call", "next",
@@ -28,7 +29,7 @@ class YoollaGroup(typer.core.TyperGroup):
     """The root group: any YoollaError raised below becomes a one-line error, never a traceback."""
 
     def invoke(self, ctx):
-        from . import _startup
+        from yoolla_tui.cli import _startup
 
         _startup.done()  # from here Click handles Ctrl-C ("Aborted!") and transactions roll back
         try:

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import context
+from yoolla_tui.cli import context
 
 
 def register(app: typer.Typer) -> None:

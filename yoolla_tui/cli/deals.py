@@ -7,11 +7,12 @@ from typing import Annotated, Optional
 
 import typer
 
-from yoolla_tui.core import clock, deals
-from yoolla_tui.core.i18n import _
+from yoolla_tui.core.kernel import clock
+from yoolla_tui.core.calls import deals
+from yoolla_tui.core.kernel.i18n import _
 
-from . import context
-from .output import AllOpt, FormatOpt, Fmt, LimitOpt, console, done, render, render_listing, render_one
+from yoolla_tui.cli import context
+from yoolla_tui.cli.output import AllOpt, FormatOpt, Fmt, LimitOpt, console, done, render, render_listing, render_one
 
 deal_app = typer.Typer(help="Deals: the call list, a deal's card, stage moves, invoices and payments.", no_args_is_help=True)
 call_app = typer.Typer(help="Log a call and its outcome.", no_args_is_help=True)
@@ -155,7 +156,7 @@ def reasons(limit: LimitOpt = None, all_: AllOpt = False, fmt: FormatOpt = Fmt.t
 
     Example: yoolla call reasons --format json
     """
-    from yoolla_tui.core import reference
+    from yoolla_tui.core.kernel import reference
 
     with context.session() as session:
         render_listing(reference.list_lost_reasons(session), fmt, ["code", "name", "final", "needs_note"], limit=limit,

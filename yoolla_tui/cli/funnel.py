@@ -7,14 +7,16 @@ from typing import Annotated, Optional
 
 import typer
 
-from yoolla_tui.core import checkpoints, clock, funnel_reports, health as health_core, reference, stages
-from yoolla_tui.core.errors import BadInput
-from yoolla_tui.core.i18n import _
+from yoolla_tui.core.funnel import checkpoints, health as health_core, stages
+from yoolla_tui.core.kernel import clock, reference
+from yoolla_tui.core.reports import execution as funnel_reports
+from yoolla_tui.core.kernel.errors import BadInput
+from yoolla_tui.core.kernel.i18n import _
 
-from . import context
-from .deals import DealArg, deal_app
-from .output import AllOpt, FormatOpt, Fmt, LimitOpt, console, done, render, render_listing, render_one
-from .reports import app as report_app
+from yoolla_tui.cli import context
+from yoolla_tui.cli.deals import DealArg, deal_app
+from yoolla_tui.cli.output import AllOpt, FormatOpt, Fmt, LimitOpt, console, done, render, render_listing, render_one
+from yoolla_tui.cli.reports import app as report_app
 
 stage_app = typer.Typer(help="The funnel's stages: order, kind, follow-up delay, time budget, required fields.",
                         no_args_is_help=True)

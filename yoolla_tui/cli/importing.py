@@ -13,11 +13,11 @@ from typing import Annotated, Iterator, Optional
 
 import typer
 
-from yoolla_tui.core import importing
-from yoolla_tui.core.i18n import _
+from yoolla_tui.core.calls import importing
+from yoolla_tui.core.kernel.i18n import _
 
-from . import context
-from .output import AllOpt, FormatOpt, Fmt, LimitOpt, console, done, err_console, render, render_listing, render_one
+from yoolla_tui.cli import context
+from yoolla_tui.cli.output import AllOpt, FormatOpt, Fmt, LimitOpt, console, done, err_console, render, render_listing, render_one
 
 
 class DefaultRunGroup(typer.core.TyperGroup):

@@ -6,11 +6,12 @@ from typing import Annotated, Optional
 
 import typer
 
-from yoolla_tui.core import clock, orders, templates
-from yoolla_tui.core.i18n import _
+from yoolla_tui.core.kernel import clock
+from yoolla_tui.core.work import orders, templates
+from yoolla_tui.core.kernel.i18n import _
 
-from . import context
-from .output import AllOpt, FormatOpt, Fmt, LimitOpt, console, done, render, render_listing, render_one
+from yoolla_tui.cli import context
+from yoolla_tui.cli.output import AllOpt, FormatOpt, Fmt, LimitOpt, console, done, render, render_listing, render_one
 
 app = typer.Typer(help="Orders: units of work inside a deal, with their tasks and ready dates.", no_args_is_help=True)
 template_app = typer.Typer(help="Process templates: task chains that lay out an order in one step.", no_args_is_help=True)

@@ -17,9 +17,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from yoolla_tui.core.errors import BadInput
-from yoolla_tui.core.i18n import _
-from yoolla_tui.core.listing import Listing
+from yoolla_tui.core.kernel.errors import BadInput
+from yoolla_tui.core.kernel.i18n import _
+from yoolla_tui.core.kernel.listing import Listing
 
 
 class Fmt(str, Enum):
@@ -125,7 +125,7 @@ def report(sections: Sequence[Section], fmt: ReportFmt, out: Path | None, data: 
     if fmt == ReportFmt.xlsx:
         if out is None:
             raise BadInput(_("--format xlsx writes a file: add --out FILE.xlsx"))
-        from yoolla_tui.core.workbook import write_tables
+        from yoolla_tui.core.reports.workbook import write_tables
 
         write_tables(out, [(title, [[_plain(r.get(c)) for c in cols] for r in rows], list(cols)) for title, rows, cols in sections])
         return
@@ -225,7 +225,7 @@ def render_listing(rows, fmt: Fmt, columns: Iterable[str], *, limit: int | None 
                    every: str = "--all") -> None:
     """Print a listing without ever cutting it silently. The one call every listing command makes.
 
-    `rows` is a core `Listing` (counted and streamed by core: `yoolla_tui.core.listing`), or any
+    `rows` is a core `Listing` (counted and streamed by core: `yoolla_tui.core.kernel.listing`), or any
     iterable of dicts (a list, or a generator; give `total` when you know it). What is printed:
 
     - json / csv: every row, streamed as it comes (`[`, rows joined by `,\n`, `]` for json), so a

@@ -12,12 +12,12 @@ from typing import Annotated, Optional
 
 import typer
 
-from yoolla_tui.core import reports
-from yoolla_tui.core.errors import BadInput
-from yoolla_tui.core.i18n import _
+from yoolla_tui.core.reports import summary as reports
+from yoolla_tui.core.kernel.errors import BadInput
+from yoolla_tui.core.kernel.i18n import _
 
-from . import context
-from .output import OutOpt, ReportFmt, ReportFormatOpt, report
+from yoolla_tui.cli import context
+from yoolla_tui.cli.output import OutOpt, ReportFmt, ReportFormatOpt, report
 
 app = typer.Typer(help="Reports for the administrator and cron.", no_args_is_help=True)
 

@@ -8,13 +8,15 @@ from typing import Annotated, Optional
 
 import typer
 
-from yoolla_tui.core import audit as audit_core, db, maintenance, pool
-from yoolla_tui.core.errors import YoollaError
-from yoolla_tui.core.i18n import _
+from yoolla_tui.core.kernel import audit as audit_core, db
+from yoolla_tui.core.maintenance import backup as maintenance
+from yoolla_tui.core.calls import pool
+from yoolla_tui.core.kernel.errors import YoollaError
+from yoolla_tui.core.kernel.i18n import _
 
-from . import context
-from .admin import db_app
-from .output import FormatOpt, Fmt, done, render, render_one
+from yoolla_tui.cli import context
+from yoolla_tui.cli.admin import db_app
+from yoolla_tui.cli.output import FormatOpt, Fmt, done, render, render_one
 
 NEXT_FIELDS = ["id", "client", "phone", "phone_ext", "campaign", "stage", "status", "next_call_at", "attempts_week",
                "source", "reserved_until", "version"]

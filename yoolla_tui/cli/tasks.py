@@ -8,14 +8,16 @@ from typing import Annotated, Optional
 
 import typer
 
-from yoolla_tui.core import clock, efficiency, inbox as inbox_core, tasks, timer, work_schedule
-from yoolla_tui.core.errors import BadInput
-from yoolla_tui.core.i18n import _
+from yoolla_tui.core.kernel import clock
+from yoolla_tui.core.work import efficiency, inbox as inbox_core, tasks, timer
+from yoolla_tui.core.people import work_schedule
+from yoolla_tui.core.kernel.errors import BadInput
+from yoolla_tui.core.kernel.i18n import _
 
-from . import context
-from .orders import WHY_COLUMNS, _show
-from .output import AllOpt, FormatOpt, Fmt, LimitOpt, console, done, page_size, render, render_listing, render_one
-from .reports import app as report_app
+from yoolla_tui.cli import context
+from yoolla_tui.cli.orders import WHY_COLUMNS, _show
+from yoolla_tui.cli.output import AllOpt, FormatOpt, Fmt, LimitOpt, console, done, page_size, render, render_listing, render_one
+from yoolla_tui.cli.reports import app as report_app
 
 app = typer.Typer(help="Tasks: add, depend, work your queue, run the timer, see why a date is what it is.",
                   no_args_is_help=True)

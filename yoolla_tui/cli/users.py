@@ -6,11 +6,11 @@ from typing import Annotated, Optional
 
 import typer
 
-from yoolla_tui.core import users
-from yoolla_tui.core.i18n import _
+from yoolla_tui.core.people import users
+from yoolla_tui.core.kernel.i18n import _
 
-from . import context
-from .output import AllOpt, FormatOpt, Fmt, LimitOpt, done, render_listing, render_one
+from yoolla_tui.cli import context
+from yoolla_tui.cli.output import AllOpt, FormatOpt, Fmt, LimitOpt, done, render_listing, render_one
 
 app = typer.Typer(help="Users and roles: admin, supervisor, manager, executor.", no_args_is_help=True)
 

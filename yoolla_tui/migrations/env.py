@@ -6,15 +6,15 @@ from alembic import context
 from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
-from yoolla_tui.core import models  # noqa: F401  (registers the tables)
-from yoolla_tui.core.types import UTCDateTime
+from yoolla_tui.core.kernel import models
+from yoolla_tui.core.kernel.types import UTCDateTime
 
 target_metadata = SQLModel.metadata
 
 
 def _render_item(type_, obj, autogen_context):
     if type_ == "type" and isinstance(obj, UTCDateTime):
-        autogen_context.imports.add("from yoolla_tui.core.types import UTCDateTime")
+        autogen_context.imports.add("from yoolla_tui.core.kernel.types import UTCDateTime")
         return "UTCDateTime()"
     if type_ == "type" and obj.__class__.__module__.startswith("sqlmodel"):
         autogen_context.imports.add("import sqlmodel")

@@ -14,9 +14,9 @@ from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from yoolla_tui.core import clock
-from yoolla_tui.core.errors import YoollaError
-from yoolla_tui.core.i18n import _
+from yoolla_tui.core.kernel import clock
+from yoolla_tui.core.kernel.errors import YoollaError
+from yoolla_tui.core.kernel.i18n import _
 
 
 def translated(current: BindingsMap, bindings: list[Binding]) -> BindingsMap:

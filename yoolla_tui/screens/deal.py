@@ -17,13 +17,14 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import Worker
 
-from yoolla_tui.core import audit, clock, db, deals, today
-from yoolla_tui.core.deals import outcome_label
-from yoolla_tui.core.errors import StaleEdit
-from yoolla_tui.core.i18n import _
+from yoolla_tui.core.kernel import audit, clock, db
+from yoolla_tui.core.calls import deals, today
+from yoolla_tui.core.calls.deals import outcome_label
+from yoolla_tui.core.kernel.errors import StaleEdit
+from yoolla_tui.core.kernel.i18n import _
 
-from .base import LIGHT_RICH, error_text, translated, when, worker_failed
-from .modals import ChoiceModal, ConfirmModal, TextModal
+from yoolla_tui.screens.base import LIGHT_RICH, error_text, translated, when, worker_failed
+from yoolla_tui.screens.modals import ChoiceModal, ConfirmModal, TextModal
 
 OUTCOME_KEYS = {"1": "no_answer", "2": "call_back", "3": "interested", "4": "refused", "5": "do_not_call",
                 "6": "wrong_number"}

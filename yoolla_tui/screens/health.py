@@ -11,10 +11,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Static
 
-from yoolla_tui.core import clock, health
-from yoolla_tui.core.i18n import _
+from yoolla_tui.core.kernel import clock
+from yoolla_tui.core.funnel import health
+from yoolla_tui.core.kernel.i18n import _
 
-from .base import BoardScreen, translated, when
+from yoolla_tui.screens.base import BoardScreen, translated, when
 
 HEALTH_STYLE = {"red": "bold red", "green": "green", "white": "bold white"}
 

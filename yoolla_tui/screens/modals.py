@@ -11,9 +11,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from yoolla_tui.core.i18n import _
+from yoolla_tui.core.kernel.i18n import _
 
-from .base import translated
+from yoolla_tui.screens.base import translated
 
 
 class ConfirmModal(ModalScreen[bool]):

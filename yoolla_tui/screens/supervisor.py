@@ -13,10 +13,12 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Static
 from textual_plotext import PlotextPlot
 
-from yoolla_tui.core import clock, efficiency, today
-from yoolla_tui.core.i18n import _
+from yoolla_tui.core.kernel import clock
+from yoolla_tui.core.work import efficiency
+from yoolla_tui.core.calls import today
+from yoolla_tui.core.kernel.i18n import _
 
-from .base import BoardScreen, translated
+from yoolla_tui.screens.base import BoardScreen, translated
 
 
 def funnel_bars(funnel: list[dict], width: int) -> Text:

@@ -11,11 +11,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
-from yoolla_tui.core import clock, inbox, tasks, timer, today
-from yoolla_tui.core.i18n import _
+from yoolla_tui.core.kernel import clock
+from yoolla_tui.core.work import inbox, tasks, timer
+from yoolla_tui.core.calls import today
+from yoolla_tui.core.kernel.i18n import _
 
-from .base import BoardScreen, translated, when
-from .modals import TextModal
+from yoolla_tui.screens.base import BoardScreen, translated, when
+from yoolla_tui.screens.modals import TextModal
 
 
 def status_label(code: str) -> str:

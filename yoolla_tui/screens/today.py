@@ -12,11 +12,12 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 from textual.worker import Worker
 
-from yoolla_tui.core import clock, today
-from yoolla_tui.core.deals import outcome_label
-from yoolla_tui.core.i18n import _
+from yoolla_tui.core.kernel import clock
+from yoolla_tui.core.calls import today
+from yoolla_tui.core.calls.deals import outcome_label
+from yoolla_tui.core.kernel.i18n import _
 
-from .base import LIGHT_RICH, error_text, translated, when, worker_failed
+from yoolla_tui.screens.base import LIGHT_RICH, error_text, translated, when, worker_failed
 
 
 def sort_labels() -> dict[str, str]:
@@ -303,7 +304,7 @@ class TodayScreen(Screen):
         """Back on Today after the last deal of the queue: undo opens that deal and undoes there."""
         if self.app.last_call is None:
             return
-        from .deal import DealScreen
+        from yoolla_tui.screens.deal import DealScreen
 
         screen = DealScreen(self.app.last_call[1])
         self.app.push_screen(screen)

@@ -9,7 +9,7 @@ from typing import Sequence, Union
 
 from alembic import op
 import sqlalchemy as sa
-from yoolla_tui.core.types import UTCDateTime
+from yoolla_tui.core.kernel.types import UTCDateTime
 import sqlmodel
 
 revision: str = '0001'

@@ -11,7 +11,7 @@ from typing import Sequence, Union
 from alembic import op
 import sqlalchemy as sa
 
-from yoolla_tui.core.types import UTCDateTime
+from yoolla_tui.core.kernel.types import UTCDateTime
 
 revision: str = '0003'
 down_revision: Union[str, None] = '0002'
@@ -30,7 +30,7 @@ def _backfill() -> None:
     """Open deals in a stage with a time budget: the deadline from their stage entry."""
     from sqlmodel import Session
 
-    from yoolla_tui.core.schedule import WorkCalendar
+    from yoolla_tui.core.people.calendar import WorkCalendar
 
     bind = op.get_bind()
     session = Session(bind=bind)

@@ -12,7 +12,7 @@ from alembic import op
 import sqlalchemy as sa
 import sqlmodel
 
-from yoolla_tui.core.types import UTCDateTime
+from yoolla_tui.core.kernel.types import UTCDateTime
 
 revision: str = '0004'
 down_revision: Union[str, None] = '0003'

@@ -11,7 +11,7 @@ from typing import Sequence, Union
 from alembic import op
 import sqlalchemy as sa
 
-from yoolla_tui.core.types import UTCDateTime
+from yoolla_tui.core.kernel.types import UTCDateTime
 
 revision: str = '0006'
 down_revision: Union[str, None] = '0005'

@@ -1,0 +1,524 @@
+"""`yoolla import`: a file in, every row accounted for, one transaction, undoable.
+
+run_import reads the file, finds the header under any title lines, maps columns to client
+fields, normalises phones, dedupes within the file and against the base, inserts the new
+clients in bulk, optionally fills empty fields of existing ones (--update), puts the clients on
+a campaign (skipping do-not-call ones) and assigns them, and records the batch with its
+rejected rows. Everything happens in the caller's transaction: an error or an interrupt leaves
+the database as it was.
+"""
+
+from __future__ import annotations
+
+import csv
+import gc
+import os
+import tempfile
+from pathlib import Path
+from typing import Callable, Iterator
+
+from sqlalchemy import bindparam, delete, func, select, update as sql_update
+from sqlmodel import Session
+
+from yoolla_tui.core.kernel import audit, clock, phones, refs
+from yoolla_tui.core.calls import campaigns, clients
+from yoolla_tui.core.people import users
+from yoolla_tui.core.kernel.errors import BadInput, Conflict, NotFound
+from yoolla_tui.core.kernel.i18n import _
+from yoolla_tui.core.kernel.listing import Listing
+from yoolla_tui.core.kernel.models import AuditRecord, Call, Campaign, CampaignStatus, Client, Deal, ImportBatch, ImportRejectedRow, ImportUpdate, Payment, Role, User
+from yoolla_tui.core.kernel.permissions import require_campaign_admin
+from yoolla_tui.core.calls.importing import workbook
+from yoolla_tui.core.calls.importing.headers import FIELDS, HEADER_SEARCH_ROWS, Column, build_columns, find_header, fold, header_texts, parse_maps
+from yoolla_tui.core.calls.importing.readers import Book, Table, column_letter, open_book
+from yoolla_tui.core.calls.importing.rows import Loader
+
+ASSIGN_STRATEGIES = ("balanced", "round-robin")
+RESULT_KEYS = ("read", "inserted", "updated", "duplicates", "rejected", "added_to_campaign", "batch")
+
+
+def rejected_path(path: Path) -> Path:
+    """Where the rejected rows of `path` are written: `list.xlsx` -> `list.rejected.csv` next to it, or
+    in the current directory when the input's folder is not writable."""
+    target = path.with_name(f"{path.stem}.rejected.csv")
+    if os.access(target.parent, os.W_OK) and (not target.exists() or os.access(target, os.W_OK)):
+        return target
+    return Path.cwd() / target.name
+
+
+def run_import(*, session: Session, actor: User, path: str | Path, sheet: str | None = None,
+               header_row: int | None = None, maps: list[str] | None = None, encoding: str | None = None,
+               delimiter: str | None = None, region: str = phones.AUTO, campaign: str | None = None,
+               manager: str | None = None, assign: str | None = None, managers: list[str] | None = None,
+               update: bool = False, dry_run: bool = False, sheets_as_managers: bool = False,
+               skip_sheets: list[str] | None = None, write_rejected: bool = True,
+               progress: Callable[[int], None] | None = None, on_total: Callable[[int], None] | None = None,
+               preview: int = 5) -> dict:
+    """Import a client list; returns the result (keys RESULT_KEYS and more, see `yoolla import --help`).
+
+    Raises BadInput for anything wrong with the file or the options (naming file, sheet, row,
+    column), NotFound for an unknown campaign, manager or sheet owner, Conflict for a closed
+    campaign, PermissionDenied unless the actor is an admin or supervisor. `dry_run` computes
+    everything and rolls it back. Progress is reported as rows done since the last call.
+    `region` "auto" decides the country of national numbers from the file's first rows.
+    """
+    require_campaign_admin(actor, action=_("import client lists"))
+    path = Path(path)
+    allowed = FIELDS + (workbook.STATUS_FIELDS if sheets_as_managers else ())
+    overrides = parse_maps(maps, allowed)
+    target, owner, team = _check_options(session, header_row=header_row, campaign=campaign, manager=manager,
+                                         assign=assign, managers=managers, sheets_as_managers=sheets_as_managers)
+    _check_region(region)
+    book = open_book(path, encoding=encoding, delimiter=delimiter)
+    # A bulk load allocates millions of objects the cycle collector need not chase (they hold no
+    # cycles); pausing it cuts ~10% off a 1M-row import. It is restored however the import ends.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        if sheets_as_managers:
+            plan = workbook.plan_sheets(session, book, skip_sheets or [])
+        else:
+            plan = [(_pick_table(book, sheet), owner)]
+        nested = session.begin_nested() if dry_run else None
+        batch = ImportBatch(source=str(path.resolve())[-500:], actor_id=actor.id, campaign_id=target.id if target else None,
+                            created_at=clock.now(), stats={})
+        session.add(batch)
+        session.flush()
+        rejects: list[tuple[str | None, int, list[str], str]] = []
+        loader = Loader(session, batch_id=batch.id, region=region, update=update, progress=progress,
+                        on_reject=lambda *row: rejects.append(row), preview=preview if dry_run else 0,
+                        dnc_reason=_("do-not-call in {file}").format(file=path.name), actor_id=actor.id)
+        sheets, headers_by_sheet = [], {}
+        added = skipped_dnc = 0
+        migration: dict = {}
+        for table, sheet_owner in plan:
+            if on_total is not None and table.total is not None:
+                on_total(table.total)
+            before = loader.counts.read
+            rows, columns, header_number = _prepare(table, header_row, overrides, allowed,
+                                                    workbook.column_words() if sheets_as_managers else None)
+            headers_by_sheet[table.sheet] = [c.header for c in columns]
+            accepted = loader.feed(table, rows, columns, status_fields=workbook.STATUS_FIELDS if sheets_as_managers else (),
+                                   collect=sheets_as_managers)
+            read = loader.counts.read - before
+            if read == 0 and not sheets_as_managers:
+                raise BadInput(_("{where}: the header is on row {row} but no rows follow it").format(
+                    where=table.where(), row=header_number))
+            sheets.append({"sheet": table.sheet, "header_row": header_number, "rows": read,
+                           "manager": sheet_owner.login if sheet_owner else None,
+                           "encoding": table.encoding, "delimiter": table.delimiter,
+                           "mapping": [{"column": c.letter, "header": c.header,
+                                        "field": "skip" if c.skip else (c.field or "extra")} for c in columns]})
+            if sheets_as_managers:
+                ids = loader.ids_for([a.key for a in accepted if not a.duplicate])
+                result = campaigns.add_clients(session=session, actor=actor, ref=str(target.id), manager=sheet_owner.login,
+                                               client_ids=list(dict.fromkeys(ids.values())), batch_id=batch.id)
+                added += result["added"]
+                skipped_dnc += result["skipped_do_not_call"]
+                workbook.apply_statuses(session, actor, target, sheet_owner, accepted, ids, batch.id, migration)
+        loader.flush_rejected()
+        for client_id in loader.dnc_existing:  # the file says so for clients already in the base
+            clients.blacklist(session=session, actor=actor, client=session.get(Client, client_id), reason=loader.dnc_reason)
+        if target is not None and not sheets_as_managers:
+            ids = list(loader.matched.values()) + list(session.scalars(select(Client.id).where(Client.import_batch_id == batch.id)))
+            result = campaigns.add_clients(session=session, actor=actor, ref=str(target.id), client_ids=ids,
+                                           batch_id=batch.id, manager=owner.login if owner else None)
+            added, skipped_dnc = result["added"], result["skipped_do_not_call"]
+            if assign:
+                campaigns.assign(session=session, actor=actor, ref=str(target.id), managers=[u.login for u in team],
+                                 strategy=assign)
+        updated = _apply_updates(session, loader, batch.id) if update else 0
+        counts = loader.counts
+        out = {"read": counts.read, "inserted": counts.inserted, "updated": updated,
+               "duplicates": counts.duplicates_within_file + counts.duplicates_in_base, "rejected": counts.rejected,
+               "added_to_campaign": added, "batch": batch.id,
+               "duplicates_within_file": counts.duplicates_within_file, "duplicates_in_base": counts.duplicates_in_base,
+               "blank": counts.blank, "skipped_do_not_call": skipped_dnc, "campaign": target.name if target else None,
+               "file": str(path), "dry_run": dry_run, "rejected_file": None, "sheets": sheets,
+               "do_not_call": counts.do_not_call, "region": loader.region if loader.region != phones.AUTO else None,
+               "region_auto": region.upper() == phones.AUTO, "hint": _hint(loader)}
+        if migration:
+            out["statuses"] = migration
+        if dry_run:
+            out["preview"] = loader.preview_rows
+            out["batch"] = None
+            nested.rollback()
+            return out
+        if write_rejected:
+            out["rejected_file"] = _write_rejected(path, rejects, headers_by_sheet, multi=len(plan) > 1)
+        batch.stats = {k: v for k, v in out.items() if k not in ("batch", "dry_run")}
+        audit.record(session, actor, "import.run", "import_batch", batch.id,
+                     **{k: out[k] for k in RESULT_KEYS if k != "batch"}, file=path.name, campaign=out["campaign"])
+        session.flush()
+        return out
+    finally:
+        book.close()
+        if collecting:
+            gc.enable()
+
+
+# ---- options and sheets --------------------------------------------------------------------
+
+def _check_options(session: Session, *, header_row, campaign, manager, assign, managers, sheets_as_managers):
+    if header_row is not None and header_row < 1:
+        raise BadInput(_("--header-row {n}: rows are numbered from 1").format(n=header_row))
+    if (manager or assign) and not campaign:
+        raise BadInput(_("--manager and --assign put clients on a campaign: add --campaign NAME"))
+    if manager and assign:
+        raise BadInput(_("give either --manager (all to one) or --assign (spread over several), not both"))
+    if assign and assign not in ASSIGN_STRATEGIES:
+        raise BadInput(_("--assign {value!r}: expected one of {known}").format(value=assign, known=", ".join(ASSIGN_STRATEGIES)))
+    if managers and not assign:
+        raise BadInput(_("--managers names who --assign spreads the clients over: add --assign balanced"))
+    if sheets_as_managers:
+        if not campaign:
+            raise BadInput(_("--sheets-as-managers makes the workbook a campaign: add --campaign NAME "
+                             "(create it first with `yoolla campaign create NAME --week 2026-W48`)"))
+        if manager or assign:
+            raise BadInput(_("with --sheets-as-managers each sheet names its manager; drop --manager / --assign"))
+    target = None
+    if campaign:
+        target = campaigns.resolve(session, campaign)
+        if target.status != CampaignStatus.open:
+            raise Conflict(_("campaign {name!r} is closed; roll it over or create a new one").format(name=target.name))
+    owner = users.managers_by_logins(session, [manager])[0] if manager else None
+    team: list[User] = []
+    if assign:
+        if managers:
+            team = users.managers_by_logins(session, managers)
+        else:
+            team = list(session.scalars(select(User).where(User.role == Role.manager, User.active).order_by(User.login)))
+            if not team:
+                raise BadInput(_("--assign needs managers: there are no active managers (add some with `yoolla user add`) "
+                                 "or name them with --managers"))
+    return target, owner, team
+
+
+def _check_region(region: str) -> None:
+    import phonenumbers
+
+    if region.upper() != phones.AUTO and region.upper() not in phonenumbers.SUPPORTED_REGIONS:
+        raise BadInput(_("--region {region!r} is not a country code phonenumbers knows (auto, RU, KZ, BY, US…)").format(
+            region=region))
+
+
+def _hint(loader: Loader) -> str | None:
+    """One line with the fix when most rejected rows share one cause; None otherwise."""
+    rejected, read = loader.counts.rejected, loader.counts.read
+    if not loader.causes:
+        return None
+    cause, n = max(loader.causes.items(), key=lambda item: item[1])
+    if n * 2 <= rejected:
+        return None
+    if cause[0] == "region":
+        return _("{n} of {total} phones are not valid for {region}; they look like {other} numbers: --region {other}").format(
+            n=n, total=read, region=loader.region, other=cause[1])
+    if cause[0] == "phone":
+        return _("{n} of {total} phones are not valid for {region}: check the phone column, or name the country with "
+                 "--region XX").format(n=n, total=read, region=loader.region)
+    if cause[0] == "no_name":
+        return _("{n} of {total} rows have no organisation name nor contact person: map the column that holds it, "
+                 "e.g. --map \"Header=name\" or --map \"Header=last_name\"").format(n=n, total=read)
+    if cause[0] == "no_phone":
+        return _("{n} of {total} rows have no phone: map the column that holds it with --map \"Header=phone\"").format(
+            n=n, total=read)
+    if cause[0] == "dnc":
+        return _("{n} of {total} rows have a do-not-call value that is not yes or no: fix that column, or leave it out "
+                 "with --map \"Header=skip\"").format(n=n, total=read)
+    return None
+
+
+def _pick_table(book: Book, sheet: str | None) -> Table:
+    """The sheet asked for (by name, case and ё/е aside), else the first one that has data."""
+    if book.kind == "text":
+        if sheet is not None:
+            raise BadInput(_("{file} is a text table with no sheets; drop --sheet").format(file=book.name))
+        return book.table(None)
+    if sheet is not None:
+        name = next((n for n in book.sheet_names if n == sheet), None) or \
+            next((n for n in book.sheet_names if fold(n) == fold(sheet)), None)
+        if name is None:
+            raise NotFound(_("{file} has no sheet {sheet!r}; its sheets: {known}").format(
+                file=book.name, sheet=sheet, known=", ".join(repr(n) for n in book.sheet_names) or _("none")))
+        return book.table(name)
+    for name in book.sheet_names:
+        table = book.table(name)
+        head = _peek(table)
+        if any(any(cells) for _n, cells in head):
+            table.rows = _chain(head, table.rows)
+            return table
+    raise BadInput(_("{file} has no data: every sheet is empty").format(file=book.name))
+
+
+def _peek(table: Table, count: int = HEADER_SEARCH_ROWS) -> list[tuple[int, list]]:
+    head = []
+    for item in table.rows:
+        head.append(item)
+        if len(head) >= count:
+            break
+    return head
+
+
+def _chain(head: list, rest: Iterator) -> Iterator:
+    yield from head
+    yield from rest
+
+
+def _prepare(table: Table, header_row: int | None, overrides: dict[str, str], allowed: tuple[str, ...],
+             extra_words: dict | None) -> tuple[Iterator, list[Column], int]:
+    """Find the header row and map its columns; returns the data rows below it, the columns and the header's number."""
+    want = max(HEADER_SEARCH_ROWS, header_row or 0)
+    head = _peek(table, want)
+    if len(head) < want and not any(any(_cell_present(v) for v in cells) for _n, cells in head):
+        raise BadInput(_("{where} is empty").format(where=table.where()))
+    if header_row is not None:
+        position = next((i for i, (number, _cells) in enumerate(head) if number == header_row), None)
+        if position is None:
+            raise BadInput(_("{where}: --header-row {row} is past the last row ({last})").format(
+                where=table.where(), row=header_row, last=head[-1][0] if head else 0))
+    else:
+        position = find_header(head, extra_words)
+        if position is None:
+            first = next(((n, cells) for n, cells in head if sum(1 for v in cells if _cell_present(v)) >= 1), None)
+            seen = _describe_row(first[1]) if first else _("nothing")
+            raise BadInput(_("{where}: no header naming a phone column in the first {n} rows (row {row} reads: {seen}); "
+                             "say which row is the header with --header-row N and map columns with --map \"Header=phone\"").format(
+                where=table.where(), n=HEADER_SEARCH_ROWS, row=first[0] if first else 1, seen=seen))
+    number, cells = head[position]
+    headers = header_texts(cells)
+    while headers and not headers[-1]:
+        headers.pop()
+    _check_merged_header(table, number, headers)
+    columns = build_columns(headers, overrides, allowed=allowed, extra=extra_words, where=table.where(number))
+    if not any(c.field == "phone" for c in columns):
+        raise BadInput(_("{where}: no phone column; headers seen: {seen}; name it with --map \"Header=phone\"").format(
+            where=table.where(number), seen=", ".join(c.describe() for c in columns if c.header) or _("none")))
+    return _chain(head[position + 1:], table.rows), columns, number
+
+
+def _cell_present(value) -> bool:
+    return value is not None and value != "" and not (isinstance(value, str) and not value.strip())
+
+
+def _describe_row(cells: list) -> str:
+    shown = [f"{column_letter(i)}={str(v).strip()[:40]!r}" for i, v in enumerate(cells) if _cell_present(v)]
+    return ", ".join(shown[:8]) + (", …" if len(shown) > 8 else "")
+
+
+def _check_merged_header(table: Table, number: int, headers: list[str]) -> None:
+    for (r0, c0), (r1, c1) in table.merged or []:
+        if r0 <= number - 1 <= r1 and c1 > c0 and c0 < max(len(headers), 1):
+            text = headers[c0] if c0 < len(headers) else ""
+            raise BadInput(_("{where}: header cells {first}{row}:{last}{row} are merged ({text!r}); unmerge them so each "
+                             "column has its own header, or point --header-row at the row that names the columns").format(
+                where=table.where(number), first=column_letter(c0), last=column_letter(c1), row=number, text=text))
+
+
+# ---- --update ------------------------------------------------------------------------------
+
+_UPDATABLE = ("contact_person", "email", "city", "note")
+
+
+def _apply_updates(session: Session, loader: Loader, batch_id: int) -> int:
+    """Fill empty fields (and missing extra attributes) of existing clients from the file."""
+    wanted = loader.updates
+    if not wanted:
+        return 0
+    now = clock.now()
+    changes, befores = [], []
+    ids = list(wanted)
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start:start + 5000]
+        for row in session.execute(select(Client.id, Client.contact_person, Client.email, Client.city, Client.note,
+                                          Client.extra).where(Client.id.in_(chunk))):
+            client_id, *current, extra = row
+            given = wanted[client_id]
+            values = dict(zip(_UPDATABLE, current))
+            before = {}
+            for name in _UPDATABLE:
+                if not values[name] and given.get(name):
+                    before[name] = values[name]
+                    values[name] = given[name]
+            new_extra = dict(extra or {})
+            added = {k: v for k, v in given["extra"].items() if k not in new_extra}
+            if added:
+                before["extra"] = extra or {}
+                new_extra.update(added)
+            if before:
+                changes.append({"b_id": client_id, **{f"b_{k}": v for k, v in values.items()}, "b_extra": new_extra,
+                                "b_updated_at": now})
+                befores.append({"batch_id": batch_id, "client_id": client_id, "before": before})
+    if changes:
+        stmt = (sql_update(Client).where(Client.id == bindparam("b_id"))
+                .values(**{k: bindparam(f"b_{k}") for k in _UPDATABLE}, extra=bindparam("b_extra"),
+                        updated_at=bindparam("b_updated_at")))
+        session.connection().execute(stmt, changes)
+        session.execute(ImportUpdate.__table__.insert(), befores)
+    return len(changes)
+
+
+# ---- rejected rows -------------------------------------------------------------------------
+
+def _write_rejected(path: Path, rejects: list, headers_by_sheet: dict, *, multi: bool) -> str | None:
+    """Rejected rows next to the input, as Excel opens it (UTF-8 with BOM, `;`); none: remove a stale file."""
+    target = rejected_path(path)
+    if not rejects:
+        if target.exists():
+            target.unlink()
+        return None
+    first_headers = headers_by_sheet.get(rejects[0][0], [])
+    head = ([_("sheet")] if multi else []) + [_("row")] + [h or column_letter(i) for i, h in enumerate(first_headers)] + [_("reason")]
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=target.name, dir=target.parent)
+        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as fh:
+            writer = csv.writer(fh, delimiter=";")
+            writer.writerow(head)
+            for sheet, number, texts, reason in rejects:
+                width = len(headers_by_sheet.get(sheet, first_headers))
+                cells = (texts + [""] * width)[:width]
+                writer.writerow(([sheet or ""] if multi else []) + [number] + cells + [reason])
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; this is a file for people to open
+        os.replace(tmp, target)
+    except OSError as exc:
+        raise BadInput(_("cannot write the rejected rows to {file}: {error}; nothing was imported").format(
+            file=target, error=exc.strerror or exc))
+    return str(target)
+
+
+# ---- batches: list, show, undo ---------------------------------------------------------------
+
+def _batch_row(batch: ImportBatch, logins: dict[int, str], names: dict[int, str]) -> dict:
+    stats = batch.stats or {}
+    return {"batch": batch.id, "created_at": clock.iso(batch.created_at), "actor": logins.get(batch.actor_id),
+            "file": Path(batch.source).name, "source": batch.source, "campaign": names.get(batch.campaign_id),
+            **{k: stats.get(k) for k in RESULT_KEYS if k != "batch"}, "undone_at": clock.iso(batch.undone_at)}
+
+
+def list_batches(*, session: Session, actor: User, limit: int | None = 50) -> list[dict]:
+    """Imports, newest first."""
+    return list(batch_listing(session=session, actor=actor).rows(limit=limit))
+
+
+def batch_listing(*, session: Session, actor: User) -> Listing:
+    """Every import, newest first, counted and streamed (see core/listing.py)."""
+    require_campaign_admin(actor, action=_("see imports"))
+    logins = dict(session.execute(select(User.id, User.login)).all())
+    names = dict(session.execute(select(Campaign.id, Campaign.name)).all())
+    return Listing(session, select(ImportBatch).order_by(ImportBatch.id.desc()),
+                   lambda row: _batch_row(row[0], logins, names))
+
+
+def get_batch(session: Session, ref: int | str) -> ImportBatch:
+    batch_id = refs.number(ref, _("{ref!r} is not an import batch number (see `yoolla import list`)"))
+    batch = session.get(ImportBatch, batch_id)
+    if batch is None:
+        raise NotFound(_("no import batch {id} (see `yoolla import list`)").format(id=batch_id))
+    return batch
+
+
+def show_batch(*, session: Session, actor: User, ref: int | str, limit: int | None = 1000) -> dict:
+    """One import: its result, the mapping it used and its rejected rows (first `limit`; None: all)."""
+    require_campaign_admin(actor, action=_("see imports"))
+    batch = get_batch(session, ref)
+    logins = dict(session.execute(select(User.id, User.login)).all())
+    names = dict(session.execute(select(Campaign.id, Campaign.name)).all())
+    out = _batch_row(batch, logins, names)
+    stats = batch.stats or {}
+    for key in ("duplicates_within_file", "duplicates_in_base", "blank", "skipped_do_not_call", "rejected_file", "sheets",
+                "statuses"):
+        if key in stats:
+            out[key] = stats[key]
+    out["rejected_rows"] = list(rejected_listing(session=session, actor=actor, ref=batch.id).rows(limit=limit))
+    return out
+
+
+def rejected_listing(*, session: Session, actor: User, ref: int | str) -> Listing:
+    """The rejected rows of one import in file order, counted and streamed (see core/listing.py)."""
+    require_campaign_admin(actor, action=_("see imports"))
+    batch = get_batch(session, ref)
+    stmt = (select(ImportRejectedRow.sheet, ImportRejectedRow.row_number, ImportRejectedRow.reason, ImportRejectedRow.cells)
+            .where(ImportRejectedRow.batch_id == batch.id).order_by(ImportRejectedRow.id))
+    return Listing(session, stmt, _rejected_row)
+
+
+def _rejected_row(row) -> dict:
+    return {"sheet": row.sheet or None, "row": row.row_number, "reason": row.reason, "cells": row.cells}
+
+
+def undo_batch(*, session: Session, actor: User, ref: int | str) -> dict:
+    """Remove what the batch inserted (its clients and the deals it created) and restore the fields
+    an --update filled — only if nothing has happened to them since.
+
+    Raises Conflict listing what blocks it: calls, stage moves or other changes on its deals, its
+    clients on other campaigns or changed since, or an undo already done.
+    """
+    require_campaign_admin(actor, action=_("undo imports"))
+    batch = get_batch(session, ref)
+    if batch.undone_at is not None:
+        raise Conflict(_("import {id} was already undone on {at}").format(id=batch.id, at=clock.show(batch.undone_at)))
+    blockers = _undo_blockers(session, batch)
+    if blockers:
+        shown = "; ".join(blockers[:10]) + (_("; and {n} more").format(n=len(blockers) - 10) if len(blockers) > 10 else "")
+        raise Conflict(_("import {id} cannot be undone, things happened since: {blockers}").format(id=batch.id, blockers=shown))
+    deals = session.execute(delete(Deal).where(Deal.import_batch_id == batch.id)).rowcount
+    # Before-values other (already undone) imports kept for these clients go with them.
+    session.execute(delete(ImportUpdate).where(ImportUpdate.client_id.in_(
+        select(Client.id).where(Client.import_batch_id == batch.id))))
+    restored = 0
+    for change in session.scalars(select(ImportUpdate).where(ImportUpdate.batch_id == batch.id)):
+        session.execute(sql_update(Client).where(Client.id == change.client_id).values(**change.before, updated_at=clock.now()))
+        restored += 1
+    clients = session.execute(delete(Client).where(Client.import_batch_id == batch.id)).rowcount
+    batch.undone_at = clock.now()
+    result = {"batch": batch.id, "clients_removed": clients, "deals_removed": deals, "clients_restored": restored}
+    audit.record(session, actor, "import.undo", "import_batch", batch.id, **result)
+    return result
+
+
+def _run_record_id(session: Session, batch: ImportBatch) -> int:
+    return session.scalar(select(func.max(AuditRecord.id)).where(AuditRecord.action == "import.run",
+                                                                  AuditRecord.entity_id == batch.id)) or 0
+
+
+def _undo_blockers(session: Session, batch: ImportBatch) -> list[str]:
+    out: list[str] = []
+    batch_deals = select(Deal.id).where(Deal.import_batch_id == batch.id)
+    batch_clients = select(Client.id).where(Client.import_batch_id == batch.id)
+    for deal_id, name, n in session.execute(
+            select(Call.deal_id, Client.name, func.count(Call.id)).join(Client, Client.id == Call.client_id)
+            .where(Call.deal_id.in_(batch_deals) | Call.client_id.in_(batch_clients))
+            .group_by(Call.deal_id, Client.name).order_by(Call.deal_id).limit(50)):
+        out.append(_("deal {deal} ({name}) has {n} call(s)").format(deal=deal_id, name=name, n=n))
+    for deal_id, n in session.execute(
+            select(Payment.deal_id, func.count(Payment.id)).where(Payment.deal_id.in_(batch_deals))
+            .group_by(Payment.deal_id).limit(50)):
+        out.append(_("deal {deal} has {n} payment(s)").format(deal=deal_id, n=n))
+    since = _run_record_id(session, batch)
+    deal_actions = session.execute(
+        select(AuditRecord.entity_id, AuditRecord.action).where(
+            AuditRecord.entity == "deal", AuditRecord.id > since, AuditRecord.action != "call.log",
+            AuditRecord.entity_id.in_(batch_deals)).order_by(AuditRecord.id).limit(50)).all()
+    labels = {"deal.stage": _("moved to another stage"), "deal.move": _("given to another manager"),
+              "deal.invoice": _("invoiced"), "deal.pay": _("paid")}
+    for deal_id, action in dict.fromkeys(deal_actions):
+        out.append(_("deal {deal} was {what}").format(deal=deal_id, what=labels.get(action, action)))
+    for client_id, action in dict.fromkeys(session.execute(
+            select(AuditRecord.entity_id, AuditRecord.action).where(
+                AuditRecord.entity == "client", AuditRecord.id > since,
+                AuditRecord.entity_id.in_(batch_clients)).order_by(AuditRecord.id).limit(50)).all()):
+        out.append(_("client {id} changed since ({action})").format(id=client_id, action=action))
+    for deal_id, name, campaign in session.execute(
+            select(Deal.id, Client.name, Campaign.name).join(Client, Client.id == Deal.client_id)
+            .join(Campaign, Campaign.id == Deal.campaign_id)
+            .where(Deal.client_id.in_(batch_clients), (Deal.import_batch_id != batch.id) | Deal.import_batch_id.is_(None))
+            .order_by(Deal.id).limit(50)):
+        out.append(_("client {name} is also on campaign {campaign!r} (deal {deal})").format(name=name, campaign=campaign, deal=deal_id))
+    for deal_id, in session.execute(select(Deal.id).where(Deal.rolled_from_deal_id.in_(batch_deals)).limit(50)):
+        out.append(_("deal {deal} was rolled over from one of its deals").format(deal=deal_id))
+    for client_id, other in session.execute(
+            select(ImportUpdate.client_id, ImportUpdate.batch_id).join(ImportBatch, ImportBatch.id == ImportUpdate.batch_id)
+            .where(ImportUpdate.client_id.in_(batch_clients), ImportBatch.undone_at.is_(None)).limit(50)):
+        out.append(_("client {id} was updated by import {batch}").format(id=client_id, batch=other))
+    return out

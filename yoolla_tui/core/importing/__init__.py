@@ -1,7 +1,0 @@
-"""Importing call lists: readers for every spreadsheet an office has, header recognition, the
-bulk row loader, the seed-002 workbook migration, and batches that can be listed and undone."""
-
-from .headers import FIELDS
-from .service import RESULT_KEYS, batch_listing, list_batches, rejected_listing, rejected_path, run_import, show_batch, undo_batch
-
-__all__ = ["FIELDS", "RESULT_KEYS", "batch_listing", "list_batches", "rejected_listing", "rejected_path", "run_import", "show_batch", "undo_batch"]

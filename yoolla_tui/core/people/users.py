@@ -1,0 +1,104 @@
+"""Users and roles. `bootstrap_admin` makes the first admin; after that only admins add users."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from yoolla_tui.core.kernel import audit, clock
+from yoolla_tui.core.kernel.errors import BadInput, Conflict, NotFound
+from yoolla_tui.core.kernel.i18n import _
+from yoolla_tui.core.kernel.models import Role, User
+from yoolla_tui.core.kernel.permissions import require_admin
+
+_LOGIN_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+ROLES = [role.value for role in Role]
+
+
+def public(user: User, supervisor_login: str | None = None) -> dict:
+    return {"id": user.id, "login": user.login, "full_name": user.full_name, "role": user.role,
+            "supervisor": supervisor_login, "active": user.active}
+
+
+def get_by_login(session: Session, login: str) -> User:
+    """The user with this login; NotFound names it and how to list users."""
+    user = session.scalars(select(User).where(User.login == (login or "").strip().lower())).first()
+    if user is None:
+        raise NotFound(_("unknown user {login!r} (see `yoolla user list`)").format(login=login))
+    return user
+
+
+def resolve_actor(session: Session, login: str | None) -> User:
+    """The acting user for a write or a scoped read (from --user / YOOLLA_USER)."""
+    if not login:
+        raise BadInput(_("who is acting? pass --user LOGIN or set YOOLLA_USER"))
+    user = get_by_login(session, login)
+    if not user.active:
+        raise BadInput(_("user {login!r} is deactivated").format(login=user.login))
+    return user
+
+
+def count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(User)) or 0
+
+
+def _check_new(session: Session, login: str, role: str) -> str:
+    login = (login or "").strip().lower()
+    if not _LOGIN_RE.match(login):
+        raise BadInput(_("bad login {login!r}: use lower-case letters, digits, '.', '_' or '-' (up to 64)").format(login=login))
+    if role not in ROLES:
+        raise BadInput(_("unknown role {role!r}: expected one of {roles}").format(role=role, roles=", ".join(ROLES)))
+    if session.scalars(select(User.id).where(User.login == login)).first() is not None:
+        raise Conflict(_("user {login!r} already exists").format(login=login))
+    return login
+
+
+def bootstrap_admin(*, session: Session, login: str, full_name: str = "") -> User:
+    """Create the first admin of an empty database; refuses once any user exists."""
+    if count(session):
+        raise Conflict(_("the database already has users; an admin adds more with `yoolla user add`"))
+    login = _check_new(session, login, Role.admin)
+    user = User(login=login, full_name=full_name or login, role=Role.admin, created_at=clock.now())
+    session.add(user)
+    session.flush()
+    audit.record(session, user, "user.bootstrap", "user", user.id, login=login)
+    return user
+
+
+def add_user(*, session: Session, actor: User, login: str, full_name: str = "", role: str = Role.manager,
+             supervisor: str | None = None) -> User:
+    """Add a user (admins only). `supervisor` is a login of a supervisor or admin."""
+    require_admin(actor, action=_("add users"))
+    login = _check_new(session, login, role)
+    supervisor_id = None
+    if supervisor:
+        boss = get_by_login(session, supervisor)
+        if boss.role not in (Role.admin, Role.supervisor):
+            raise BadInput(_("{login!r} is a {role}, not a supervisor or admin").format(login=boss.login, role=boss.role))
+        supervisor_id = boss.id
+    user = User(login=login, full_name=full_name or login, role=role, supervisor_id=supervisor_id, created_at=clock.now())
+    session.add(user)
+    session.flush()
+    audit.record(session, actor, "user.add", "user", user.id, login=login, role=role, supervisor=supervisor)
+    return user
+
+
+def list_users(*, session: Session, role: str | None = None) -> list[dict]:
+    users = list(session.scalars(select(User).order_by(User.role, User.login)))
+    by_id = {user.id: user.login for user in users}
+    return [public(user, by_id.get(user.supervisor_id)) for user in users if role is None or user.role == role]
+
+
+def managers_by_logins(session: Session, logins: list[str]) -> list[User]:
+    """Users for a comma list of logins, in the order given; each must be able to own deals."""
+    out = []
+    for login in logins:
+        user = get_by_login(session, login)
+        if user.role not in (Role.manager, Role.supervisor, Role.admin):
+            raise BadInput(_("{login!r} is an {role} and cannot own deals").format(login=user.login, role=user.role))
+        out.append(user)
+    if not out:
+        raise BadInput(_("name at least one manager (--managers anna,boris)"))
+    return out
