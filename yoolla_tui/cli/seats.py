@@ -8,9 +8,12 @@ from typing import Annotated, Optional
 
 import typer
 
-from yoolla_tui.core.kernel import audit as audit_core, db
-from yoolla_tui.core.maintenance import backup as maintenance
-from yoolla_tui.core.calls import pool
+from yoolla_tui.cli._lazy import module
+
+audit_core = module("yoolla_tui.core.kernel.audit")
+db = module("yoolla_tui.core.kernel.db")
+maintenance = module("yoolla_tui.core.maintenance.backup")
+pool = module("yoolla_tui.core.calls.pool")
 from yoolla_tui.core.kernel.errors import YoollaError
 from yoolla_tui.core.kernel.i18n import _
 
