@@ -19,7 +19,7 @@ from yoolla_tui.core.kernel.i18n import _
 
 from yoolla_tui.cli import context
 from yoolla_tui.cli.admin import db_app
-from yoolla_tui.cli.output import FormatOpt, Fmt, done, render, render_one
+from yoolla_tui.cli.output import FormatOpt, Fmt, done, err_console, render, render_one
 
 NEXT_FIELDS = ["id", "client", "phone", "phone_ext", "campaign", "stage", "status", "next_call_at", "attempts_week",
                "source", "reserved_until", "version"]
@@ -102,12 +102,17 @@ def restore(
 
 
 @db_app.command("check")
-def check(fmt: FormatOpt = Fmt.table) -> None:
+def check(fmt: FormatOpt = Fmt.table,
+          repair: Annotated[bool, typer.Option("--repair", help="First recount the reports' kept aggregates from calls, deals and payments (admin).")] = False) -> None:
     """Integrity, foreign keys, the schema at head, and the counts that must agree (calls and their
-    deals, attempts, audit records). Exits 1 when anything is wrong.
+    deals, attempts, audit records, the reports' kept aggregates). Exits 1 when anything is wrong.
 
     Example: yoolla db check
     """
+    if repair:
+        with context.acting() as (session, actor):
+            fixed = maintenance.repair_aggregates(session=session, actor=actor)
+        err_console.print(_("Recounted the reports' aggregates ({wrong} row(s) were wrong).").format(wrong=fixed["were_wrong"]))
     rows = maintenance.check(db.get_engine(context.state().url))
     render(rows, fmt, CHECK_COLUMNS)
     failed = [r["check"] for r in rows if not r["ok"]]

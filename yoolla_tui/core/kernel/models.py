@@ -454,3 +454,33 @@ class Checkpoint(SQLModel, table=True):
     done_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
     created_by_id: int = Field(foreign_key="user.id")
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class Tally(SQLModel, table=True):
+    """Kept aggregates for the reports (kernel/tally.py): per UTC hour, person and campaign, how
+    many calls of each outcome (metric `call:<outcome>`, person = the caller), deals won and lost
+    (`won`, `lost`, by closed_at), invoices issued (`invoice`, n and cents, by invoiced_at) and
+    payments received (`payment`, by paid_at); person = the deal's manager for all but calls.
+    Changed in the same transaction as the rows they count; rebuilt from them by `db check --repair`."""
+
+    __tablename__ = "tally"
+
+    hour: datetime = Field(sa_column=Column(UTCDateTime(), primary_key=True))
+    user_id: int = Field(primary_key=True)
+    campaign_id: int = Field(primary_key=True)
+    metric: str = Field(primary_key=True, max_length=24)
+    n: int = 0
+    cents: int = Field(default=0, sa_type=BigInteger)
+
+
+class Reach(SQLModel, table=True):
+    """Kept aggregate: the deals a caller reached (any outcome but no_answer / wrong_number) per UTC
+    hour and campaign, with how many such calls; `reached` in a period is its distinct deals."""
+
+    __tablename__ = "reach"
+
+    hour: datetime = Field(sa_column=Column(UTCDateTime(), primary_key=True))
+    user_id: int = Field(primary_key=True)
+    campaign_id: int = Field(primary_key=True)
+    deal_id: int = Field(primary_key=True)
+    n: int = 0

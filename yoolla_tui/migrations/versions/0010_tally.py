@@ -1,0 +1,50 @@
+"""Kept aggregates for the reports (issue 26): `tally` (per UTC hour, person, campaign and metric:
+calls by outcome, won, lost, invoices, payments) and `reach` (deals reached per hour, caller and
+campaign), counted here from the existing calls, deals and payments; from now on every write keeps
+them (core/kernel/tally.py). Also the shared pool's index for `yoolla next`.
+
+Revision ID: 0010
+Revises: 0006
+Create Date: 2026-12-02 04:00:00
+"""
+from typing import Sequence, Union
+
+from alembic import op
+import sqlalchemy as sa
+
+from yoolla_tui.core.kernel.types import UTCDateTime
+
+revision: str = '0010'
+down_revision: Union[str, None] = '0006'
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        'tally',
+        sa.Column('hour', UTCDateTime(), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('campaign_id', sa.Integer(), nullable=False),
+        sa.Column('metric', sa.String(length=24), nullable=False),
+        sa.Column('n', sa.Integer(), nullable=False),
+        sa.Column('cents', sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint('hour', 'user_id', 'campaign_id', 'metric'),
+    )
+    op.create_table(
+        'reach',
+        sa.Column('hour', UTCDateTime(), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('campaign_id', sa.Integer(), nullable=False),
+        sa.Column('deal_id', sa.Integer(), nullable=False),
+        sa.Column('n', sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint('hour', 'user_id', 'campaign_id', 'deal_id'),
+    )
+    from yoolla_tui.core.kernel import tally
+
+    tally.rebuild(op.get_bind())
+
+
+def downgrade() -> None:
+    op.drop_table('reach')
+    op.drop_table('tally')
