@@ -11,7 +11,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Optional
 
-from sqlalchemy import BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from yoolla_tui.core.kernel.types import JSONType, UTCDateTime
@@ -148,6 +148,10 @@ class Campaign(SQLModel, table=True):
     closed_at: Optional[datetime] = _dt()
 
 
+_POOL = text("manager_id IS NULL AND callback_user_id IS NULL AND closed_at IS NULL")
+_POOL_CALLBACK = text("manager_id IS NULL AND callback_user_id IS NULL AND closed_at IS NULL AND status = 'call_back'")
+
+
 class Deal(SQLModel, table=True):
     """One client on one campaign's list, owned by one manager (None while unassigned).
 
@@ -160,6 +164,15 @@ class Deal(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("campaign_id", "client_id", name="uq_deal_campaign_client"),
         Index("ix_deal_queue", "manager_id", "closed_at", "next_call_at"),
+        # The shared pool (`yoolla next`, core/calls/pool.py): its due contacts in queue order, the
+        # overdue call-backs among them, an operator's held contact and personal call-backs.
+        Index("ix_deal_pool", "next_call_at", "id", sqlite_where=_POOL, postgresql_where=_POOL),
+        Index("ix_deal_pool_callback", "next_call_at", "id", sqlite_where=_POOL_CALLBACK,
+              postgresql_where=_POOL_CALLBACK),
+        Index("ix_deal_reserved_by", "reserved_by_id", sqlite_where=text("reserved_by_id IS NOT NULL"),
+              postgresql_where=text("reserved_by_id IS NOT NULL")),
+        Index("ix_deal_callback_user", "callback_user_id", sqlite_where=text("callback_user_id IS NOT NULL"),
+              postgresql_where=text("callback_user_id IS NOT NULL")),
     )
 
     id: Optional[int] = Field(default=None, primary_key=True)

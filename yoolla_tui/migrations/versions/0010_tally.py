@@ -40,11 +40,23 @@ def upgrade() -> None:
         sa.Column('n', sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint('hour', 'user_id', 'campaign_id', 'deal_id'),
     )
+    pool = "manager_id IS NULL AND callback_user_id IS NULL AND closed_at IS NULL"
+    for name, columns, where in (
+            ("ix_deal_pool", ["next_call_at", "id"], pool),
+            ("ix_deal_pool_callback", ["next_call_at", "id"], pool + " AND status = 'call_back'"),
+            ("ix_deal_reserved_by", ["reserved_by_id"], "reserved_by_id IS NOT NULL"),
+            ("ix_deal_callback_user", ["callback_user_id"], "callback_user_id IS NOT NULL")):
+        op.create_index(name, 'deal', columns, sqlite_where=sa.text(where), postgresql_where=sa.text(where))
     from yoolla_tui.core.kernel import tally
 
     tally.rebuild(op.get_bind())
+    if op.get_bind().dialect.name == "postgresql":  # planner statistics for the new tables now, not at autovacuum's leisure
+        op.execute("ANALYZE tally")
+        op.execute("ANALYZE reach")
 
 
 def downgrade() -> None:
+    for name in ("ix_deal_callback_user", "ix_deal_reserved_by", "ix_deal_pool_callback", "ix_deal_pool"):
+        op.drop_index(name, table_name='deal')
     op.drop_table('reach')
     op.drop_table('tally')
