@@ -19,7 +19,7 @@ from yoolla_tui.core.kernel.i18n import _
 
 from yoolla_tui.cli import context
 from yoolla_tui.cli.admin import db_app
-from yoolla_tui.cli.output import FormatOpt, Fmt, done, err_console, render, render_one
+from yoolla_tui.cli.output import AllOpt, FormatOpt, Fmt, LimitOpt, done, err_console, render, render_listing, render_one
 
 NEXT_FIELDS = ["id", "client", "phone", "phone_ext", "campaign", "stage", "status", "next_call_at", "attempts_week",
                "source", "reserved_until", "version"]
@@ -59,15 +59,18 @@ def audit(
     user: Annotated[Optional[str], typer.Option("--user", help="Only what this login did (act as someone with `yoolla --user LOGIN audit`).")] = None,
     since: Annotated[Optional[str], typer.Option("--since", help="From: a date (2026-11-23), today, yesterday, 2h, 3d.")] = None,
     action: Annotated[Optional[str], typer.Option("--action", "-a", help="An action (call.log) or a family (call, deal, pool).")] = None,
+    limit: LimitOpt = None,
+    all_: AllOpt = False,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """The audit trail, oldest first: who changed what, when (local time), from which value to which.
 
     Example: yoolla audit --deal 12 --since yesterday
     """
-    with context.acting() as (session, actor):
+    with context.acting() as (session, actor):  # streamed inside the transaction: flat memory
         rows = audit_core.list_records(session=session, actor=actor, deal=deal, user=user, since=since, action=action)
-    render(rows, fmt, AUDIT_COLUMNS + (["data"] if fmt != Fmt.table else []), empty=_("No audit records match."))
+        render_listing(rows, fmt, AUDIT_COLUMNS + (["data"] if fmt != Fmt.table else []), limit=limit, all_=all_,
+                       empty=_("No audit records match."))
 
 
 @db_app.command("backup")

@@ -66,6 +66,7 @@ def next_contact(*, session: Session, actor: User, campaign: str | None = None) 
     in_pool = [*due, Deal.manager_id.is_(None), Deal.callback_user_id.is_(None), _free(now)]
     pooled = session.scalars(skip_locked(
         select(Deal).where(*in_pool, Deal.status == literal_column("'call_back'"), Deal.next_call_at < now)
+        .with_hint(Deal, "INDEXED BY ix_deal_pool_callback", "sqlite")  # SQLite walked the whole pool otherwise
         .order_by(Deal.next_call_at, Deal.id).limit(1))).first()
     if pooled is None:
         pooled = session.scalars(skip_locked(
