@@ -61,16 +61,16 @@ def next_contact(*, session: Session, actor: User, campaign: str | None = None) 
     own = session.scalars(select(Deal).where(*due, mine, not_held_by_others).order_by(*queue_order(now)).limit(1)).first()
     if own is not None:
         return own
-    # queue_order in two index walks (ix_deal_pool_callback, ix_deal_pool): the overdue call-backs
+    # queue_order in two index walks (ix_deal_status_queue, ix_deal_pool): the overdue call-backs
     # first, else every due contact by (next_call_at, id); sorting the whole pool took 100+ ms at 100k.
-    in_pool = [*due, Deal.manager_id.is_(None), Deal.callback_user_id.is_(None), _free(now)]
+    # (The first has no `next_call_at IS NOT NULL`, implied by `< now`: SQLite then picks its index.)
+    in_pool = [Deal.manager_id.is_(None), Deal.callback_user_id.is_(None), _free(now)]
     pooled = session.scalars(skip_locked(
-        select(Deal).where(*in_pool, Deal.status == literal_column("'call_back'"), Deal.next_call_at < now)
-        .with_hint(Deal, "INDEXED BY ix_deal_pool_callback", "sqlite")  # SQLite walked the whole pool otherwise
+        select(Deal).where(*where, *in_pool, Deal.status == literal_column("'call_back'"), Deal.next_call_at < now)
         .order_by(Deal.next_call_at, Deal.id).limit(1))).first()
     if pooled is None:
         pooled = session.scalars(skip_locked(
-            select(Deal).where(*in_pool).order_by(Deal.next_call_at, Deal.id).limit(1))).first()
+            select(Deal).where(*due, *in_pool).order_by(Deal.next_call_at, Deal.id).limit(1))).first()
     if pooled is None:
         return None
     pooled.reserved_by_id = actor.id

@@ -149,7 +149,6 @@ class Campaign(SQLModel, table=True):
 
 
 _POOL = text("manager_id IS NULL AND callback_user_id IS NULL AND closed_at IS NULL")
-_POOL_CALLBACK = text("manager_id IS NULL AND callback_user_id IS NULL AND closed_at IS NULL AND status = 'call_back'")
 
 
 class Deal(SQLModel, table=True):
@@ -167,8 +166,7 @@ class Deal(SQLModel, table=True):
         # The shared pool (`yoolla next`, core/calls/pool.py): its due contacts in queue order, the
         # overdue call-backs among them, an operator's held contact and personal call-backs.
         Index("ix_deal_pool", "next_call_at", "id", sqlite_where=_POOL, postgresql_where=_POOL),
-        Index("ix_deal_pool_callback", "next_call_at", "id", sqlite_where=_POOL_CALLBACK,
-              postgresql_where=_POOL_CALLBACK),
+        Index("ix_deal_status_queue", "status", "manager_id", "closed_at", "next_call_at"),
         Index("ix_deal_reserved_by", "reserved_by_id", sqlite_where=text("reserved_by_id IS NOT NULL"),
               postgresql_where=text("reserved_by_id IS NOT NULL")),
         Index("ix_deal_callback_user", "callback_user_id", sqlite_where=text("callback_user_id IS NOT NULL"),

@@ -43,10 +43,10 @@ def upgrade() -> None:
     pool = "manager_id IS NULL AND callback_user_id IS NULL AND closed_at IS NULL"
     for name, columns, where in (
             ("ix_deal_pool", ["next_call_at", "id"], pool),
-            ("ix_deal_pool_callback", ["next_call_at", "id"], pool + " AND status = 'call_back'"),
             ("ix_deal_reserved_by", ["reserved_by_id"], "reserved_by_id IS NOT NULL"),
             ("ix_deal_callback_user", ["callback_user_id"], "callback_user_id IS NOT NULL")):
         op.create_index(name, 'deal', columns, sqlite_where=sa.text(where), postgresql_where=sa.text(where))
+    op.create_index("ix_deal_status_queue", 'deal', ["status", "manager_id", "closed_at", "next_call_at"])
     from yoolla_tui.core.kernel import tally
 
     tally.rebuild(op.get_bind())
@@ -56,7 +56,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for name in ("ix_deal_callback_user", "ix_deal_reserved_by", "ix_deal_pool_callback", "ix_deal_pool"):
+    for name in ("ix_deal_status_queue", "ix_deal_callback_user", "ix_deal_reserved_by", "ix_deal_pool"):
         op.drop_index(name, table_name='deal')
     op.drop_table('reach')
     op.drop_table('tally')
