@@ -5,7 +5,7 @@
 Makes a scratch database per size (a SQLite file, or with --db an empty PostgreSQL database that
 is emptied and filled) with that many `deal.advance`-like audit records (each with a manager and
 a stage change), then runs `yoolla audit --format json > /dev/null` once per size as its own
-process and prints wall, CPU and peak RSS (the child's ru_maxrss); beside it, on SQLite,
+process and prints wall, CPU and peak RSS (by /usr/bin/time); beside it, on SQLite,
 `sqlite-utils rows … --nl` streaming the same table (the peer).
 """
 
