@@ -475,6 +475,7 @@ class Tally(SQLModel, table=True):
     Changed in the same transaction as the rows they count; rebuilt from them by `db check --repair`."""
 
     __tablename__ = "tally"
+    __table_args__ = {"sqlite_with_rowid": False}  # SQLite: rows stored in key order, a period is one range
 
     hour: datetime = Field(sa_column=Column(UTCDateTime(), primary_key=True))
     user_id: int = Field(primary_key=True)
@@ -489,6 +490,7 @@ class Reach(SQLModel, table=True):
     hour and campaign, with how many such calls; `reached` in a period is its distinct deals."""
 
     __tablename__ = "reach"
+    __table_args__ = {"sqlite_with_rowid": False}
 
     hour: datetime = Field(sa_column=Column(UTCDateTime(), primary_key=True))
     user_id: int = Field(primary_key=True)

@@ -316,13 +316,14 @@ def recount(connection) -> tuple[dict, dict]:
 
 
 def kept(connection) -> tuple[dict, dict]:
-    """Both tables as stored, without rows that count nothing."""
+    """Both tables as stored; tally without rows that count nothing. A reach row is never at 0
+    (the reports count its rows, so one left at 0 is a difference)."""
     t, r = Tally.__table__.c, Reach.__table__.c
     tally = {(row.hour, row.user_id, row.campaign_id, row.metric): (row.n, row.cents)
              for row in connection.execute(select(t.hour, t.user_id, t.campaign_id, t.metric, t.n, t.cents))
              if row.n or row.cents}
     reach = {(row.hour, row.user_id, row.campaign_id, row.deal_id): row.n
-             for row in connection.execute(select(r.hour, r.user_id, r.campaign_id, r.deal_id, r.n)) if row.n}
+             for row in connection.execute(select(r.hour, r.user_id, r.campaign_id, r.deal_id, r.n))}
     return tally, reach
 
 

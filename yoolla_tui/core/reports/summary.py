@@ -115,7 +115,7 @@ def _figures(session: Session, campaign_ids: list[int], manager_ids: list[int], 
             row["payments"], row["paid_cents"] = n, cents
     for uid, reached in session.execute(
             select(r.user_id, func.count(func.distinct(r.deal_id)))
-            .where(r.hour >= start, r.hour < end, r.user_id.in_(manager_ids), _in_ids(r.campaign_id, activity_ids), r.n > 0)
+            .where(r.hour >= start, r.hour < end, r.user_id.in_(manager_ids), _in_ids(r.campaign_id, activity_ids))
             .group_by(r.user_id)):
         out[uid]["reached"] = reached
     open_ = Deal.closed_at.is_(None)

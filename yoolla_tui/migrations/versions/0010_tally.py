@@ -30,6 +30,7 @@ def upgrade() -> None:
         sa.Column('n', sa.Integer(), nullable=False),
         sa.Column('cents', sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint('hour', 'user_id', 'campaign_id', 'metric'),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         'reach',
@@ -39,6 +40,7 @@ def upgrade() -> None:
         sa.Column('deal_id', sa.Integer(), nullable=False),
         sa.Column('n', sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint('hour', 'user_id', 'campaign_id', 'deal_id'),
+        sqlite_with_rowid=False,
     )
     pool = "manager_id IS NULL AND callback_user_id IS NULL AND closed_at IS NULL"
     for name, columns, where in (
