@@ -10,7 +10,7 @@ import typer
 
 from yoolla_tui.cli._lazy import module
 
-audit_core = module("yoolla_tui.core.kernel.audit")
+audit_core = module("yoolla_tui.core.reports.audit_trail")
 db = module("yoolla_tui.core.kernel.db")
 maintenance = module("yoolla_tui.core.maintenance.backup")
 pool = module("yoolla_tui.core.calls.pool")

@@ -17,7 +17,7 @@ from yoolla_tui.core.kernel.models import Call, Deal
 from yoolla_tui.core.people import users
 from yoolla_tui.core.reports import summary
 
-from .world import at, build
+from tests.core.world import at, build
 
 OUTCOMES = ["no_answer", "call_back", "interested", "refused", "wrong_number", "do_not_call"]
 STAGES = ["to_call", "agreed", "proposal_sent", "invoice_issued", "paid", "attended", "refused"]
