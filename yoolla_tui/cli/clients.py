@@ -72,7 +72,7 @@ def list_(
 
     Example: yoolla client list --search Вектор; yoolla client list --format csv > clients.csv
     """
-    with context.acting() as (session, actor):
+    with context.reading_as() as (session, actor):
         render_listing(clients.client_listing(session=session, actor=actor, search=search, offset=offset), fmt,
                        CLIENT_COLUMNS, limit=limit, all_=all_, empty=_("No clients match."))
 
@@ -80,7 +80,7 @@ def list_(
 @app.command("show")
 def show(ref: RefArg, fmt: FormatOpt = Fmt.table) -> None:
     """The client's card: details, the deals it is on, and every call in every campaign."""
-    with context.acting() as (session, actor):
+    with context.reading_as() as (session, actor):
         card = clients.card(session=session, actor=actor, ref=ref)
     if fmt == Fmt.json:
         render_one(card, fmt)

@@ -91,6 +91,24 @@ def session(*, migrated: bool = True) -> Iterator[Session]:
 
 
 @contextmanager
+def reading(*, migrated: bool = True) -> Iterator[Session]:
+    """A read-only snapshot of the chosen database: listings, reports and exports never take the
+    write lock, so operators keep logging calls while they run."""
+    engine = db.get_engine(state().url)
+    if migrated:
+        db.require_current(engine)
+    with db.read_scope(engine) as s:
+        yield s
+
+
+@contextmanager
+def reading_as() -> Iterator[tuple[Session, User]]:
+    """A read-only snapshot plus the acting user (--user / YOOLLA_USER)."""
+    with reading() as s:
+        yield s, users.resolve_actor(s, state().user)
+
+
+@contextmanager
 def acting() -> Iterator[tuple[Session, User]]:
     """A transaction plus the acting user (--user / YOOLLA_USER)."""
     with session() as s:

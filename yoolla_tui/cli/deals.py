@@ -41,7 +41,7 @@ def list_(
     Example: yoolla deal list --due today
     Example: yoolla deal list --light red --manager anna
     """
-    with context.acting() as (session, actor):
+    with context.reading_as() as (session, actor):
         rows = deals.deal_listing(session=session, actor=actor, campaign=campaign, manager=manager, due=due, stage=stage,
                                   status=status, include_closed=closed, light_=light)
         render_listing(rows, fmt, DEAL_COLUMNS, limit=limit, all_=all_, empty=_("No deals match."))
@@ -50,7 +50,7 @@ def list_(
 @deal_app.command("show")
 def show(deal: DealArg, fmt: FormatOpt = Fmt.table) -> None:
     """A deal's card: stage, status, next call, invoice and payments, and its calls."""
-    with context.acting() as (session, actor):
+    with context.reading_as() as (session, actor):
         card = deals.show(session=session, actor=actor, deal_id=deal)
     if fmt == Fmt.json:
         render_one(card, fmt)
@@ -158,6 +158,6 @@ def reasons(limit: LimitOpt = None, all_: AllOpt = False, fmt: FormatOpt = Fmt.t
     """
     from yoolla_tui.core.kernel import reference
 
-    with context.session() as session:
+    with context.reading() as session:
         render_listing(reference.list_lost_reasons(session), fmt, ["code", "name", "final", "needs_note"], limit=limit,
                        all_=all_)

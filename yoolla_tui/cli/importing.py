@@ -256,7 +256,7 @@ def list_(
 
     Example: yoolla import list --limit 5
     """
-    with context.acting() as (session, actor):
+    with context.reading_as() as (session, actor):
         render_listing(importing.batch_listing(session=session, actor=actor), fmt, BATCH_COLUMNS, limit=limit,
                        all_=all_, empty=_("No imports yet: yoolla import FILE"))
 
@@ -275,7 +275,7 @@ def show(
     Example: yoolla import show 3 --format csv > rejected.csv
     """
     columns = ["sheet", "row", "reason", "cells"]
-    with context.acting() as (session, actor):
+    with context.reading_as() as (session, actor):
         if fmt == Fmt.csv:
             render_listing(importing.rejected_listing(session=session, actor=actor, ref=batch), fmt, columns,
                            limit=limit, all_=all_)

@@ -62,7 +62,7 @@ def audit(
 
     Example: yoolla audit --deal 12 --since yesterday
     """
-    with context.acting() as (session, actor):
+    with context.reading_as() as (session, actor):
         rows = audit_core.list_records(session=session, actor=actor, deal=deal, user=user, since=since, action=action)
     render(rows, fmt, AUDIT_COLUMNS + (["data"] if fmt != Fmt.table else []), empty=_("No audit records match."))
 

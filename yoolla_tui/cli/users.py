@@ -49,5 +49,5 @@ def list_(
 
     Example: yoolla user list --role manager
     """
-    with context.session() as session:
+    with context.reading() as session:
         render_listing(users.list_users(session=session, role=role), fmt, USER_COLUMNS, limit=limit, all_=all_)

@@ -98,6 +98,13 @@ def _setup_sqlite(engine: Engine, timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
+        if conn.get_execution_options().get(READ_OPTION):
+            # A read: a deferred transaction sees one snapshot (WAL) and takes no write lock, so a
+            # long export never makes an operator's call log wait.
+            conn.exec_driver_sql("BEGIN")
+            conn.exec_driver_sql("PRAGMA query_only=1")
+            conn.connection.info["query_only"] = True
+            return
         waited_out = gate_path is not None and not _enter_gate(conn.connection.info, gate_path, timeout_ms)
         if waited_out:  # the whole timeout went on the gate: one last short try, then Busy
             conn.exec_driver_sql("PRAGMA busy_timeout=200")
@@ -116,6 +123,8 @@ def _setup_sqlite(engine: Engine, timeout_ms: int) -> None:
     def _on_end(conn):
         if conn.invalidated:  # interrupted mid-statement: the pool's invalidate/close releases it
             return
+        if conn.connection.info.pop("query_only", False):
+            conn.exec_driver_sql("PRAGMA query_only=0")
         _leave_gate(conn.connection.info)
 
     @event.listens_for(engine, "invalidate")
@@ -197,6 +206,32 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         session.rollback()
         raise
     finally:
+        session.close()
+
+
+READ_OPTION = "yoolla_read"
+
+
+@contextmanager
+def read_scope(engine: Engine) -> Iterator[Session]:
+    """A session for reading only: one consistent snapshot, never the write lock.
+
+    SQLite: a deferred `BEGIN` with `query_only` (WAL lets writers commit meanwhile; a write
+    attempted here fails instead of queueing others). PostgreSQL: a READ ONLY transaction.
+    Rolled back at the end: there is nothing to keep.
+    """
+    options = {READ_OPTION: True}
+    if not is_sqlite(engine):
+        options["postgresql_readonly"] = True
+    session = Session(engine.execution_options(**options), expire_on_commit=False)
+    try:
+        yield session
+    except OperationalError as exc:
+        if is_busy(exc):
+            raise busy_error() from None
+        raise
+    finally:
+        session.rollback()
         session.close()
 
 
