@@ -63,7 +63,7 @@ class HealthScreen(BoardScreen):
         table.focus()
 
     def read(self) -> list[dict]:
-        return self.app.core(health.list_health)
+        return self.app.read(health.list_health)
 
     def _show(self, rows: list[dict]) -> None:
         table = self.query_one("#health", DataTable)
@@ -88,7 +88,7 @@ class HealthScreen(BoardScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="health-detail")
     def load_detail(self, deal_id: int) -> None:
-        detail = self.app.core(health.detail, deal_id=deal_id)
+        detail = self.app.read(health.detail, deal_id=deal_id)
         self.app.call_from_thread(self._detail, detail)
 
     def _detail(self, d: dict) -> None:

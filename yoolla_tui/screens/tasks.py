@@ -95,7 +95,7 @@ class TasksScreen(BoardScreen):
                 self._show(self.board)
 
     def read(self) -> dict:
-        return self.app.core(today.work_board)
+        return self.app.read(today.work_board)
 
     def _show(self, board: dict) -> None:
         self.board = board

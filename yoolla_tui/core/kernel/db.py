@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlmodel import Session
 
-from yoolla_tui.core.kernel.errors import BadInput, Busy, NotInitialised
+from yoolla_tui.core.kernel.errors import BadInput, Busy, DatabaseReplaced, NotInitialised
 from yoolla_tui.core.kernel.i18n import _
 from yoolla_tui.core.kernel.paths import MIGRATIONS_DIR
 
@@ -61,6 +61,7 @@ def get_engine(url: str) -> Engine:
             from pathlib import Path
 
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            _create_shared(Path(parsed.database).expanduser())
         timeout_ms = busy_timeout_ms()
         engine = create_engine(url, connect_args={"timeout": timeout_ms / 1000})
         _setup_sqlite(engine, timeout_ms)
@@ -70,6 +71,18 @@ def get_engine(url: str) -> Engine:
         return create_engine(url, pool_pre_ping=True, connect_args={"options": f"-c lock_timeout={busy_timeout_ms()}",
                                                                     "application_name": _application_name()})
     raise BadInput(_("unsupported database {url!r}: use SQLite or PostgreSQL").format(url=url))
+
+
+def _create_shared(path) -> None:
+    """Create a new SQLite file as 0666 less the umask (SQLite itself makes it 0644 whatever the
+    umask): with umask 002 in a setgid folder the whole group can write it; SQLite gives its -wal
+    and -shm files the database file's mode."""
+    import os
+
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+    except (FileExistsError, OSError):
+        pass  # there already, or a folder we cannot write: SQLite reports that itself
 
 
 def _application_name() -> str:
@@ -93,11 +106,18 @@ def _setup_sqlite(engine: Engine, timeout_ms: int) -> None:
         # SQLite's lower() folds only ASCII; ILIKE compiles to lower() LIKE lower(), so Russian
         # names would not match case-insensitively without a Unicode-aware lower().
         dbapi_conn.create_function("lower", 1, _unicode_lower, deterministic=True)
+        if db_path is not None and "identity" not in identity:
+            identity["identity"] = file_identity(db_path)
 
+    db_path = engine.url.database if engine.url.database not in (None, "", ":memory:") else None
+    identity: dict = {}
+    engine.dialect.yoolla_identity = identity  # check_identity reads it (option engines share the dialect)
     gate_path = f"{engine.url.database}.writers" if engine.url.database not in (None, "", ":memory:") else None
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
+        if db_path is not None:
+            _require_same_file(db_path, identity.get("identity"))
         if conn.get_execution_options().get(READ_OPTION):
             # A read: a deferred transaction sees one snapshot (WAL) and takes no write lock, so a
             # long export never makes an operator's call log wait.
@@ -162,7 +182,7 @@ def _enter_gate(info: dict, path: str, timeout_ms: int) -> bool:
         return True
     fd = info.get("gate_fd")
     if fd is None:
-        fd = info["gate_fd"] = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = info["gate_fd"] = _open_gate(path)
     deadline = _time.monotonic() + timeout_ms / 1000
     while True:
         try:
@@ -173,6 +193,51 @@ def _enter_gate(info: dict, path: str, timeout_ms: int) -> bool:
             if _time.monotonic() >= deadline:
                 return False
             _time.sleep(0.001)
+
+
+def _open_gate(path: str) -> int:
+    """The writers' lock file, shared by everyone who may write the database.
+
+    Created with the umask's permissions (0666 & ~umask) and, in a setgid folder, the folder's
+    group, like the database SQLite creates beside it; a user who may only read it still reads
+    the database (flock works on a read-only descriptor). A lock file nobody can open at all is
+    one clear error naming the file and the fix.
+    """
+    import os
+
+    try:
+        return os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    except PermissionError:
+        try:
+            return os.open(path, os.O_RDONLY)
+        except OSError as exc:
+            raise BadInput(_("cannot open the writers' lock file {file}: {error}; give the users of this database one "
+                             "group and a setgid folder (see README, \"Hostile input and shared servers\")").format(
+                file=path, error=exc.strerror or exc))
+
+
+def file_identity(path: str) -> tuple[int, int] | None:
+    """(device, inode) of the database file; None when it does not exist."""
+    import os
+
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def _require_same_file(path: str, expected: tuple[int, int] | None) -> None:
+    if expected is not None and file_identity(path) != expected:
+        raise DatabaseReplaced(_("the database file {file} was deleted or replaced while Yoolla was running; nothing more "
+                                 "was written to it: restart to work on the file now there").format(file=path))
+
+
+def check_identity(engine: Engine) -> None:
+    """DatabaseReplaced if the SQLite file under `engine` is no longer the one it opened (PostgreSQL: never)."""
+    info = getattr(engine.dialect, "yoolla_identity", None)
+    if info and engine.url.database:
+        _require_same_file(engine.url.database, info.get("identity"))
 
 
 def _leave_gate(info: dict) -> None:
@@ -201,6 +266,10 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         session.rollback()
         if is_busy(exc):
             raise busy_error() from None
+        if "readonly database" in str(exc.orig):
+            raise BadInput(_("cannot write the database {url}: this OS user may only read it; give the users of a shared "
+                             "database one group and a setgid folder (see README, \"Hostile input and shared servers\")").format(
+                url=safe_url(session.get_bind()))) from None
         raise
     except BaseException:
         session.rollback()
