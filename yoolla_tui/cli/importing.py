@@ -153,12 +153,19 @@ def run(
     mapping).
     """
     team = [m.strip() for m in managers.split(",") if m.strip()] if managers else None
-    with context.acting() as (session, actor), _progress(fmt) as (tick, total):
+    # Who may import, then the file read and checked in a memory-limited child: no transaction is
+    # open meanwhile, so operators keep logging calls; the write is one transaction at the end.
+    with context.reading_as() as (session, actor):
+        importing.require_importer(actor)
+    importing.check_flags(header_row=header_row, campaign=campaign, manager=manager, assign=assign, managers=team,
+                          sheets_as_managers=sheets_as_managers, region=region)
+    with importing.read_book(file, encoding=encoding, delimiter=delimiter) as book, \
+            context.acting() as (session, actor), _progress(fmt) as (tick, total):
         result = importing.run_import(
             session=session, actor=actor, path=file, sheet=sheet, header_row=header_row, maps=maps, encoding=encoding,
             delimiter=delimiter, region=region, campaign=campaign, manager=manager, assign=assign, managers=team,
             update=update, dry_run=dry_run, sheets_as_managers=sheets_as_managers, skip_sheets=skip_sheets,
-            progress=tick, on_total=total)
+            progress=tick, on_total=total, book=book)
     _show_result(result, fmt)
     if result["read"] and result["rejected"] == result["read"]:
         # Cron must notice: nothing came of the file. The batch and its rejected rows are kept.
