@@ -20,12 +20,12 @@ RefArg = Annotated[str, typer.Argument(metavar="PHONE|ID", help="Client id (e.g.
 
 @app.command("add")
 def add(
-    name: Annotated[str, typer.Argument(help="Organisation name.")],
+    name: Annotated[str, typer.Argument(help="Organisation name (at most 300 characters, no control characters).")],
     phone: Annotated[str, typer.Option("--phone", help="Phone as you have it: '8 (495) 123-45-67 доб. 12'.")],
-    contact: Annotated[str, typer.Option("--contact", help="Contact person.")] = "",
-    email: Annotated[str, typer.Option("--email")] = "",
-    city: Annotated[str, typer.Option("--city")] = "",
-    note: Annotated[str, typer.Option("--note")] = "",
+    contact: Annotated[str, typer.Option("--contact", help="Contact person (at most 200 characters).")] = "",
+    email: Annotated[str, typer.Option("--email", help="At most 200 characters.")] = "",
+    city: Annotated[str, typer.Option("--city", help="At most 100 characters.")] = "",
+    note: Annotated[str, typer.Option("--note", help="At most 4000 characters; line breaks kept.")] = "",
     region: Annotated[str, typer.Option("--region", help="Country for phones written without +code.")] = "RU",
     fmt: FormatOpt = Fmt.table,
 ) -> None:
@@ -46,12 +46,12 @@ def add(
 @app.command("edit")
 def edit(
     ref: RefArg,
-    name: Annotated[Optional[str], typer.Option("--name")] = None,
+    name: Annotated[Optional[str], typer.Option("--name", help="At most 300 characters.")] = None,
     phone: Annotated[Optional[str], typer.Option("--phone", help="A corrected phone puts wrong-number deals back in the queue.")] = None,
-    contact: Annotated[Optional[str], typer.Option("--contact")] = None,
-    email: Annotated[Optional[str], typer.Option("--email")] = None,
-    city: Annotated[Optional[str], typer.Option("--city")] = None,
-    note: Annotated[Optional[str], typer.Option("--note")] = None,
+    contact: Annotated[Optional[str], typer.Option("--contact", help="At most 200 characters.")] = None,
+    email: Annotated[Optional[str], typer.Option("--email", help="At most 200 characters.")] = None,
+    city: Annotated[Optional[str], typer.Option("--city", help="At most 100 characters.")] = None,
+    note: Annotated[Optional[str], typer.Option("--note", help="At most 4000 characters.")] = None,
 ) -> None:
     """Correct a client's details."""
     with context.acting() as (session, actor):

@@ -16,6 +16,7 @@ from yoolla_tui.core.people import users
 from yoolla_tui.core.kernel.db import Session
 from yoolla_tui.core.kernel.errors import YoollaError
 from yoolla_tui.core.kernel.i18n import _
+from yoolla_tui.core.kernel.text import visible
 from yoolla_tui.core.kernel.models import User
 from yoolla_tui.core.kernel.paths import default_db_url
 
@@ -35,7 +36,7 @@ class YoollaGroup(typer.core.TyperGroup):
         try:
             return super().invoke(ctx)
         except YoollaError as error:
-            sys.stderr.write(_("Error: {message}").format(message=error.message) + "\n")
+            sys.stderr.write(_("Error: {message}").format(message=visible(error.message)) + "\n")
             raise typer.Exit(error.exit_code) from None
 
     def list_commands(self, ctx) -> list[str]:

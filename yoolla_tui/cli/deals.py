@@ -118,7 +118,7 @@ def _report(session, actor, deal_id: int) -> None:
 def log(
     deal: DealArg,
     outcome: Annotated[str, typer.Option("--outcome", "-o", help="no_answer | call_back | interested | refused | do_not_call | wrong_number.")],
-    note: Annotated[str, typer.Option("--note", "-n", help="What was said.")] = "",
+    note: Annotated[str, typer.Option("--note", "-n", help="What was said (at most 4000 characters).")] = "",
     next_call: Annotated[Optional[str], typer.Option("--next-call", help="For call_back: 'tomorrow 10:00', '+2h', '2026-11-24T15:00'.")] = None,
     reason: Annotated[Optional[str], typer.Option("--reason", help="For refused: a lost reason code (yoolla call reasons).")] = None,
     expect_version: VersionOpt = None,

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import and_, case, func, select
 from sqlmodel import Session
 
-from yoolla_tui.core.kernel import audit, clock, money, reference, refs, settings
+from yoolla_tui.core.kernel import audit, clock, money, reference, refs, settings, text
 from yoolla_tui.core.calls import clients
 from yoolla_tui.core.funnel import transition as funnel, light
 from yoolla_tui.core.people import users
@@ -186,6 +186,7 @@ def log_call(*, session: Session, actor: User, deal_id: int | str, outcome: str,
     """
     if outcome not in OUTCOMES:
         raise BadInput(_("unknown outcome {outcome!r}: expected one of {known}").format(outcome=outcome, known=", ".join(OUTCOMES)))
+    note = text.checked(note, field=_("note"), limit=text.NOTE_LIMIT, lines=True)
     deal = get_deal(session, deal_id, lock=True)
     require_deal_access(session, actor, deal, action=_("log calls on"))
     client = session.get(Client, deal.client_id)
@@ -260,6 +261,7 @@ def log_call(*, session: Session, actor: User, deal_id: int | str, outcome: str,
 def advance(*, session: Session, actor: User, deal_id: int | str, to: str, reason: str | None = None, note: str = "",
             expected_version: int | None = None) -> Deal:
     """Move a deal to stage `to` (by code), through the stage's gate."""
+    note = text.checked(note, field=_("note"), limit=text.NOTE_LIMIT, lines=True)
     deal = _open_for_write(session, actor, deal_id, _("move"), expected_version)
     pipeline_id = session.get(Stage, deal.stage_id).pipeline_id
     stage = reference.get_stage(session, pipeline_id, to)

@@ -26,6 +26,7 @@ from yoolla_tui.core.people import users
 from yoolla_tui.core.kernel.errors import BadInput, Conflict, NotFound
 from yoolla_tui.core.kernel.i18n import _
 from yoolla_tui.core.kernel.listing import Listing
+from yoolla_tui.core.kernel.text import spreadsheet_safe
 from yoolla_tui.core.kernel.models import AuditRecord, Call, Campaign, CampaignStatus, Client, Deal, ImportBatch, ImportRejectedRow, ImportUpdate, Payment, Role, User
 from yoolla_tui.core.kernel.permissions import require_campaign_admin
 from yoolla_tui.core.calls.importing import workbook
@@ -396,7 +397,7 @@ def _write_rejected(path: Path, rejects: list, headers_by_sheet: dict, *, multi:
             writer.writerow(head)
             for sheet, number, texts, reason in rejects:
                 width = len(headers_by_sheet.get(sheet, first_headers))
-                cells = (texts + [""] * width)[:width]
+                cells = [spreadsheet_safe(t) for t in (texts + [""] * width)[:width]]  # a file people open in Excel
                 writer.writerow(([sheet or ""] if multi else []) + [number] + cells + [reason])
         umask = os.umask(0)
         os.umask(umask)
