@@ -20,10 +20,23 @@ from yoolla_tui.core.kernel import db
 from yoolla_tui.core.people import users
 from yoolla_tui.core.kernel.errors import DatabaseReplaced
 from yoolla_tui.core.kernel.i18n import _
+from yoolla_tui.core.kernel.text import visible
 from yoolla_tui.core.kernel.models import User
 from yoolla_tui.core.kernel.paths import default_db_url
 
 from yoolla_tui.screens.base import translated
+
+
+def shown(value: Any) -> Any:
+    """What core returned, every string with its control characters made visible (`\\x1b`):
+    a name carrying a terminal escape never reaches the terminal raw."""
+    if isinstance(value, str):
+        return visible(value)
+    if isinstance(value, dict):
+        return {k: shown(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(shown(v) for v in value) if not hasattr(value, "_fields") else value
+    return value
 
 
 class YoollaApp(App):
@@ -49,7 +62,7 @@ class YoollaApp(App):
         """Run one core service in its own transaction as the acting user (call from a worker)."""
         self.check_database()
         with db.session_scope(self.engine) as session:
-            return fn(session=session, actor=self.actor, **kwargs)
+            return shown(fn(session=session, actor=self.actor, **kwargs))
 
     def check_database(self) -> None:
         """Stop the dashboard with one clear line if its SQLite file was deleted or replaced:
@@ -69,7 +82,7 @@ class YoollaApp(App):
         the write lock, so it never makes an operator's call log wait."""
         self.check_database()
         with db.read_scope(self.engine) as session:
-            return fn(session=session, actor=self.actor, **kwargs)
+            return shown(fn(session=session, actor=self.actor, **kwargs))
 
     def on_mount(self) -> None:
         from yoolla_tui.screens.tasks import TasksScreen

@@ -65,7 +65,7 @@ def list_(
     search: Annotated[Optional[str], typer.Option("--search", "-s", help="Part of a name, contact, city, e-mail or phone digits.")] = None,
     limit: LimitOpt = None,
     all_: AllOpt = False,
-    offset: Annotated[int, typer.Option("--offset", min=0, help="Skip this many rows (paging).")] = 0,
+    offset: Annotated[int, typer.Option("--offset", min=0, max=2**63 - 1, help="Skip this many rows (paging).")] = 0,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """List clients by name; --search narrows it. json/csv print every client; a table shows 200.

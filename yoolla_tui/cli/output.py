@@ -32,7 +32,7 @@ class Fmt(str, Enum):
 
 FormatOpt = Annotated[Fmt, typer.Option("--format", "-f", help="Output: table for people, json or csv for scripts.")]
 
-LimitOpt = Annotated[Optional[int], typer.Option("--limit", min=1, metavar="N",
+LimitOpt = Annotated[Optional[int], typer.Option("--limit", min=1, max=2**63 - 1, metavar="N",
                                                  help="At most N rows (default: a page of 200 in a table, every row in "
                                                       "json/csv).")]
 AllOpt = Annotated[bool, typer.Option("--all", help="Every row, in a table too.")]

@@ -70,8 +70,8 @@ class HealthScreen(BoardScreen):
         keep = table.cursor_row
         self.rows = rows
         table.clear()
-        table.add_rows([(Text("●", style=HEALTH_STYLE.get(r["health"], "")), str(r["deal_id"]), r["client"],
-                         r["nearest"] or "—") for r in rows])
+        table.add_rows([(Text("●", style=HEALTH_STYLE.get(r["health"], "")), str(r["deal_id"]), Text(r["client"] or ""),
+                         Text(r["nearest"] or "—")) for r in rows])
         counts = {c: sum(1 for r in rows if r["health"] == c) for c in ("red", "green", "white")}
         self.query_one("#message", Static).update(
             _("{red} red · {green} green · {white} white").format(**counts) if rows else _("No open deals."))

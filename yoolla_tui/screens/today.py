@@ -170,7 +170,7 @@ class TodayScreen(Screen):
         if row["phone_ext"]:
             phone += f" ×{row['phone_ext']}"
         return [Text("●", style=style), Text(when(row["next_call_at"]), style=style if row["light"] == "red" else ""),
-                row["client"], phone, row["stage_name"], outcome_label(row["status"])]
+                Text(row["client"] or ""), Text(phone), Text(row["stage_name"] or ""), outcome_label(row["status"])]
 
     def _counters(self, counters: dict | None) -> None:
         c = counters or {}

@@ -304,6 +304,10 @@ def pay(*, session: Session, actor: User, deal_id: int | str, amount: str, at: d
     paid_at = at or now
     if paid_at > now:
         raise BadInput(_("payment date {when} is in the future").format(when=clock.show(paid_at)))
+    created_day = clock.local_day_bounds(clock.to_local(deal.created_at).date())[0]
+    if paid_at < created_day:
+        raise BadInput(_("payment date {when} is before deal {id} existed ({created}); check the date").format(
+            when=clock.show(paid_at), id=deal.id, created=clock.show(deal.created_at)))
     payment = Payment(deal_id=deal.id, amount_cents=cents, paid_at=paid_at, user_id=actor.id, created_at=now)
     session.add(payment)
     session.flush()

@@ -92,10 +92,15 @@ def parse_since(text: str):
     from yoolla_tui.core.kernel.i18n import _
 
     raw = text.strip().lower()
-    age = re.fullmatch(r"-?(\d+)\s*(m|h|d)", raw)
+    age = re.fullmatch(r"-?([0-9]+)\s*(m|h|d)", raw)
     if age:
         amount = int(age.group(1))
-        return clock.now() - {"m": timedelta(minutes=amount), "h": timedelta(hours=amount), "d": timedelta(days=amount)}[age.group(2)]
+        try:
+            return clock.now() - {"m": timedelta(minutes=amount), "h": timedelta(hours=amount), "d": timedelta(days=amount)}[age.group(2)]
+        except OverflowError:  # further back than the calendar goes: from the very start
+            from datetime import datetime, timezone
+
+            return datetime(1, 1, 2, tzinfo=timezone.utc)
     if raw in ("today", "yesterday", "сегодня", "вчера"):
         return clock.local_day_bounds(clock.today() - timedelta(days=0 if raw in ("today", "сегодня") else 1))[0]
     try:

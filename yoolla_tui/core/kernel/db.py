@@ -489,6 +489,7 @@ def backup_to(engine: Engine, target: str) -> None:
     import sqlite3
 
     part = target + ".part"
+    _fresh_part(part)
     if is_sqlite(engine):
         raw = engine.raw_connection()
         try:
@@ -505,23 +506,73 @@ def backup_to(engine: Engine, target: str) -> None:
     os.replace(part, target)
 
 
+def _fresh_part(part: str) -> None:
+    """Create the temporary `.part` file ourselves, new and private: a symlink or file already
+    there (planted, or left by a crash) is removed first, never written through."""
+    import os
+
+    if os.path.lexists(part):
+        if os.path.isdir(part) and not os.path.islink(part):
+            raise BadInput(_("{file} is a folder; remove it or choose another backup name").format(file=part))
+        os.unlink(part)  # a symlink goes, not what it points to
+    try:
+        os.close(os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600))
+    except OSError as exc:
+        raise BadInput(_("cannot create {file}: {error}").format(file=part, error=exc.strerror or exc))
+
+
+# Tables every Yoolla database has since its first schema: a backup without them is something else.
+CORE_TABLES = ("alembic_version", "user", "client", "campaign", "deal", "call", "audit_record")
+
+
+def known_revisions() -> set[str]:
+    """Every schema revision this release's migrations know."""
+    found = set()
+    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        for name, value in _REVISION_RE.findall(path.read_text(encoding="utf-8")):
+            if name == "revision":
+                found.add(value)
+    return found
+
+
+def _check_backup(source: str, tables: set[str], revision: str | None) -> None:
+    missing = [t for t in CORE_TABLES if t not in tables]
+    if missing:
+        raise BadInput(_("{file} is not a Yoolla backup: it has no {tables} table(s)").format(
+            file=source, tables=", ".join(missing)))
+    if revision is None:
+        raise BadInput(_("{file} is not a Yoolla backup: its schema version is empty").format(file=source))
+    if revision not in known_revisions():
+        raise BadInput(_("{file} has schema {revision}, newer than this release of Yoolla knows (head {head}): restore it "
+                         "with the Yoolla version that made it").format(file=source, revision=revision,
+                                                                        head=_head_from_files() or "?"))
+
+
 def backup_revision(engine: Engine, source: str) -> str | None:
-    """The schema revision inside a backup file; BadInput if it is not a Yoolla backup of this dialect."""
+    """The schema revision inside a backup file; BadInput if it is not a Yoolla backup of this
+    dialect, lacks Yoolla's tables, or has a schema newer than this release."""
     import sqlite3
 
     if is_sqlite(engine):
         try:
             conn = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
             try:
-                return conn.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+                tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+                row = conn.execute("SELECT version_num FROM alembic_version").fetchone() if "alembic_version" in tables else None
             finally:
                 conn.close()
         except sqlite3.DatabaseError:
             raise BadInput(_("{file} is not a Yoolla SQLite backup").format(file=source))
+        _check_backup(source, tables, row[0] if row else None)
+        return row[0]
     listing = _tool_output([_require_pg_tool("pg_restore"), "--list", source])
     if listing is None or "TABLE public alembic_version" not in listing:
         raise BadInput(_("{file} is not a Yoolla pg_dump backup (pg_restore cannot list an alembic_version table)").format(file=source))
-    return None
+    tables = set(re.findall(r"\bTABLE public (\S+) ", listing))
+    data = _tool_output([_require_pg_tool("pg_restore"), "--data-only", "--table=alembic_version", "--file=-", source]) or ""
+    copied = re.search(r"^COPY public\.alembic_version .*?;\n(\w+)\n", data, re.M)
+    _check_backup(source, {t.strip('"') for t in tables}, copied.group(1) if copied else None)
+    return copied.group(1)
 
 
 def _tool_output(args: list[str]) -> str | None:
