@@ -138,3 +138,13 @@ def test_giant_name_is_refused_and_the_limit_is_in_help(cli, engine, admin):
     wide = {"COLUMNS": "250"}
     assert "300 characters" in cli("client", "add", "--help", env=wide).stdout
     assert "4000 characters" in cli("call", "log", "--help", env=wide).stdout
+
+
+def test_dashboard_gets_names_with_escapes_made_visible(engine, w, db_url):
+    """What the dashboard shows comes through YoollaApp.read/core: no raw ESC reaches a widget."""
+    from yoolla_tui.app import make_app
+
+    _set_client(engine, "C1", name="Evil\x1b]0;pwned\x07")
+    app = make_app(db_url=db_url, user="irina")
+    names = [r["client"] for r in app.read(deals.list_deals)]
+    assert "Evil\\x1b]0;pwned\\x07" in names and not any("\x1b" in n for n in names)

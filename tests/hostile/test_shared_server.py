@@ -123,3 +123,14 @@ def test_dashboard_stops_with_one_line_when_its_database_is_replaced(engine, adm
     with pytest.raises(DatabaseReplaced):
         app.check_database()
     assert app.return_code == DatabaseReplaced.exit_code
+
+
+@sqlite_only
+def test_demo_starting_over_is_not_taken_for_a_replaced_file(tmp_path):
+    """`yoolla demo` deletes its own file on purpose; the same process then works on the new one."""
+    from tests.conftest import Cli
+
+    demo = Cli(f"sqlite:///{tmp_path / 'demo.sqlite'}")
+    demo("demo", "--clients", "10", "--no-dashboard", user=None)
+    again = demo("demo", "--clients", "10", "--no-dashboard", user=None)
+    assert "deleted or replaced" not in again.stderr

@@ -240,6 +240,18 @@ def check_identity(engine: Engine) -> None:
         _require_same_file(engine.url.database, info.get("identity"))
 
 
+def forget_identity(engine: Engine) -> None:
+    """The SQLite file was removed on purpose (`yoolla demo` starting over): the next connection
+    records the new file's identity instead of refusing it."""
+    info = getattr(engine.dialect, "yoolla_identity", None)
+    if info is not None:
+        info.pop("identity", None)
+    if is_sqlite(engine) and engine.url.database not in (None, "", ":memory:"):
+        from pathlib import Path
+
+        _create_shared(Path(engine.url.database))
+
+
 def _leave_gate(info: dict) -> None:
     if info.pop("gate_held", False):
         import fcntl
