@@ -39,6 +39,20 @@ def control_at(text: str, *, lines: bool = False) -> int | None:
     return found.start() if found else None
 
 
+_DANGEROUS = re.compile(r"[\x00\x1b\x7f-\x9f]")
+
+
+def dangerous(text: str) -> bool:
+    """NUL (PostgreSQL cannot store it), ESC and the C1 controls (terminal escapes): an imported
+    row holding one is rejected; other control characters become spaces (`as_spaces`)."""
+    return _DANGEROUS.search(text) is not None
+
+
+def as_spaces(text: str) -> str:
+    """Control characters other than tab and line breaks replaced by spaces."""
+    return _CONTROL_BUT_LINES.sub(" ", text)
+
+
 def describe(char: str) -> str:
     """A control character as people can read it: ESC, NUL, or U+0007."""
     names = {"\x00": "NUL", "\x1b": "ESC", "\x07": "BEL", "\x08": "BS", "\t": "TAB", "\n": "LF", "\r": "CR",
