@@ -12,6 +12,7 @@ Where fork is missing (not POSIX) the file is read in-process, without the memor
 
 from __future__ import annotations
 
+import marshal
 import os
 import pickle
 import shutil
@@ -60,11 +61,11 @@ class SpooledBook:
     def _rows(self, index: int) -> Iterator[tuple[int, list]]:
         with (self._folder / f"{index}.rows").open("rb") as fh:
             while True:
-                try:
-                    chunk = pickle.load(fh)
-                except EOFError:
+                head = fh.read(9)
+                if not head:
                     return
-                yield from chunk
+                data = fh.read(int.from_bytes(head[1:], "little"))
+                yield from (marshal.loads(data) if head[:1] == b"M" else pickle.loads(data))
 
     def close(self) -> None:
         shutil.rmtree(self._folder, ignore_errors=True)
@@ -170,6 +171,9 @@ def _limit_memory(limit_mb: int) -> None:
 
 
 def _spool(path: Path, encoding, delimiter, folder: Path) -> None:
+    import gc
+
+    gc.disable()  # rows hold no cycles; collecting while they pile up costs more than the read
     if path.is_file():
         readers.check_archive(path)  # before calamine sees it (a text file is not a zip: nothing to check)
     book = readers.open_book(path, encoding=encoding, delimiter=delimiter)
@@ -183,16 +187,26 @@ def _spool(path: Path, encoding, delimiter, folder: Path) -> None:
                 for item in table.rows:
                     chunk.append(item)
                     if len(chunk) >= _CHUNK:
-                        pickle.dump(chunk, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                        _dump_chunk(chunk, fh)
                         chunk = []
                 if chunk:
-                    pickle.dump(chunk, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                    _dump_chunk(chunk, fh)
             _write(folder / f"{index}.head", {"sheet": table.sheet, "total": table.total, "errors": table.errors,
                                              "merged": table.merged, "encoding": table.encoding,
                                              "delimiter": table.delimiter})
         _write(folder / "meta", meta)
     finally:
         book.close()
+
+
+def _dump_chunk(chunk: list, fh) -> None:
+    """marshal (2-3× faster) for rows of text and numbers; pickle when a cell is a date."""
+    try:
+        tag, data = b"M", marshal.dumps(chunk)
+    except ValueError:
+        tag, data = b"P", pickle.dumps(chunk, protocol=pickle.HIGHEST_PROTOCOL)
+    fh.write(tag + len(data).to_bytes(8, "little"))  # a length first: one read per chunk, not one per object
+    fh.write(data)
 
 
 def _write(target: Path, value) -> None:
