@@ -8,6 +8,7 @@ core); screens render what comes back.
 from __future__ import annotations
 
 import os
+import threading
 from typing import Any, Callable, Iterable
 
 from textual import work
@@ -17,11 +18,25 @@ from textual.screen import Screen
 
 from yoolla_tui.core.kernel import db
 from yoolla_tui.core.people import users
+from yoolla_tui.core.kernel.errors import DatabaseReplaced
 from yoolla_tui.core.kernel.i18n import _
+from yoolla_tui.core.kernel.text import visible
 from yoolla_tui.core.kernel.models import User
 from yoolla_tui.core.kernel.paths import default_db_url
 
 from yoolla_tui.screens.base import translated
+
+
+def shown(value: Any) -> Any:
+    """What core returned, every string with its control characters made visible (`\\x1b`):
+    a name carrying a terminal escape never reaches the terminal raw."""
+    if isinstance(value, str):
+        return visible(value)
+    if isinstance(value, dict):
+        return {k: shown(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(shown(v) for v in value) if not hasattr(value, "_fields") else value
+    return value
 
 
 class YoollaApp(App):
@@ -45,8 +60,29 @@ class YoollaApp(App):
 
     def core(self, fn: Callable[..., Any], **kwargs: Any) -> Any:
         """Run one core service in its own transaction as the acting user (call from a worker)."""
+        self.check_database()
         with db.session_scope(self.engine) as session:
-            return fn(session=session, actor=self.actor, **kwargs)
+            return shown(fn(session=session, actor=self.actor, **kwargs))
+
+    def check_database(self) -> None:
+        """Stop the dashboard with one clear line if its SQLite file was deleted or replaced:
+        calls logged into a deleted file would be lost at exit."""
+        try:
+            db.check_identity(self.engine)
+        except DatabaseReplaced as error:
+            message = _("Error: {message}").format(message=error.message)
+            if self._thread_id != threading.get_ident():
+                self.call_from_thread(self.exit, None, error.exit_code, message)
+            else:
+                self.exit(None, error.exit_code, message)
+            raise
+
+    def read(self, fn: Callable[..., Any], **kwargs: Any) -> Any:
+        """Run one core read in a read-only snapshot (call from a worker): a refresh never takes
+        the write lock, so it never makes an operator's call log wait."""
+        self.check_database()
+        with db.read_scope(self.engine) as session:
+            return shown(fn(session=session, actor=self.actor, **kwargs))
 
     def on_mount(self) -> None:
         from yoolla_tui.screens.tasks import TasksScreen

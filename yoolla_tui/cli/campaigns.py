@@ -54,7 +54,7 @@ def list_(
 
     Example: yoolla campaign list --status open
     """
-    with context.acting() as (session, actor):
+    with context.reading_as() as (session, actor):
         render_listing(campaigns.list_campaigns(session=session, actor=actor, status=status), fmt, CAMPAIGN_COLUMNS,
                        limit=limit, all_=all_, empty=_("No campaigns yet: yoolla campaign create NAME --week 2026-W48"))
 
@@ -62,7 +62,7 @@ def list_(
 @app.command("show")
 def show(campaign: CampaignArg, fmt: FormatOpt = Fmt.table) -> None:
     """The campaign: totals, the funnel by stage, and each manager's deals and not-yet-called."""
-    with context.acting() as (session, actor):
+    with context.reading_as() as (session, actor):
         card = campaigns.summary(session=session, actor=actor, ref=campaign)
     if fmt == Fmt.json:
         render_one(card, fmt)
@@ -174,7 +174,7 @@ def export(
     """
     from yoolla_tui.core.reports.workbook import export_campaign
 
-    with context.acting() as (session, actor), _progress() as (tick, total):
+    with context.reading_as() as (session, actor), _progress() as (tick, total):
         result = export_campaign(session=session, actor=actor, ref=campaign, path=out, progress=tick, on_total=total)
     if fmt == Fmt.json:
         render_one(result, fmt)

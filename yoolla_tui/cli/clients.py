@@ -22,12 +22,12 @@ RefArg = Annotated[str, typer.Argument(metavar="PHONE|ID", help="Client id (e.g.
 
 @app.command("add")
 def add(
-    name: Annotated[str, typer.Argument(help="Organisation name.")],
+    name: Annotated[str, typer.Argument(help="Organisation name (at most 300 characters, no control characters).")],
     phone: Annotated[str, typer.Option("--phone", help="Phone as you have it: '8 (495) 123-45-67 доб. 12'.")],
-    contact: Annotated[str, typer.Option("--contact", help="Contact person.")] = "",
-    email: Annotated[str, typer.Option("--email")] = "",
-    city: Annotated[str, typer.Option("--city")] = "",
-    note: Annotated[str, typer.Option("--note")] = "",
+    contact: Annotated[str, typer.Option("--contact", help="Contact person (at most 200 characters).")] = "",
+    email: Annotated[str, typer.Option("--email", help="At most 200 characters.")] = "",
+    city: Annotated[str, typer.Option("--city", help="At most 100 characters.")] = "",
+    note: Annotated[str, typer.Option("--note", help="At most 4000 characters; line breaks kept.")] = "",
     region: Annotated[str, typer.Option("--region", help="Country for phones written without +code.")] = "RU",
     fmt: FormatOpt = Fmt.table,
 ) -> None:
@@ -48,12 +48,12 @@ def add(
 @app.command("edit")
 def edit(
     ref: RefArg,
-    name: Annotated[Optional[str], typer.Option("--name")] = None,
+    name: Annotated[Optional[str], typer.Option("--name", help="At most 300 characters.")] = None,
     phone: Annotated[Optional[str], typer.Option("--phone", help="A corrected phone puts wrong-number deals back in the queue.")] = None,
-    contact: Annotated[Optional[str], typer.Option("--contact")] = None,
-    email: Annotated[Optional[str], typer.Option("--email")] = None,
-    city: Annotated[Optional[str], typer.Option("--city")] = None,
-    note: Annotated[Optional[str], typer.Option("--note")] = None,
+    contact: Annotated[Optional[str], typer.Option("--contact", help="At most 200 characters.")] = None,
+    email: Annotated[Optional[str], typer.Option("--email", help="At most 200 characters.")] = None,
+    city: Annotated[Optional[str], typer.Option("--city", help="At most 100 characters.")] = None,
+    note: Annotated[Optional[str], typer.Option("--note", help="At most 4000 characters.")] = None,
 ) -> None:
     """Correct a client's details."""
     with context.acting() as (session, actor):
@@ -67,14 +67,14 @@ def list_(
     search: Annotated[Optional[str], typer.Option("--search", "-s", help="Part of a name, contact, city, e-mail or phone digits.")] = None,
     limit: LimitOpt = None,
     all_: AllOpt = False,
-    offset: Annotated[int, typer.Option("--offset", min=0, help="Skip this many rows (paging).")] = 0,
+    offset: Annotated[int, typer.Option("--offset", min=0, max=2**63 - 1, help="Skip this many rows (paging).")] = 0,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """List clients by name; --search narrows it. json/csv print every client; a table shows 200.
 
     Example: yoolla client list --search Вектор; yoolla client list --format csv > clients.csv
     """
-    with context.acting() as (session, actor):
+    with context.reading_as() as (session, actor):
         render_listing(clients.client_listing(session=session, actor=actor, search=search, offset=offset), fmt,
                        CLIENT_COLUMNS, limit=limit, all_=all_, empty=_("No clients match."))
 
@@ -82,7 +82,7 @@ def list_(
 @app.command("show")
 def show(ref: RefArg, fmt: FormatOpt = Fmt.table) -> None:
     """The client's card: details, the deals it is on, and every call in every campaign."""
-    with context.acting() as (session, actor):
+    with context.reading_as() as (session, actor):
         card = clients.card(session=session, actor=actor, ref=ref)
     if fmt == Fmt.json:
         render_one(card, fmt)

@@ -14,6 +14,7 @@ import typer
 from yoolla_tui.cli._lazy import LazyGroup, module
 from yoolla_tui.core.kernel.errors import YoollaError
 from yoolla_tui.core.kernel.i18n import _
+from yoolla_tui.core.kernel.text import visible
 from yoolla_tui.core.kernel.paths import default_db_url
 
 db = module("yoolla_tui.core.kernel.db")  # imported when a command opens the database, not for --help
@@ -38,7 +39,7 @@ class YoollaGroup(LazyGroup):
         try:
             return super().invoke(ctx)
         except YoollaError as error:
-            sys.stderr.write(_("Error: {message}").format(message=error.message) + "\n")
+            sys.stderr.write(_("Error: {message}").format(message=visible(error.message)) + "\n")
             raise typer.Exit(error.exit_code) from None
 
     def list_commands(self, ctx) -> list[str]:
@@ -91,6 +92,24 @@ def session(*, migrated: bool = True) -> Iterator[Session]:
         db.require_current(engine)
     with db.session_scope(engine) as s:
         yield s
+
+
+@contextmanager
+def reading(*, migrated: bool = True) -> Iterator[Session]:
+    """A read-only snapshot of the chosen database: listings, reports and exports never take the
+    write lock, so operators keep logging calls while they run."""
+    engine = db.get_engine(state().url)
+    if migrated:
+        db.require_current(engine)
+    with db.read_scope(engine) as s:
+        yield s
+
+
+@contextmanager
+def reading_as() -> Iterator[tuple[Session, User]]:
+    """A read-only snapshot plus the acting user (--user / YOOLLA_USER)."""
+    with reading() as s:
+        yield s, users.resolve_actor(s, state().user)
 
 
 @contextmanager

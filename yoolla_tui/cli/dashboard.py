@@ -27,4 +27,7 @@ def dashboard(
 def run(url: str, user: str | None) -> None:
     from yoolla_tui.app import make_app
 
-    make_app(db_url=url, user=user).run()
+    app = make_app(db_url=url, user=user)
+    app.run()
+    if app.return_code:  # stopped on purpose (the database file was replaced): the message is printed
+        raise typer.Exit(app.return_code)

@@ -43,7 +43,7 @@ def list_(
     Example: yoolla deal list --due today
     Example: yoolla deal list --light red --manager anna
     """
-    with context.acting() as (session, actor):
+    with context.reading_as() as (session, actor):
         rows = deals.deal_listing(session=session, actor=actor, campaign=campaign, manager=manager, due=due, stage=stage,
                                   status=status, include_closed=closed, light_=light)
         render_listing(rows, fmt, DEAL_COLUMNS, limit=limit, all_=all_, empty=_("No deals match."))
@@ -52,7 +52,7 @@ def list_(
 @deal_app.command("show")
 def show(deal: DealArg, fmt: FormatOpt = Fmt.table) -> None:
     """A deal's card: stage, status, next call, invoice and payments, and its calls."""
-    with context.acting() as (session, actor):
+    with context.reading_as() as (session, actor):
         card = deals.show(session=session, actor=actor, deal_id=deal)
     if fmt == Fmt.json:
         render_one(card, fmt)
@@ -120,7 +120,7 @@ def _report(session, actor, deal_id: int) -> None:
 def log(
     deal: DealArg,
     outcome: Annotated[str, typer.Option("--outcome", "-o", help="no_answer | call_back | interested | refused | do_not_call | wrong_number.")],
-    note: Annotated[str, typer.Option("--note", "-n", help="What was said.")] = "",
+    note: Annotated[str, typer.Option("--note", "-n", help="What was said (at most 4000 characters).")] = "",
     next_call: Annotated[Optional[str], typer.Option("--next-call", help="For call_back: 'tomorrow 10:00', '+2h', '2026-11-24T15:00'.")] = None,
     reason: Annotated[Optional[str], typer.Option("--reason", help="For refused: a lost reason code (yoolla call reasons).")] = None,
     expect_version: VersionOpt = None,
@@ -160,6 +160,6 @@ def reasons(limit: LimitOpt = None, all_: AllOpt = False, fmt: FormatOpt = Fmt.t
     """
     from yoolla_tui.core.kernel import reference
 
-    with context.session() as session:
+    with context.reading() as session:
         render_listing(reference.list_lost_reasons(session), fmt, ["code", "name", "final", "needs_note"], limit=limit,
                        all_=all_)

@@ -60,7 +60,7 @@ def stage_list(pipeline: PipelineOpt = DEFAULT_PIPELINE, limit: LimitOpt = None,
 
     Example: yoolla stage list --format json
     """
-    with context.session() as session:
+    with context.reading() as session:
         rows = stages.list_stages(session=session, pipeline=pipeline)
     render_listing(rows, fmt, STAGE_COLUMNS, limit=limit, all_=all_)
 
@@ -161,7 +161,7 @@ def reason_list(limit: LimitOpt = None, all_: AllOpt = False, fmt: FormatOpt = F
 
     Example: yoolla lost-reason list --format csv
     """
-    with context.session() as session:
+    with context.reading() as session:
         render_listing(reference.list_lost_reasons(session), fmt, ["code", "name", "final", "needs_note"], limit=limit,
                        all_=all_)
 
@@ -239,7 +239,7 @@ def type_list(limit: LimitOpt = None, all_: AllOpt = False, fmt: FormatOpt = Fmt
 
     Example: yoolla checkpoint type list
     """
-    with context.session() as session:
+    with context.reading() as session:
         render_listing(checkpoints.list_types(session=session), fmt, ["id", "name", "stage", "roles", "users"],
                        limit=limit, all_=all_, empty=_("No checkpoint types yet: yoolla checkpoint type add NAME"))
 
@@ -281,7 +281,7 @@ def checkpoint_list(deal: DealArg, limit: LimitOpt = None, all_: AllOpt = False,
 
     Example: yoolla checkpoint list 12 --format json
     """
-    with context.acting() as (session, actor):
+    with context.reading_as() as (session, actor):
         rows = checkpoints.checkpoint_listing(session=session, actor=actor, deal_id=deal)
         render_listing(rows, fmt, ["id", "type", "stage", "due_at", "done_at", "done_by", "state", "late_minutes"],
                        limit=limit, all_=all_, empty=_("No checkpoints on this deal."))
@@ -305,7 +305,7 @@ def health(
 
     Example: yoolla health --user anna --format json
     """
-    with context.acting() as (session, actor):
+    with context.reading_as() as (session, actor):
         if deal:
             card = health_core.detail(session=session, actor=actor, deal_id=deal)
         else:
@@ -348,7 +348,7 @@ def report_lost(
 
     Example: yoolla report lost --campaign "Seminar 2026-W48" --format csv
     """
-    with context.acting() as (session, actor):
+    with context.reading_as() as (session, actor):
         rows = funnel_reports.lost(session=session, actor=actor, campaign=campaign, manager=manager)
     render(rows, fmt, ["by", "code", "name", "count", "share"], empty=_("No lost deals."))
 
@@ -365,7 +365,7 @@ def report_checkpoints(
 
     Example: yoolla report checkpoints --by type
     """
-    with context.acting() as (session, actor):
+    with context.reading_as() as (session, actor):
         rows = funnel_reports.checkpoint_report(session=session, actor=actor, campaign=campaign, manager=manager, by=by)
     render(rows, fmt, None, empty=_("No checkpoints planned."))
 

@@ -155,12 +155,19 @@ def run(
     mapping).
     """
     team = [m.strip() for m in managers.split(",") if m.strip()] if managers else None
-    with context.acting() as (session, actor), _progress(fmt) as (tick, total):
+    # Who may import, then the file read and checked in a memory-limited child: no transaction is
+    # open meanwhile, so operators keep logging calls; the write is one transaction at the end.
+    with context.reading_as() as (session, actor):
+        importing.require_importer(actor)
+    importing.check_flags(header_row=header_row, campaign=campaign, manager=manager, assign=assign, managers=team,
+                          sheets_as_managers=sheets_as_managers, region=region)
+    with importing.read_book(file, encoding=encoding, delimiter=delimiter) as book, \
+            context.acting() as (session, actor), _progress(fmt) as (tick, total):
         result = importing.run_import(
             session=session, actor=actor, path=file, sheet=sheet, header_row=header_row, maps=maps, encoding=encoding,
             delimiter=delimiter, region=region, campaign=campaign, manager=manager, assign=assign, managers=team,
             update=update, dry_run=dry_run, sheets_as_managers=sheets_as_managers, skip_sheets=skip_sheets,
-            progress=tick, on_total=total)
+            progress=tick, on_total=total, book=book)
     _show_result(result, fmt)
     if result["read"] and result["rejected"] == result["read"]:
         # Cron must notice: nothing came of the file. The batch and its rejected rows are kept.
@@ -258,7 +265,7 @@ def list_(
 
     Example: yoolla import list --limit 5
     """
-    with context.acting() as (session, actor):
+    with context.reading_as() as (session, actor):
         render_listing(importing.batch_listing(session=session, actor=actor), fmt, BATCH_COLUMNS, limit=limit,
                        all_=all_, empty=_("No imports yet: yoolla import FILE"))
 
@@ -277,7 +284,7 @@ def show(
     Example: yoolla import show 3 --format csv > rejected.csv
     """
     columns = ["sheet", "row", "reason", "cells"]
-    with context.acting() as (session, actor):
+    with context.reading_as() as (session, actor):
         if fmt == Fmt.csv:
             render_listing(importing.rejected_listing(session=session, actor=actor, ref=batch), fmt, columns,
                            limit=limit, all_=all_)

@@ -63,7 +63,7 @@ def list_(
 
     Example: yoolla order list --deal 1
     """
-    with context.acting() as (session, actor):
+    with context.reading_as() as (session, actor):
         rows = orders.order_listing(session=session, actor=actor, deal_id=deal, include_closed=not open_only)
         render_listing(rows, fmt, ORDER_COLUMNS, limit=limit, all_=all_, empty=_("No orders."))
 
@@ -74,7 +74,7 @@ def show(order: OrderArg, fmt: FormatOpt = Fmt.table) -> None:
 
     Example: yoolla order show 1
     """
-    with context.acting() as (session, actor):
+    with context.reading_as() as (session, actor):
         card = orders.show(session=session, actor=actor, order_id=order)
     render_one(card, fmt)
     if fmt != Fmt.json:

@@ -16,9 +16,11 @@ from typing import Annotated, Any, Iterable, Optional, Sequence
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from yoolla_tui.core.kernel.errors import BadInput
 from yoolla_tui.core.kernel.i18n import _
+from yoolla_tui.core.kernel.text import printable_line, spreadsheet_safe, visible
 
 
 class Fmt(str, Enum):
@@ -29,7 +31,7 @@ class Fmt(str, Enum):
 
 FormatOpt = Annotated[Fmt, typer.Option("--format", "-f", help="Output: table for people, json or csv for scripts.")]
 
-LimitOpt = Annotated[Optional[int], typer.Option("--limit", min=1, metavar="N",
+LimitOpt = Annotated[Optional[int], typer.Option("--limit", min=1, max=2**63 - 1, metavar="N",
                                                  help="At most N rows (default: a page of 200 in a table, every row in "
                                                       "json/csv).")]
 AllOpt = Annotated[bool, typer.Option("--all", help="Every row, in a table too.")]
@@ -51,7 +53,7 @@ def render(rows: Sequence[dict], fmt: Fmt, columns: Iterable[str] | None = None,
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(cols)
         for row in rows:
-            writer.writerow(["" if row.get(c) is None else _cell(row.get(c)) for c in cols])
+            writer.writerow(["" if row.get(c) is None else _csv_cell(row.get(c)) for c in cols])
         return
     if not rows:
         console.print(empty or _("Nothing to show."))
@@ -73,7 +75,7 @@ def render_one(obj: dict, fmt: Fmt, fields: Iterable[str] | None = None) -> None
     table.add_column(style="bold")
     table.add_column()
     for pair in pairs:
-        table.add_row(pair["field"], "" if pair["value"] is None else _cell(pair["value"]))
+        table.add_row(Text(pair["field"]), Text("" if pair["value"] is None else printable_line(_cell(pair["value"]))))
     console.print(table)
 
 
@@ -95,9 +97,16 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def _csv_cell(value: Any) -> str:
+    """A CSV cell: the table's text, made inert for spreadsheets (kernel/text.py, spreadsheet_safe)."""
+    text = printable_line(_cell(value))
+    return text if isinstance(value, (int, float)) else spreadsheet_safe(text)
+
+
 def done(message: str) -> None:
-    """A confirmation line for a write; for people; scripts use --format json where offered."""
-    console.print(message, highlight=False)
+    """A confirmation line for a write; for people; scripts use --format json where offered.
+    Names in it are data: printed as text, control characters shown as escapes."""
+    console.print(visible(message), highlight=False, markup=False)
 
 
 # ---- reports: table | md | csv | json | xlsx, to stdout or --out FILE ----------------------------
@@ -140,7 +149,7 @@ def report(sections: Sequence[Section], fmt: ReportFmt, out: Path | None, data: 
                 writer.writerow([f"# {title}"])
             writer.writerow(cols)
             for row in rows:
-                writer.writerow(["" if row.get(c) is None else _cell(row.get(c)) for c in cols])
+                writer.writerow(["" if row.get(c) is None else _csv_cell(row.get(c)) for c in cols])
     elif fmt == ReportFmt.md:
         for index, (title, rows, cols) in enumerate(sections):
             buffer.write(("\n" if index else "") + f"## {title}\n\n")
@@ -172,13 +181,13 @@ def markdown(rows: Sequence[dict], cols: Sequence[str]) -> str:
 
 def _table_to(target: Console, rows: Sequence[dict], cols: Sequence[str], title: str | None) -> None:
     table = Table(title=title, header_style="bold")
-    cells = [["" if row.get(c) is None else _cell(row.get(c)) for c in cols] for row in rows]
+    cells = [["" if row.get(c) is None else printable_line(_cell(row.get(c))) for c in cols] for row in rows]
     for index, col in enumerate(cols):
         # Short values (ids, counts, amounts, dates) never wrap; long text folds.
         short = max((len(line[index]) for line in cells), default=0) <= 16
         table.add_column(col, no_wrap=short, overflow="fold", justify="right" if _numeric(cells, index) else "left")
     for line in cells:
-        table.add_row(*line)
+        table.add_row(*map(Text, line))  # Text, not markup: a name like "[link=…]" stays a name
     target.print(table)
 
 
@@ -209,7 +218,7 @@ def _stream(rows: Iterable[dict], fmt: Fmt, cols: list[str]) -> int:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(cols)
     for row in rows:
-        writer.writerow(["" if row.get(c) is None else _cell(row.get(c)) for c in cols])
+        writer.writerow(["" if row.get(c) is None else _csv_cell(row.get(c)) for c in cols])
         shown += 1
     return shown
 

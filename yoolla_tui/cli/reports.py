@@ -58,7 +58,7 @@ def daily(
 
     Example: yoolla report daily --date 2026-11-24 --format csv --out daily.csv
     """
-    with context.acting() as (session, actor):
+    with context.reading_as() as (session, actor):
         rows = reports.daily(session=session, actor=actor, day=_day(day), campaign=campaign)
     report([(_("Daily report"), rows, DAILY_COLUMNS)], fmt, out, rows)
 
@@ -75,7 +75,7 @@ def weekly(
 
     Example: yoolla report weekly --week 2026-W48 --format md --out week48.md
     """
-    with context.acting() as (session, actor):
+    with context.reading_as() as (session, actor):
         data = reports.weekly(session=session, actor=actor, week=week, campaign=campaign)
     change = [{"figure": k, "this_week": data["total"][k], "last_week": data["previous"][k], "change": v}
               for k, v in data["change"].items()]
@@ -98,7 +98,7 @@ def funnel(
 
     Example: yoolla report funnel --campaign "Seminar 2026-W48" --format md
     """
-    with context.acting() as (session, actor):
+    with context.reading_as() as (session, actor):
         rows = reports.funnel(session=session, actor=actor, campaign=campaign, week=week)
     report([(_("Funnel"), rows, FUNNEL_COLUMNS)], fmt, out, rows)
 
@@ -115,6 +115,6 @@ def managers(
 
     Example: yoolla report managers --week 2026-W48 --format csv
     """
-    with context.acting() as (session, actor):
+    with context.reading_as() as (session, actor):
         rows = reports.managers(session=session, actor=actor, week=week, campaign=campaign)
     report([(_("Managers compared"), rows, _ranking_columns(rows))], fmt, out, rows)

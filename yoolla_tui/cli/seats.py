@@ -67,7 +67,7 @@ def audit(
 
     Example: yoolla audit --deal 12 --since yesterday
     """
-    with context.acting() as (session, actor):  # streamed inside the transaction: flat memory
+    with context.reading_as() as (session, actor):  # streamed inside the read snapshot: flat memory
         rows = audit_core.list_records(session=session, actor=actor, deal=deal, user=user, since=since, action=action)
         render_listing(rows, fmt, AUDIT_COLUMNS + (["data"] if fmt != Fmt.table else []), limit=limit, all_=all_,
                        empty=_("No audit records match."))

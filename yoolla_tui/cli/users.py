@@ -22,7 +22,7 @@ USER_COLUMNS = ["id", "login", "full_name", "role", "supervisor", "active"]
 @app.command("add")
 def add(
     login: Annotated[str, typer.Argument(help="Short login, e.g. anna.")],
-    name: Annotated[str, typer.Option("--name", help="Full name as colleagues know it.")] = "",
+    name: Annotated[str, typer.Option("--name", help="Full name as colleagues know it (at most 200 characters).")] = "",
     role: Annotated[str, typer.Option("--role", help="admin | supervisor | manager | executor.")] = "manager",
     supervisor: Annotated[Optional[str], typer.Option("--supervisor", help="Login of their supervisor (or admin).")] = None,
     fmt: FormatOpt = Fmt.table,
@@ -51,5 +51,5 @@ def list_(
 
     Example: yoolla user list --role manager
     """
-    with context.session() as session:
+    with context.reading() as session:
         render_listing(users.list_users(session=session, role=role), fmt, USER_COLUMNS, limit=limit, all_=all_)

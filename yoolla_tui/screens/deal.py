@@ -127,7 +127,7 @@ class DealScreen(Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="deal")
     def load(self, deal_id: int) -> None:
-        view = self.app.core(today.deal_view, deal_id=deal_id)
+        view = self.app.read(today.deal_view, deal_id=deal_id)
         self.app.call_from_thread(self._show, view)
 
     def _show(self, view: dict) -> None:
@@ -310,7 +310,7 @@ class DealScreen(Screen):
                 call_id, next_at = call.id, call.next_call_at
             # The next card is read in this same worker: one trip, not two, between the key and the card.
             if outcome in STAYS:
-                view = self.app.core(today.deal_view, deal_id=deal_id)
+                view = self.app.read(today.deal_view, deal_id=deal_id)
             else:
                 view = self.app.core(today.next_view, after=deal_id)
         except StaleEdit:

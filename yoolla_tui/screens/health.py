@@ -63,15 +63,15 @@ class HealthScreen(BoardScreen):
         table.focus()
 
     def read(self) -> list[dict]:
-        return self.app.core(health.list_health)
+        return self.app.read(health.list_health)
 
     def _show(self, rows: list[dict]) -> None:
         table = self.query_one("#health", DataTable)
         keep = table.cursor_row
         self.rows = rows
         table.clear()
-        table.add_rows([(Text("●", style=HEALTH_STYLE.get(r["health"], "")), str(r["deal_id"]), r["client"],
-                         r["nearest"] or "—") for r in rows])
+        table.add_rows([(Text("●", style=HEALTH_STYLE.get(r["health"], "")), str(r["deal_id"]), Text(r["client"] or ""),
+                         Text(r["nearest"] or "—")) for r in rows])
         counts = {c: sum(1 for r in rows if r["health"] == c) for c in ("red", "green", "white")}
         self.query_one("#message", Static).update(
             _("{red} red · {green} green · {white} white").format(**counts) if rows else _("No open deals."))
@@ -88,7 +88,7 @@ class HealthScreen(BoardScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="health-detail")
     def load_detail(self, deal_id: int) -> None:
-        detail = self.app.core(health.detail, deal_id=deal_id)
+        detail = self.app.read(health.detail, deal_id=deal_id)
         self.app.call_from_thread(self._detail, detail)
 
     def _detail(self, d: dict) -> None:

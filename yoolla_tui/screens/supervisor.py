@@ -131,8 +131,8 @@ class SupervisorScreen(BoardScreen):
     def read(self) -> dict:
         weeks = trend_weeks()
         since = clock.at_local(clock.parse_week(weeks[0])[0], time(0, 0))
-        rows = self.app.core(efficiency.report, since=since, by="user")
-        return {**self.app.core(board.supervisor_board), "trend_weeks": weeks, "trend": trend_series(rows, weeks)}
+        rows = self.app.read(efficiency.report, since=since, by="user")
+        return {**self.app.read(board.supervisor_board), "trend_weeks": weeks, "trend": trend_series(rows, weeks)}
 
     def _show(self, board: dict) -> None:
         self.board = board

@@ -95,7 +95,7 @@ class TasksScreen(BoardScreen):
                 self._show(self.board)
 
     def read(self) -> dict:
-        return self.app.core(board.work_board)
+        return self.app.read(board.work_board)
 
     def _show(self, board: dict) -> None:
         self.board = board
@@ -105,7 +105,7 @@ class TasksScreen(BoardScreen):
         running = (board["running"] or {}).get("task_id")
         for row in board["queue"]:
             style = "bold" if row["id"] == running else ""
-            table.add_row(str(row["position"]), Text(row["title"], style=style), row["order"],
+            table.add_row(str(row["position"]), Text(row["title"], style=style), Text(row["order"] or ""),
                           status_label(row["status"]), row["estimate"], row["actual"], when(row["finish"]))
         self._ids = [row["id"] for row in board["queue"]]
         if self._ids:

@@ -124,12 +124,12 @@ class TodayScreen(Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="today")
     def load(self, search: str, sort: str, limit: int) -> None:
-        board = self.app.core(today.board, search=search or None, sort=sort, limit=limit)
+        board = self.app.read(today.board, search=search or None, sort=sort, limit=limit)
         self.app.call_from_thread(self._show, board["counters"], board)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="page")
     def load_more(self, offset: int) -> None:
-        page = self.app.core(today.queue, search=self.search or None, sort=self.sort, offset=offset,
+        page = self.app.read(today.queue, search=self.search or None, sort=self.sort, offset=offset,
                              limit=today.PAGE, total=self.total)
         self.app.call_from_thread(self._append, page, offset)
 
@@ -170,7 +170,7 @@ class TodayScreen(Screen):
         if row["phone_ext"]:
             phone += f" ×{row['phone_ext']}"
         return [Text("●", style=style), Text(when(row["next_call_at"]), style=style if row["light"] == "red" else ""),
-                row["client"], phone, row["stage_name"], outcome_label(row["status"])]
+                Text(row["client"] or ""), Text(phone), Text(row["stage_name"] or ""), outcome_label(row["status"])]
 
     def _counters(self, counters: dict | None) -> None:
         c = counters or {}

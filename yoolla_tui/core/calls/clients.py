@@ -9,6 +9,7 @@ from yoolla_tui.core.kernel import audit, clock, phones, reference
 from yoolla_tui.core.funnel import transition as funnel
 from yoolla_tui.core.kernel.errors import BadInput, Conflict, NotFound, PermissionDenied
 from yoolla_tui.core.kernel.i18n import _
+from yoolla_tui.core.kernel import text
 from yoolla_tui.core.kernel.listing import Listing
 from yoolla_tui.core.kernel.models import Call, Campaign, Client, Deal, Role, Stage, User
 from yoolla_tui.core.kernel.permissions import require_admin, require_campaign_admin, require_client_reader
@@ -48,11 +49,22 @@ def resolve(session: Session, ref: str, region: str = phones.DEFAULT_REGION) -> 
     return client
 
 
+FIELD_LIMITS = {"name": text.NAME_LIMIT, "contact_person": text.CONTACT_LIMIT, "email": text.EMAIL_LIMIT,
+                "city": text.CITY_LIMIT, "note": text.NOTE_LIMIT}
+
+
+def checked_field(key: str, value: str | None) -> str:
+    """A client field as stored: stripped, no control characters, within FIELD_LIMITS (BadInput)."""
+    return text.checked(value, field=key.replace("_", " "), limit=FIELD_LIMITS[key], lines=key == "note")
+
+
 def add_client(*, session: Session, actor: User, name: str, phone: str, contact_person: str = "", email: str = "",
                city: str = "", note: str = "", region: str = phones.DEFAULT_REGION) -> Client:
     """Add one client; refuses a phone already in the base (naming the existing client)."""
     require_campaign_admin(actor, action=_("add clients"))
-    if not (name or "").strip():
+    name, contact_person, email, city, note = (checked_field(k, v) for k, v in (
+        ("name", name), ("contact_person", contact_person), ("email", email), ("city", city), ("note", note)))
+    if not name:
         raise BadInput(_("a client needs a name"))
     number = phones.normalise(phone, region)
     existing = find_by_phone(session, number)
@@ -80,6 +92,10 @@ def edit_client(*, session: Session, actor: User, ref: str, phone: str | None = 
     for key, value in fields.items():
         if key not in EDITABLE:
             raise BadInput(_("unknown client field {field!r}").format(field=key))
+        if value is not None:
+            value = checked_field(key, value)
+            if key == "name" and not value:
+                raise BadInput(_("a client needs a name"))
         if value is not None and value != getattr(client, key):
             changed[key] = value
             setattr(client, key, value)
@@ -135,9 +151,10 @@ def _public_row(row) -> dict:
 
 def search_clause(search: str):
     """Case-insensitive match on the text fields; digits also match the phone."""
-    pattern = f"%{search.strip()}%"
-    clauses = [Client.name.ilike(pattern), Client.contact_person.ilike(pattern), Client.email.ilike(pattern),
-               Client.city.ilike(pattern)]
+    term = search.strip()
+    # autoescape: % and _ typed by a person are characters to find, not LIKE wildcards.
+    clauses = [Client.name.icontains(term, autoescape=True), Client.contact_person.icontains(term, autoescape=True),
+               Client.email.icontains(term, autoescape=True), Client.city.icontains(term, autoescape=True)]
     digits = "".join(ch for ch in search if ch.isdigit())
     if len(digits) >= 3:
         clauses.append(Client.phone.like(f"%{digits}%"))
@@ -176,7 +193,8 @@ def blacklist(*, session: Session, actor: User, client: Client, reason: str, cal
     require_client_reader(actor, action=_("mark clients do-not-call"))
     if actor.role == Role.manager and not _manager_has_client(session, actor, client):
         raise _not_your_client(actor, client)
-    if not (reason or "").strip():
+    reason = text.checked(reason, field=_("reason"), limit=text.NOTE_LIMIT, lines=True)
+    if not reason:
         raise BadInput(_("say why the client is not to be called (--reason)"))
     if client.do_not_call:
         raise Conflict(_("client {id} ({name}) is already do-not-call since {at}: {reason}").format(
@@ -205,7 +223,8 @@ def lift_dnc(*, session: Session, actor: User, ref: str, note: str) -> Client:
     client = resolve(session, ref)
     if not client.do_not_call:
         raise Conflict(_("client {id} ({name}) is not do-not-call").format(id=client.id, name=client.name))
-    if not (note or "").strip():
+    note = text.checked(note, field=_("note"), limit=text.NOTE_LIMIT, lines=True)
+    if not note:
         raise BadInput(_("say why do-not-call is lifted (--note)"))
     audit.record(session, actor, "client.dnc_lift", "client", client.id, note=note, was_reason=client.dnc_reason)
     client.do_not_call, client.dnc_reason, client.dnc_at, client.dnc_by_id = False, "", None, None

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from yoolla_tui.core.kernel import audit, clock, money, reference, refs, settings
+from yoolla_tui.core.kernel import audit, clock, money, reference, refs, settings, text
 from yoolla_tui.core.calls import clients
 from yoolla_tui.core.calls.deal_rows import listing_stmt, public_row, queue_order
 from yoolla_tui.core.funnel import transition as funnel, light
@@ -154,6 +154,7 @@ def log_call(*, session: Session, actor: User, deal_id: int | str, outcome: str,
     """
     if outcome not in OUTCOMES:
         raise BadInput(_("unknown outcome {outcome!r}: expected one of {known}").format(outcome=outcome, known=", ".join(OUTCOMES)))
+    note = text.checked(note, field=_("note"), limit=text.NOTE_LIMIT, lines=True)
     deal = get_deal(session, deal_id, lock=True)
     require_deal_access(session, actor, deal, action=_("log calls on"))
     client = session.get(Client, deal.client_id)
@@ -227,6 +228,7 @@ def log_call(*, session: Session, actor: User, deal_id: int | str, outcome: str,
 def advance(*, session: Session, actor: User, deal_id: int | str, to: str, reason: str | None = None, note: str = "",
             expected_version: int | None = None) -> Deal:
     """Move a deal to stage `to` (by code), through the stage's gate."""
+    note = text.checked(note, field=_("note"), limit=text.NOTE_LIMIT, lines=True)
     deal = _open_for_write(session, actor, deal_id, _("move"), expected_version)
     pipeline_id = session.get(Stage, deal.stage_id).pipeline_id
     stage = reference.get_stage(session, pipeline_id, to)
@@ -269,6 +271,10 @@ def pay(*, session: Session, actor: User, deal_id: int | str, amount: str, at: d
     paid_at = at or now
     if paid_at > now:
         raise BadInput(_("payment date {when} is in the future").format(when=clock.show(paid_at)))
+    created_day = clock.local_day_bounds(clock.to_local(deal.created_at).date())[0]
+    if paid_at < created_day:
+        raise BadInput(_("payment date {when} is before deal {id} existed ({created}); check the date").format(
+            when=clock.show(paid_at), id=deal.id, created=clock.show(deal.created_at)))
     payment = Payment(deal_id=deal.id, amount_cents=cents, paid_at=paid_at, user_id=actor.id, created_at=now)
     session.add(payment)
     session.flush()

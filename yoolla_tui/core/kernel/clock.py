@@ -133,7 +133,7 @@ def next_week(week: str) -> str:
 
 # ---- "when" as people type it ----------------------------------------------------------------
 
-_REL_RE = re.compile(r"^\+(\d+)\s*(m|min|h|d)$")
+_REL_RE = re.compile(r"^\+([0-9]+)\s*(m|min|h|d)$")
 _HM_RE = re.compile(r"^(\d{1,2}):(\d{2})$")
 _WHEN_HELP = "2026-11-24T15:00, 2026-11-24, 15:00, tomorrow 10:00, +2h, +30m, +1d"
 
@@ -150,9 +150,12 @@ def parse_when(text: str, *, base: datetime | None = None) -> datetime:
     rel = _REL_RE.match(raw)
     if rel:
         amount, unit = int(rel.group(1)), rel.group(2)
-        delta = {"m": timedelta(minutes=amount), "min": timedelta(minutes=amount),
-                 "h": timedelta(hours=amount), "d": timedelta(days=amount)}[unit]
-        return (base + delta).astimezone(UTC)
+        try:
+            delta = {"m": timedelta(minutes=amount), "min": timedelta(minutes=amount),
+                     "h": timedelta(hours=amount), "d": timedelta(days=amount)}[unit]
+            return (base + delta).astimezone(UTC)
+        except OverflowError:
+            raise BadInput(_("{text!r} is further ahead than the calendar goes (year 9999)").format(text=text)) from None
     words = raw.split()
     if words and words[0] in ("today", "tomorrow", "сегодня", "завтра"):
         day = local_base.date() + timedelta(days=0 if words[0] in ("today", "сегодня") else 1)

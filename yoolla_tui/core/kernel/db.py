@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlmodel import Session
 
-from yoolla_tui.core.kernel.errors import BadInput, Busy, NotInitialised
+from yoolla_tui.core.kernel.errors import BadInput, Busy, DatabaseReplaced, NotInitialised
 from yoolla_tui.core.kernel.i18n import _
 from yoolla_tui.core.kernel.paths import MIGRATIONS_DIR
 
@@ -61,6 +61,7 @@ def get_engine(url: str) -> Engine:
             from pathlib import Path
 
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            _create_shared(Path(parsed.database).expanduser())
         timeout_ms = busy_timeout_ms()
         engine = create_engine(url, connect_args={"timeout": timeout_ms / 1000})
         _setup_sqlite(engine, timeout_ms)
@@ -70,6 +71,18 @@ def get_engine(url: str) -> Engine:
         return create_engine(url, pool_pre_ping=True, connect_args={"options": f"-c lock_timeout={busy_timeout_ms()}",
                                                                     "application_name": _application_name()})
     raise BadInput(_("unsupported database {url!r}: use SQLite or PostgreSQL").format(url=url))
+
+
+def _create_shared(path) -> None:
+    """Create a new SQLite file as 0666 less the umask (SQLite itself makes it 0644 whatever the
+    umask): with umask 002 in a setgid folder the whole group can write it; SQLite gives its -wal
+    and -shm files the database file's mode."""
+    import os
+
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+    except (FileExistsError, OSError):
+        pass  # there already, or a folder we cannot write: SQLite reports that itself
 
 
 def _application_name() -> str:
@@ -93,11 +106,25 @@ def _setup_sqlite(engine: Engine, timeout_ms: int) -> None:
         # SQLite's lower() folds only ASCII; ILIKE compiles to lower() LIKE lower(), so Russian
         # names would not match case-insensitively without a Unicode-aware lower().
         dbapi_conn.create_function("lower", 1, _unicode_lower, deterministic=True)
+        if db_path is not None and "identity" not in identity:
+            identity["identity"] = file_identity(db_path)
 
+    db_path = engine.url.database if engine.url.database not in (None, "", ":memory:") else None
+    identity: dict = {}
+    engine.dialect.yoolla_identity = identity  # check_identity reads it (option engines share the dialect)
     gate_path = f"{engine.url.database}.writers" if engine.url.database not in (None, "", ":memory:") else None
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
+        if db_path is not None:
+            _require_same_file(db_path, identity.get("identity"))
+        if conn.get_execution_options().get(READ_OPTION):
+            # A read: a deferred transaction sees one snapshot (WAL) and takes no write lock, so a
+            # long export never makes an operator's call log wait.
+            conn.exec_driver_sql("BEGIN")
+            conn.exec_driver_sql("PRAGMA query_only=1")
+            conn.connection.info["query_only"] = True
+            return
         waited_out = gate_path is not None and not _enter_gate(conn.connection.info, gate_path, timeout_ms)
         if waited_out:  # the whole timeout went on the gate: one last short try, then Busy
             conn.exec_driver_sql("PRAGMA busy_timeout=200")
@@ -116,6 +143,8 @@ def _setup_sqlite(engine: Engine, timeout_ms: int) -> None:
     def _on_end(conn):
         if conn.invalidated:  # interrupted mid-statement: the pool's invalidate/close releases it
             return
+        if conn.connection.info.pop("query_only", False):
+            conn.exec_driver_sql("PRAGMA query_only=0")
         _leave_gate(conn.connection.info)
 
     @event.listens_for(engine, "invalidate")
@@ -153,7 +182,7 @@ def _enter_gate(info: dict, path: str, timeout_ms: int) -> bool:
         return True
     fd = info.get("gate_fd")
     if fd is None:
-        fd = info["gate_fd"] = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = info["gate_fd"] = _open_gate(path)
     deadline = _time.monotonic() + timeout_ms / 1000
     while True:
         try:
@@ -164,6 +193,63 @@ def _enter_gate(info: dict, path: str, timeout_ms: int) -> bool:
             if _time.monotonic() >= deadline:
                 return False
             _time.sleep(0.001)
+
+
+def _open_gate(path: str) -> int:
+    """The writers' lock file, shared by everyone who may write the database.
+
+    Created with the umask's permissions (0666 & ~umask) and, in a setgid folder, the folder's
+    group, like the database SQLite creates beside it; a user who may only read it still reads
+    the database (flock works on a read-only descriptor). A lock file nobody can open at all is
+    one clear error naming the file and the fix.
+    """
+    import os
+
+    try:
+        return os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    except PermissionError:
+        try:
+            return os.open(path, os.O_RDONLY)
+        except OSError as exc:
+            raise BadInput(_("cannot open the writers' lock file {file}: {error}; give the users of this database one "
+                             "group and a setgid folder (see README, \"Hostile input and shared servers\")").format(
+                file=path, error=exc.strerror or exc))
+
+
+def file_identity(path: str) -> tuple[int, int] | None:
+    """(device, inode) of the database file; None when it does not exist."""
+    import os
+
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def _require_same_file(path: str, expected: tuple[int, int] | None) -> None:
+    if expected is not None and file_identity(path) != expected:
+        raise DatabaseReplaced(_("the database file {file} was deleted or replaced while Yoolla was running; nothing more "
+                                 "was written to it: restart to work on the file now there").format(file=path))
+
+
+def check_identity(engine: Engine) -> None:
+    """DatabaseReplaced if the SQLite file under `engine` is no longer the one it opened (PostgreSQL: never)."""
+    info = getattr(engine.dialect, "yoolla_identity", None)
+    if info and engine.url.database:
+        _require_same_file(engine.url.database, info.get("identity"))
+
+
+def forget_identity(engine: Engine) -> None:
+    """The SQLite file was removed on purpose (`yoolla demo` starting over): the next connection
+    records the new file's identity instead of refusing it."""
+    info = getattr(engine.dialect, "yoolla_identity", None)
+    if info is not None:
+        info.pop("identity", None)
+    if is_sqlite(engine) and engine.url.database not in (None, "", ":memory:"):
+        from pathlib import Path
+
+        _create_shared(Path(engine.url.database))
 
 
 def _leave_gate(info: dict) -> None:
@@ -192,11 +278,41 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         session.rollback()
         if is_busy(exc):
             raise busy_error() from None
+        if "readonly database" in str(exc.orig):
+            raise BadInput(_("cannot write the database {url}: this OS user may only read it; give the users of a shared "
+                             "database one group and a setgid folder (see README, \"Hostile input and shared servers\")").format(
+                url=safe_url(session.get_bind()))) from None
         raise
     except BaseException:
         session.rollback()
         raise
     finally:
+        session.close()
+
+
+READ_OPTION = "yoolla_read"
+
+
+@contextmanager
+def read_scope(engine: Engine) -> Iterator[Session]:
+    """A session for reading only: one consistent snapshot, never the write lock.
+
+    SQLite: a deferred `BEGIN` with `query_only` (WAL lets writers commit meanwhile; a write
+    attempted here fails instead of queueing others). PostgreSQL: a READ ONLY transaction.
+    Rolled back at the end: there is nothing to keep.
+    """
+    options = {READ_OPTION: True}
+    if not is_sqlite(engine):
+        options["postgresql_readonly"] = True
+    session = Session(engine.execution_options(**options), expire_on_commit=False)
+    try:
+        yield session
+    except OperationalError as exc:
+        if is_busy(exc):
+            raise busy_error() from None
+        raise
+    finally:
+        session.rollback()
         session.close()
 
 
@@ -385,6 +501,7 @@ def backup_to(engine: Engine, target: str) -> None:
     import sqlite3
 
     part = target + ".part"
+    _fresh_part(part)
     if is_sqlite(engine):
         raw = engine.raw_connection()
         try:
@@ -401,23 +518,73 @@ def backup_to(engine: Engine, target: str) -> None:
     os.replace(part, target)
 
 
+def _fresh_part(part: str) -> None:
+    """Create the temporary `.part` file ourselves, new and private: a symlink or file already
+    there (planted, or left by a crash) is removed first, never written through."""
+    import os
+
+    if os.path.lexists(part):
+        if os.path.isdir(part) and not os.path.islink(part):
+            raise BadInput(_("{file} is a folder; remove it or choose another backup name").format(file=part))
+        os.unlink(part)  # a symlink goes, not what it points to
+    try:
+        os.close(os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600))
+    except OSError as exc:
+        raise BadInput(_("cannot create {file}: {error}").format(file=part, error=exc.strerror or exc))
+
+
+# Tables every Yoolla database has since its first schema: a backup without them is something else.
+CORE_TABLES = ("alembic_version", "user", "client", "campaign", "deal", "call", "audit_record")
+
+
+def known_revisions() -> set[str]:
+    """Every schema revision this release's migrations know."""
+    found = set()
+    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        for name, value in _REVISION_RE.findall(path.read_text(encoding="utf-8")):
+            if name == "revision":
+                found.add(value)
+    return found
+
+
+def _check_backup(source: str, tables: set[str], revision: str | None) -> None:
+    missing = [t for t in CORE_TABLES if t not in tables]
+    if missing:
+        raise BadInput(_("{file} is not a Yoolla backup: it has no {tables} table(s)").format(
+            file=source, tables=", ".join(missing)))
+    if revision is None:
+        raise BadInput(_("{file} is not a Yoolla backup: its schema version is empty").format(file=source))
+    if revision not in known_revisions():
+        raise BadInput(_("{file} has schema {revision}, newer than this release of Yoolla knows (head {head}): restore it "
+                         "with the Yoolla version that made it").format(file=source, revision=revision,
+                                                                        head=_head_from_files() or "?"))
+
+
 def backup_revision(engine: Engine, source: str) -> str | None:
-    """The schema revision inside a backup file; BadInput if it is not a Yoolla backup of this dialect."""
+    """The schema revision inside a backup file; BadInput if it is not a Yoolla backup of this
+    dialect, lacks Yoolla's tables, or has a schema newer than this release."""
     import sqlite3
 
     if is_sqlite(engine):
         try:
             conn = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
             try:
-                return conn.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+                tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+                row = conn.execute("SELECT version_num FROM alembic_version").fetchone() if "alembic_version" in tables else None
             finally:
                 conn.close()
         except sqlite3.DatabaseError:
             raise BadInput(_("{file} is not a Yoolla SQLite backup").format(file=source))
+        _check_backup(source, tables, row[0] if row else None)
+        return row[0]
     listing = _tool_output([_require_pg_tool("pg_restore"), "--list", source])
     if listing is None or "TABLE public alembic_version" not in listing:
         raise BadInput(_("{file} is not a Yoolla pg_dump backup (pg_restore cannot list an alembic_version table)").format(file=source))
-    return None
+    tables = set(re.findall(r"\bTABLE public (\S+) ", listing))
+    data = _tool_output([_require_pg_tool("pg_restore"), "--data-only", "--table=alembic_version", "--file=-", source]) or ""
+    copied = re.search(r"^COPY public\.alembic_version .*?;\n(\w+)\n", data, re.M)
+    _check_backup(source, {t.strip('"') for t in tables}, copied.group(1) if copied else None)
+    return copied.group(1)
 
 
 def _tool_output(args: list[str]) -> str | None:

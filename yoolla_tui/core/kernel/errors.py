@@ -60,3 +60,9 @@ class Busy(YoollaError):
     """Another operator held the database longer than the wait allows; nothing was written."""
 
     exit_code = 7
+
+
+class DatabaseReplaced(YoollaError):
+    """The database file was deleted or replaced under a running process; nothing more is written."""
+
+    exit_code = 8

@@ -146,6 +146,7 @@ def reset(engine: Engine) -> None:
         engine.dispose()
         for suffix in ("", "-wal", "-shm"):
             Path(engine.url.database + suffix).unlink(missing_ok=True)
+        db.forget_identity(engine)
         return
     from sqlalchemy import MetaData
 

@@ -10,6 +10,7 @@ from sqlmodel import Session
 from yoolla_tui.core.kernel import audit, clock
 from yoolla_tui.core.kernel.errors import BadInput, Conflict, NotFound
 from yoolla_tui.core.kernel.i18n import _
+from yoolla_tui.core.kernel import text
 from yoolla_tui.core.kernel.models import Role, User
 from yoolla_tui.core.kernel.permissions import require_admin
 
@@ -60,6 +61,7 @@ def bootstrap_admin(*, session: Session, login: str, full_name: str = "") -> Use
     if count(session):
         raise Conflict(_("the database already has users; an admin adds more with `yoolla user add`"))
     login = _check_new(session, login, Role.admin)
+    full_name = text.checked(full_name, field=_("full name"), limit=text.FULL_NAME_LIMIT)
     user = User(login=login, full_name=full_name or login, role=Role.admin, created_at=clock.now())
     session.add(user)
     session.flush()
@@ -72,6 +74,7 @@ def add_user(*, session: Session, actor: User, login: str, full_name: str = "", 
     """Add a user (admins only). `supervisor` is a login of a supervisor or admin."""
     require_admin(actor, action=_("add users"))
     login = _check_new(session, login, role)
+    full_name = text.checked(full_name, field=_("full name"), limit=text.FULL_NAME_LIMIT)
     supervisor_id = None
     if supervisor:
         boss = get_by_login(session, supervisor)

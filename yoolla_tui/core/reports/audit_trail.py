@@ -4,7 +4,7 @@ before and after. The recorder that writes it is kernel.audit."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterator
 
 from sqlalchemy import or_, select
@@ -74,10 +74,13 @@ def parse_since(text: str):
 
 
     raw = text.strip().lower()
-    age = re.fullmatch(r"-?(\d+)\s*(m|h|d)", raw)
+    age = re.fullmatch(r"-?([0-9]+)\s*(m|h|d)", raw)
     if age:
         amount = int(age.group(1))
-        return clock.now() - {"m": timedelta(minutes=amount), "h": timedelta(hours=amount), "d": timedelta(days=amount)}[age.group(2)]
+        try:
+            return clock.now() - {"m": timedelta(minutes=amount), "h": timedelta(hours=amount), "d": timedelta(days=amount)}[age.group(2)]
+        except OverflowError:  # further back than the calendar goes: from the very start
+            return datetime(1, 1, 2, tzinfo=timezone.utc)
     if raw in ("today", "yesterday", "сегодня", "вчера"):
         return clock.local_day_bounds(clock.today() - timedelta(days=0 if raw in ("today", "сегодня") else 1))[0]
     try:

@@ -24,6 +24,7 @@ from yoolla_tui.core.kernel.errors import BadInput
 from yoolla_tui.core.kernel.i18n import _
 from yoolla_tui.core.kernel.models import Call, Client, Deal, Payment, Stage, User
 from yoolla_tui.core.kernel.permissions import deal_scope, require_campaign_admin
+from yoolla_tui.core.kernel.text import needs_cleaning, workbook_text
 from yoolla_tui.core.calls.campaigns import resolve
 
 # Header and words per column, as the importer reads them back (Russian: the office's workbook).
@@ -83,7 +84,7 @@ def write_tables(path: Path, tables: Sequence[tuple[str, list[list[Any]], list[s
                 header.append(cell)
             ws.append(header)
             for row in rows:
-                ws.append(row)
+                ws.append(safe_row(ws, row))
             if cols:
                 ws.auto_filter.ref = f"A1:{_letter(len(cols))}{len(rows) + 1}"
         if not tables:
@@ -96,7 +97,33 @@ def write_tables(path: Path, tables: Sequence[tuple[str, list[list[Any]], list[s
 def _cell(ws, value):
     from openpyxl.cell import WriteOnlyCell
 
+    if isinstance(value, str):
+        return _text_cell(ws, value)
     return WriteOnlyCell(ws, value=value)
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text_cell(ws, value: str):
+    """Text stays text: openpyxl would store "=…" as a live formula; data type "s" and Excel's
+    quote prefix keep it a string even when someone edits the cell. Control characters, which
+    the file's XML cannot hold, are dropped."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(ws)
+    cell.value = workbook_text(value)
+    cell.data_type = "s"
+    if value.startswith(_FORMULA_START):
+        cell.quotePrefix = True
+    return cell
+
+
+def safe_row(ws, cells: Sequence[Any]) -> list[Any]:
+    """A row ready for ws.append: strings that could be read as formulas, or hold control
+    characters, become text cells; everything else goes as is (fast for the common case)."""
+    return [_text_cell(ws, v) if isinstance(v, str) and (v.startswith(_FORMULA_START) or needs_cleaning(v)) else v
+            for v in cells]
 
 
 def _letter(n: int) -> str:
@@ -182,7 +209,7 @@ def export_campaign(*, session: Session, actor: User, ref: str, path: Path,
                     header.append(cell)
                 ws.append(header)
                 rows_in_sheet = 0
-            ws.append(cells)
+            ws.append(safe_row(ws, cells))
             rows_in_sheet += 1
             count += 1
             if progress and count % 1000 == 0:
@@ -203,7 +230,7 @@ def export_campaign(*, session: Session, actor: User, ref: str, path: Path,
         funnel_head = line + 2
         totals.append([_bold(totals, c, bold) for c in ("stage", "name", "reached", "conversion")])
         for step in summary["funnel"]:
-            totals.append([step["stage"], step["name"], step["reached"], step["conversion"]])
+            totals.append(safe_row(totals, [step["stage"], step["name"], step["reached"], step["conversion"]]))
         totals.append([])
         plan_head = funnel_head + len(summary["funnel"]) + 2
         totals.append([_bold(totals, c, bold) for c in ("date", "calls_due", "callbacks")])

@@ -231,11 +231,12 @@ def _brief(exc: BaseException) -> str:
 
 # ---- Excel error cells (#N/A, #REF!) ---------------------------------------------------------
 
-_ERROR_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?t="e"[^>]*>(?:<f[^>]*>.*?</f>|<f[^>]*/>)?<v>([^<]*)</v>', re.S)
-
-
 def _xlsx_error_cells(path: Path, index: int) -> dict[tuple[int, int], str]:
-    """calamine reads an error cell as empty; find them in the sheet's XML so none passes unseen."""
+    """calamine reads an error cell as empty; find them in the sheet's XML so none passes unseen.
+
+    One pass of expat over the XML (linear whatever the cells hold: a regex here backtracked
+    quadratically on formula cells without a cached value), and only when the sheet has any.
+    """
     try:
         with zipfile.ZipFile(path) as archive:
             member = _sheet_member(archive, index)
@@ -246,16 +247,141 @@ def _xlsx_error_cells(path: Path, index: int) -> dict[tuple[int, int], str]:
         return {}
     if b't="e"' not in data:
         return {}
-    out = {}
-    for letters, row, code in _ERROR_CELL.findall(data):
-        col = 0
-        for ch in letters.decode():
-            col = col * 26 + ord(ch) - 64
-        out[(int(row), col - 1)] = code.decode("utf-8", "replace")
+    return error_cells(data)
+
+
+def error_cells(data: bytes) -> dict[tuple[int, int], str]:
+    """(row, column index) -> error code (#DIV/0!…) of every `t="e"` cell of a sheet's XML."""
+    from xml.parsers import expat
+
+    out: dict[tuple[int, int], str] = {}
+    state = {"ref": None, "in_v": False, "text": []}
+
+    def start(name, attrs):
+        local = name.rsplit(":", 1)[-1]
+        if local == "c":
+            state["ref"] = attrs.get("r") if attrs.get("t") == "e" else None
+        elif local == "v" and state["ref"]:
+            state["in_v"], state["text"] = True, []
+
+    def end(name):
+        local = name.rsplit(":", 1)[-1]
+        if local == "v" and state["in_v"]:
+            state["in_v"] = False
+            place = cell_place(state["ref"])
+            if place is not None:
+                out[place] = "".join(state["text"])
+        elif local == "c":
+            if state["ref"] and cell_place(state["ref"]) not in out:
+                place = cell_place(state["ref"])  # an error formula Excel saved no value for
+                if place is not None:
+                    out[place] = "#?"
+            state["ref"] = None
+
+    def chars(text):
+        if state["in_v"]:
+            state["text"].append(text)
+
+    parser = expat.ParserCreate()
+    parser.buffer_text = True
+    parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, chars
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError:
+        pass  # damaged XML: calamine has already said what it could read
     return out
 
 
+def cell_place(ref: str | None) -> tuple[int, int] | None:
+    """"C7" -> (7, 2); None for anything else."""
+    if not ref:
+        return None
+    letters = ref.rstrip("0123456789")
+    digits = ref[len(letters):]
+    if not letters or not digits or not letters.isascii() or not letters.isalpha() or len(letters) > 3:
+        return None
+    col = 0
+    for ch in letters.upper():
+        col = col * 26 + ord(ch) - 64
+    return int(digits), col - 1
+
+
+# ---- limits a workbook must meet before the reader sees it -------------------------------------
+
+MAX_UNCOMPRESSED_MB = 1024  # everything inside the .xlsx/.ods, unpacked
+MAX_MEMBER_RATIO = 200      # unpacked size / packed size of one part bigger than RATIO_FLOOR_MB
+RATIO_FLOOR_MB = 8
+MAX_MEMBERS = 10_000
+MAX_SHEET_CELLS = 30_000_000  # rows × columns a sheet declares or uses (1M rows × 30 columns)
+
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Za-z]{1,3})?(\d{1,7})?(?::([A-Za-z]{1,3})(\d{1,7}))?"')
+_WIDE_CELL = re.compile(rb'<(?:\w+:)?c\s+r="([A-Z]{3,})(\d+)"')
+_FAR_CELL = re.compile(rb'<(?:\w+:)?c\s+r="([A-Z]{1,3})(\d{7,})"')
+_ROW = re.compile(rb'<(?:\w+:)?row\s+r="(\d{1,9})"')
+
+
+def check_archive(path: Path) -> None:
+    """BadInput unless a zip-based workbook (.xlsx .xlsm .ods) is within the limits above: its
+    declared unpacked sizes, each part's packing ratio, and each sheet's declared and used area
+    (rows × columns). Reading linear in the file; nothing is unpacked past the limits."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError):
+        return  # not a zip after all: calamine says what it is
+    with archive:
+        infos = archive.infolist()
+        if len(infos) > MAX_MEMBERS:
+            raise BadInput(_("{file} holds {n} parts; a workbook has at most {limit}: refused as a zip bomb").format(
+                file=path.name, n=len(infos), limit=MAX_MEMBERS))
+        total = sum(i.file_size for i in infos)
+        if total > MAX_UNCOMPRESSED_MB * 1024 * 1024:
+            raise BadInput(_("{file} unpacks to {mb} MB; the limit is {limit} MB: refused (a zip bomb, or split the list "
+                             "into several files)").format(file=path.name, mb=total // (1024 * 1024), limit=MAX_UNCOMPRESSED_MB))
+        for info in infos:
+            if info.file_size > RATIO_FLOOR_MB * 1024 * 1024 and info.file_size > MAX_MEMBER_RATIO * max(info.compress_size, 1):
+                raise BadInput(_("{file}: part {part} unpacks {ratio}× its packed size (limit {limit}×): refused as a zip "
+                                 "bomb").format(file=path.name, part=info.filename,
+                                               ratio=info.file_size // max(info.compress_size, 1), limit=MAX_MEMBER_RATIO))
+        for info in infos:
+            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                with archive.open(info) as fh:
+                    data = fh.read(MAX_UNCOMPRESSED_MB * 1024 * 1024 + 1)
+                _check_sheet_area(path, info.filename, data)
+                del data
+
+
+def _area_error(path: Path, part: str, rows: int, cols: int) -> BadInput:
+    return BadInput(_("{file}: sheet {part} spans {rows} rows × {cols} columns (up to {last}); the limit is {limit} cells: "
+                      "delete the far cells (Ctrl+End shows them) and save again").format(
+        file=path.name, part=part.rsplit("/", 1)[-1], rows=rows, cols=cols, last=f"{column_letter(cols - 1)}{rows}",
+        limit=f"{MAX_SHEET_CELLS:,}"))
+
+
+def _check_sheet_area(path: Path, part: str, data: bytes) -> None:
+    """The declared dimension, and cells far right (column AAA on) or far down (row 1,000,000 on),
+    found by regexes that match a fixed prefix and never backtrack."""
+    found = _DIMENSION.search(data, 0, 8192)
+    if found and found.group(3):
+        last = cell_place(f"{found.group(3).decode().upper()}{found.group(4).decode()}")
+        if last and last[0] * (last[1] + 1) > MAX_SHEET_CELLS:
+            raise _area_error(path, part, last[0], last[1] + 1)
+    max_row = max_col = 0
+    for pattern in (_WIDE_CELL, _FAR_CELL):
+        for match in pattern.finditer(data):
+            place = cell_place((match.group(1) + match.group(2)).decode())
+            if place is None:
+                raise _area_error(path, part, int(match.group(2)), 16384 + 1)
+            max_row, max_col = max(max_row, place[0]), max(max_col, place[1] + 1)
+    if not max_row:
+        return  # every cell within ZZ999999: what calamine allocates then is bounded by the unpack limit
+    if max_col > 26 * 27:  # a column past ZZ: how many rows does it span?
+        max_row = max(max_row, max(map(int, _ROW.findall(data)), default=0))
+    if max_row * max_col > MAX_SHEET_CELLS:
+        raise _area_error(path, part, max_row, max(max_col, 1))
+
+
 def _sheet_member(archive: zipfile.ZipFile, index: int) -> str | None:
+    """The XML part of the index-th sheet, through workbook.xml and its relationships."""
     workbook = archive.read("xl/workbook.xml").decode("utf-8", "replace")
     rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
     ids = re.findall(r'<(?:\w+:)?sheet\b[^>]*?r:id="([^"]+)"', workbook)

@@ -20,6 +20,7 @@ from sqlmodel import Session
 from yoolla_tui.core.kernel import clock, phones
 from yoolla_tui.core.kernel.errors import BadInput
 from yoolla_tui.core.kernel.i18n import _
+from yoolla_tui.core.kernel.text import as_spaces, control_at, dangerous, describe, printable_line
 from yoolla_tui.core.kernel.models import Client, ImportRejectedRow
 from yoolla_tui.core.calls.importing.bulk import insert_rows
 from yoolla_tui.core.calls.importing.headers import NAME_PARTS, Column
@@ -169,6 +170,12 @@ class Loader:
                 _check_errors(table, number, cells, headers, errors)
             if max(map(len, texts)) > MAX_CELL_CHARS:
                 _too_big(table, number, texts, headers)
+            if control_at("\n".join(texts), lines=True) is not None:
+                if dangerous("\n".join(texts)):  # NUL (PostgreSQL refuses it), ESC/CSI/OSC of a terminal escape
+                    reason = _control_reason(texts, headers)
+                    self._reject(table, number, [printable_line(t) for t in texts], reason, ("control",))
+                    continue
+                texts = [as_spaces(t) for t in texts]  # a vertical tab pasted from Word: a space
             raw_phone = texts[phone_at]
             if workbook and cells[phone_at].__class__ is not str and cells[phone_at].__class__ is not float:
                 _check_not_date(table, number, cells[phone_at], headers[phone_at])
@@ -307,6 +314,13 @@ def _too_wide(table: Table, number: int, texts: list[str], width: int) -> None:
     raise BadInput(_("{where}: the row has more cells than the header ({width} columns, up to {last}); give the extra "
                      "column a header or clear it").format(
         where=table.where(number, _letter(index)), width=width, last=_letter(width - 1)))
+
+
+def _control_reason(texts: list[str], headers: dict[int, str]) -> str:
+    index = next(i for i, t in enumerate(texts) if dangerous(t))
+    char = next(ch for ch in texts[index] if dangerous(ch))
+    return _("column {column} holds a control character ({char}); fix the cell").format(
+        column=headers.get(index, _letter(index)), char=describe(char))
 
 
 def _check_errors(table: Table, number: int, cells: list, headers: dict[int, str], errors: dict) -> None:

@@ -26,11 +26,13 @@ from yoolla_tui.core.people import users
 from yoolla_tui.core.kernel.errors import BadInput, Conflict, NotFound
 from yoolla_tui.core.kernel.i18n import _
 from yoolla_tui.core.kernel.listing import Listing
+from yoolla_tui.core.kernel.text import spreadsheet_safe
 from yoolla_tui.core.kernel.models import AuditRecord, Call, Campaign, CampaignStatus, Client, Deal, ImportBatch, ImportRejectedRow, ImportUpdate, Payment, Role, User
 from yoolla_tui.core.kernel.permissions import require_campaign_admin
 from yoolla_tui.core.calls.importing import workbook
 from yoolla_tui.core.calls.importing.headers import FIELDS, HEADER_SEARCH_ROWS, Column, build_columns, find_header, fold, header_texts, parse_maps
-from yoolla_tui.core.calls.importing.readers import Book, Table, column_letter, open_book
+from yoolla_tui.core.calls.importing.isolate import SpooledBook, read_book
+from yoolla_tui.core.calls.importing.readers import Book, Table, column_letter
 from yoolla_tui.core.calls.importing.rows import Loader
 
 ASSIGN_STRATEGIES = ("balanced", "round-robin")
@@ -53,7 +55,7 @@ def run_import(*, session: Session, actor: User, path: str | Path, sheet: str | 
                update: bool = False, dry_run: bool = False, sheets_as_managers: bool = False,
                skip_sheets: list[str] | None = None, write_rejected: bool = True,
                progress: Callable[[int], None] | None = None, on_total: Callable[[int], None] | None = None,
-               preview: int = 5) -> dict:
+               preview: int = 5, book: SpooledBook | None = None) -> dict:
     """Import a client list; returns the result (keys RESULT_KEYS and more, see `yoolla import --help`).
 
     Raises BadInput for anything wrong with the file or the options (naming file, sheet, row,
@@ -61,15 +63,25 @@ def run_import(*, session: Session, actor: User, path: str | Path, sheet: str | 
     campaign, PermissionDenied unless the actor is an admin or supervisor. `dry_run` computes
     everything and rolls it back. Progress is reported as rows done since the last call.
     `region` "auto" decides the country of national numbers from the file's first rows.
+
+    The file is read and checked first, in a memory-limited child process (isolate.read_book),
+    before this function touches the session: pass `book` (already read, no transaction open)
+    so that reading a big or hostile file never holds the database's write lock.
     """
     require_campaign_admin(actor, action=_("import client lists"))
     path = Path(path)
     allowed = FIELDS + (workbook.STATUS_FIELDS if sheets_as_managers else ())
     overrides = parse_maps(maps, allowed)
-    target, owner, team = _check_options(session, header_row=header_row, campaign=campaign, manager=manager,
-                                         assign=assign, managers=managers, sheets_as_managers=sheets_as_managers)
-    _check_region(region)
-    book = open_book(path, encoding=encoding, delimiter=delimiter)
+    check_flags(header_row=header_row, campaign=campaign, manager=manager, assign=assign, managers=managers,
+                sheets_as_managers=sheets_as_managers, region=region)
+    if book is None:
+        book = read_book(path, encoding=encoding, delimiter=delimiter)
+    try:
+        target, owner, team = _check_options(session, header_row=header_row, campaign=campaign, manager=manager,
+                                             assign=assign, managers=managers, sheets_as_managers=sheets_as_managers)
+    except BaseException:
+        book.close()
+        raise
     # A bulk load allocates millions of objects the cycle collector need not chase (they hold no
     # cycles); pausing it cuts ~10% off a 1M-row import. It is restored however the import ends.
     collecting = gc.isenabled()
@@ -159,7 +171,13 @@ def run_import(*, session: Session, actor: User, path: str | Path, sheet: str | 
 
 # ---- options and sheets --------------------------------------------------------------------
 
-def _check_options(session: Session, *, header_row, campaign, manager, assign, managers, sheets_as_managers):
+def require_importer(actor: User) -> None:
+    """PermissionDenied unless the actor may import client lists (admins and supervisors)."""
+    require_campaign_admin(actor, action=_("import client lists"))
+
+
+def check_flags(*, header_row, campaign, manager, assign, managers, sheets_as_managers, region) -> None:
+    """The options' own consistency, without the database; BadInput naming the option."""
     if header_row is not None and header_row < 1:
         raise BadInput(_("--header-row {n}: rows are numbered from 1").format(n=header_row))
     if (manager or assign) and not campaign:
@@ -176,6 +194,10 @@ def _check_options(session: Session, *, header_row, campaign, manager, assign, m
                              "(create it first with `yoolla campaign create NAME --week 2026-W48`)"))
         if manager or assign:
             raise BadInput(_("with --sheets-as-managers each sheet names its manager; drop --manager / --assign"))
+    _check_region(region)
+
+
+def _check_options(session: Session, *, header_row, campaign, manager, assign, managers, sheets_as_managers):
     target = None
     if campaign:
         target = campaigns.resolve(session, campaign)
@@ -375,7 +397,7 @@ def _write_rejected(path: Path, rejects: list, headers_by_sheet: dict, *, multi:
             writer.writerow(head)
             for sheet, number, texts, reason in rejects:
                 width = len(headers_by_sheet.get(sheet, first_headers))
-                cells = (texts + [""] * width)[:width]
+                cells = [spreadsheet_safe(t) for t in (texts + [""] * width)[:width]]  # a file people open in Excel
                 writer.writerow(([sheet or ""] if multi else []) + [number] + cells + [reason])
         umask = os.umask(0)
         os.umask(umask)
