@@ -12,7 +12,7 @@ import sys
 
 import typer
 from yoolla_tui.core.kernel import db
-from yoolla_tui.core.people import users
+from yoolla_tui.core.people import identity
 from yoolla_tui.core.kernel.db import Session
 from yoolla_tui.core.kernel.errors import YoollaError
 from yoolla_tui.core.kernel.i18n import _
@@ -80,18 +80,34 @@ def state() -> State:
     return _STATE
 
 
+def command() -> str | None:
+    """The command being run (`yoolla db backup`), for the audit record of a refusal."""
+    import click
+
+    ctx = click.get_current_context(silent=True)
+    return ctx.command_path if ctx is not None else None
+
+
 @contextmanager
-def session(*, migrated: bool = True) -> Iterator[Session]:
-    """A transaction on the chosen database; committed when the command succeeds."""
+def acting_as() -> Iterator[tuple[Session, identity.Acting]]:
+    """A transaction plus who is acting in it (core.people.identity: the OS login or database
+    role, and --user / YOOLLA_USER only as an admin's act-as or on the demo). Refusals are
+    recorded in the audit trail after the transaction rolled back."""
     engine = db.get_engine(state().url)
-    if migrated:
-        db.require_current(engine)
-    with db.session_scope(engine) as s:
-        yield s
+    db.require_current(engine)
+    with identity.acting_session(engine, claimed=state().user, command=command()) as (s, who):
+        yield s, who
 
 
 @contextmanager
 def acting() -> Iterator[tuple[Session, User]]:
-    """A transaction plus the acting user (--user / YOOLLA_USER)."""
-    with session() as s:
-        yield s, users.resolve_actor(s, state().user)
+    """A transaction plus the effective acting user."""
+    with acting_as() as (s, who):
+        yield s, who.user
+
+
+@contextmanager
+def session() -> Iterator[Session]:
+    """A transaction for a read that needs no particular role; still only for a known, active user."""
+    with acting_as() as (s, _who):
+        yield s

@@ -6,7 +6,9 @@ happened (a crash, a killed import, two operators at once):
 - a closed deal has no next call;
 - a deal's weekly attempts are at least its no_answer calls (each no_answer call counts one);
 - every call has its `call.log` audit record;
-- a reservation names both who holds it and until when.
+- a reservation names both who holds it and until when;
+- the audit trail's hash chain is whole: no record edited, deleted or slipped in (the first
+  broken or missing record is named).
 The dialect halves (PRAGMA integrity_check, the backup API, pg_dump) live in core/db.py.
 """
 
@@ -17,7 +19,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from yoolla_tui.core.kernel import db
+from yoolla_tui.core.kernel import audit, db
 from yoolla_tui.core.kernel.errors import BadInput, Conflict
 from yoolla_tui.core.kernel.i18n import _
 from yoolla_tui.core.kernel.models import AuditRecord, Call, Deal
@@ -65,6 +67,8 @@ def check(engine: Engine) -> list[dict]:
         half = list(session.scalars(select(Deal.id).where(
             (Deal.reserved_by_id.is_(None)) != (Deal.reserved_until.is_(None))).order_by(Deal.id)))
         out.append(_check("reservations_whole", [f"deal {i}" for i in half], _("a reservation names who and until when")))
+        out.append(_check("audit_chain", audit.verify_chain(session),
+                          _("no audit record was edited or deleted (the hash chain is whole)")))
     return out
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlmodel import Session
 
-from yoolla_tui.core.kernel import clock, money
+from yoolla_tui.core.kernel import audit, clock, money
 from yoolla_tui.core.kernel.errors import BadInput
 from yoolla_tui.core.kernel.i18n import _
 from yoolla_tui.core.kernel.lookup import get_deal
@@ -97,3 +97,8 @@ def _local(value: Any) -> Any:
         except ValueError:
             return value
     return value
+
+
+def chain_head(session: Session) -> dict:
+    """The audit chain's newest link: {"seq", "hash"}."""
+    return audit.chain_head(session)
