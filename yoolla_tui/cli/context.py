@@ -82,9 +82,9 @@ def state() -> State:
 
 def command() -> str | None:
     """The command being run (`yoolla db backup`), for the audit record of a refusal."""
-    import click
+    from typer._click.globals import get_current_context  # typer carries its own click
 
-    ctx = click.get_current_context(silent=True)
+    ctx = get_current_context(silent=True)
     return ctx.command_path if ctx is not None else None
 
 

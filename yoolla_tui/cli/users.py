@@ -54,3 +54,20 @@ def list_(
     """
     with context.acting() as (session, actor):
         render_listing(users.list_users(session=session, actor=actor, role=role), fmt, USER_COLUMNS, limit=limit, all_=all_)
+
+
+@app.command("map")
+def map_(
+    login: Annotated[str, typer.Argument(help="The Yoolla user, e.g. anna.")],
+    os_login: Annotated[Optional[str], typer.Option("--os-login", help="Their login on this machine (SQLite).")] = None,
+    db_role: Annotated[Optional[str], typer.Option("--db-role", help="Their PostgreSQL role.")] = None,
+) -> None:
+    """Say who a user is outside Yoolla (admins only): the OS login that runs yoolla for them on
+    a SQLite database, the PostgreSQL role they connect as.
+
+    Example: yoolla user map anna --os-login asmirnova
+    """
+    with context.acting() as (session, actor):
+        user = users.map_identity(session=session, actor=actor, login=login, os_login=os_login, db_role=db_role)
+        done(_("{login}: OS login {os_login}, database role {db_role}.").format(
+            login=user.login, os_login=user.os_login, db_role=user.db_role))

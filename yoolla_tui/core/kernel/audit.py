@@ -89,9 +89,9 @@ def _collect(session, _flush_context, _instances) -> None:
 
 @event.listens_for(OrmSession, "before_commit")
 def _chain(session) -> None:
-    if not session.info.get(_PENDING):
+    if not session.info.get(_PENDING) and not any(isinstance(obj, AuditRecord) for obj in session.new):
         return
-    session.flush()
+    session.flush()  # the commit's own flush comes after this hook; the records need their ids now
     pending = [rec for rec in session.info.pop(_PENDING, []) if rec.id is not None and rec.seq is None]
     if not pending:
         return

@@ -117,3 +117,21 @@ def managers_by_logins(session: Session, logins: list[str]) -> list[User]:
     if not out:
         raise BadInput(_("name at least one manager (--managers anna,boris)"))
     return out
+
+
+def map_identity(*, session: Session, actor: User, login: str, os_login: str | None = None,
+                 db_role: str | None = None) -> User:
+    """Change who a user is outside Yoolla (admins only): their OS login (SQLite) or database
+    role (PostgreSQL). Each name belongs to one user at most."""
+    require_admin(actor, action=_("map users to OS logins or database roles"))
+    user = get_by_login(session, login)
+    if os_login is None and db_role is None:
+        raise BadInput(_("give --os-login NAME or --db-role NAME"))
+    before = {"os_login": user.os_login, "db_role": user.db_role}
+    if os_login is not None and os_login != user.os_login:
+        user.os_login = _check_mapping(session, User.os_login, os_login, login, _("OS login"))
+    if db_role is not None and db_role != user.db_role:
+        user.db_role = _check_mapping(session, User.db_role, db_role, login, _("database role"))
+    audit.record(session, actor, "user.map", "user", user.id, before=before,
+                 after={"os_login": user.os_login, "db_role": user.db_role})
+    return user

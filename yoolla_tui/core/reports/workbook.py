@@ -18,7 +18,7 @@ from typing import Any, Callable, Sequence
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from yoolla_tui.core.kernel import clock, money
+from yoolla_tui.core.kernel import audit, clock, money
 from yoolla_tui.core.reports import summary as reports
 from yoolla_tui.core.kernel.errors import BadInput
 from yoolla_tui.core.kernel.i18n import _
@@ -226,6 +226,7 @@ def export_campaign(*, session: Session, actor: User, ref: str, path: Path,
         book.save(target)
 
     _atomic(Path(path), write)
+    audit.record(session, actor, "campaign.export", "campaign", campaign.id, file=str(path), deals=written["n"])
     return {"campaign": campaign.name, "file": str(path), "sheets": written["sheets"] + [TOTALS_SHEET],
             "deals": written["n"]}
 
