@@ -27,7 +27,8 @@ CAMPAIGN = "Seminar 2026-W48"
 
 
 def become(engine, login: str) -> dict:
-    """Keyword arguments for `cli(...)` that make the command run as the person `login`."""
+    """Keyword arguments for `cli(...)` that make the command run as the person `login`.
+    On PostgreSQL it remaps the connecting role at once: call it right before each command."""
     if db.is_sqlite(engine):
         return {"os_login": os_login_of(str(engine.url), login)}
     with engine.begin() as conn:
@@ -324,21 +325,45 @@ def test_a_supervisor_imports_only_their_own_teams_sheets(cli, engine, team, tmp
         campaigns.create(session=s, actor=users.get_by_login(s, "irina"), name="W49", week="2026-W49")
     from tests.conftest import dump
 
+    as_sveta = become(engine, "sveta")
     before = dump(engine)
-    result = cli("import", path, "--sheets-as-managers", "--campaign", "W49", user="sveta", code=3, **become(engine, "sveta"))
+    result = cli("import", path, "--sheets-as-managers", "--campaign", "W49", user="sveta", code=3, **as_sveta)
     assert result.stderr == "Error: sveta (supervisor) may not import sheet 'boris': boris is outside their team\n"
     assert dump(engine) == before
 
 
 def test_a_managers_look_at_an_executors_queue_hides_other_managers_titles(cli, engine, team):
-    as_irina = become(engine, "irina")
     cli("order", "add", team["Alpha"], "Alpha site", user="anna", **become(engine, "anna"))
     cli("order", "add", team["Beta"], "Beta secret plan", user="boris", **become(engine, "boris"))
-    orders = {o["title"]: o["id"] for o in cli.json("order", "list", "--all", user="irina", **as_irina)}
-    cli("task", "add", orders["Alpha site"], "Design", "--assignee", "egor", "--type", "design", "--estimate", "2h", user="irina", **as_irina)
-    cli("task", "add", orders["Beta secret plan"], "Draft", "--assignee", "egor", "--type", "design", "--estimate", "2h", user="irina", **as_irina)
+    orders = {o["title"]: o["id"] for o in cli.json("order", "list", "--all", user="irina", **become(engine, "irina"))}
+    cli("task", "add", orders["Alpha site"], "Design", "--assignee", "egor", "--type", "design", "--estimate", "2h", user="irina", **become(engine, "irina"))
+    cli("task", "add", orders["Beta secret plan"], "Draft", "--assignee", "egor", "--type", "design", "--estimate", "2h", user="irina", **become(engine, "irina"))
     shown = cli.json("task", "queue", "--user", "egor", user="anna", **become(engine, "anna"))
     assert [(r["order"], r["title"]) for r in shown] == [("Alpha site", "Design"),
                                                          (None, "(a task on another manager's deal)")]
-    admin_view = cli.json("task", "queue", "--user", "egor", user="irina", **as_irina)
+    admin_view = cli.json("task", "queue", "--user", "egor", user="irina", **become(engine, "irina"))
     assert [(r["order"], r["title"]) for r in admin_view] == [("Alpha site", "Design"), ("Beta secret plan", "Draft")]
+
+
+def test_a_dry_run_import_and_a_refusal_leave_the_chain_whole(cli, engine, team, tmp_path):
+    """Records undone by a rolled-back savepoint (--dry-run) never take a link; nor does the
+    refused transaction, whose refusal is chained in a transaction of its own."""
+    from tests.fixtures import sheets
+
+    path = sheets.xlsx(tmp_path / "list.xlsx", [["Организация", "Телефон"], ["ООО Проба", "8 495 300-00-09"]])
+    cli("import", path, "--dry-run", **become(engine, "irina"))
+    cli("import", path, **become(engine, "irina"))
+    cli("call", "log", team["Beta"], "--outcome", "no_answer", user="anna", now=NOW, code=3, **become(engine, "anna"))
+    assert _check(cli, engine)["audit_chain"]["ok"]
+    assert len(_records(engine, "permission.refused")) == 1
+
+
+def test_a_stale_edit_is_on_the_record(cli, engine, team):
+    from yoolla_tui.core.kernel.lookup import get_deal
+
+    with db.session_scope(engine) as s:
+        version = get_deal(s, team["Alpha"]).version
+    cli("call", "log", team["Alpha"], "--outcome", "no_answer", "--expect-version", version - 1, user="anna", now=NOW,
+        code=5, **become(engine, "anna"))
+    stale = _records(engine, "stale.refused")
+    assert [(_login(engine, r.actor_id), r.data["command"]) for r in stale] == [("anna", "yoolla call log")]

@@ -17,7 +17,7 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import event, inspect as sa_inspect, select
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
@@ -92,7 +92,8 @@ def _chain(session) -> None:
     if not session.info.get(_PENDING) and not any(isinstance(obj, AuditRecord) for obj in session.new):
         return
     session.flush()  # the commit's own flush comes after this hook; the records need their ids now
-    pending = [rec for rec in session.info.pop(_PENDING, []) if rec.id is not None and rec.seq is None]
+    # Records a rolled-back savepoint (an import's --dry-run) undid are no longer persistent.
+    pending = [rec for rec in session.info.pop(_PENDING, []) if sa_inspect(rec).persistent and rec.seq is None]
     if not pending:
         return
     head = session.scalars(select(AuditHead).where(AuditHead.id == 1).with_for_update()).first()
@@ -107,23 +108,30 @@ def _chain(session) -> None:
 
 
 @event.listens_for(OrmSession, "after_soft_rollback")
-def _forget(session, _previous_transaction) -> None:
-    session.info.pop(_PENDING, None)
+def _forget(session, previous_transaction) -> None:
+    if previous_transaction.parent is None and not previous_transaction.nested:  # the whole transaction
+        session.info.pop(_PENDING, None)
 
 
 def verify_chain(session: Session) -> list[str]:
     """Problems with the chain, the first broken or missing record first (empty: intact)."""
     problems: list[str] = []
     prev, expected = "", 1
-    for rec in session.scalars(select(AuditRecord).order_by(AuditRecord.seq.is_(None), AuditRecord.seq, AuditRecord.id)
-                               .execution_options(yield_per=2000)):
+    t = AuditRecord
+    rows = session.execute(select(t.id, t.seq, t.hash, t.at, t.actor_id, t.real_actor_id, t.action, t.entity,
+                                  t.entity_id, t.data).order_by(t.seq.is_(None), t.seq, t.id)
+                           .execution_options(yield_per=5000))
+    for rec in rows:
         if rec.seq is None or rec.hash is None:
             problems.append(f"record {rec.id}: not in the chain")
             continue
         if rec.seq != expected:
             problems.append(f"record seq {expected}: missing (next is record {rec.id}, seq {rec.seq})" if rec.seq > expected
                             else f"record {rec.id}: seq {rec.seq} repeated")
-        if rec.hash != hash_of(rec, prev):
+        computed = link_hash(seq=rec.seq, record_id=rec.id, at=rec.at, actor_id=rec.actor_id,
+                             real_actor_id=rec.real_actor_id, action=rec.action, entity=rec.entity,
+                             entity_id=rec.entity_id, data=rec.data, prev=prev)
+        if rec.hash != computed:
             problems.append(f"record {rec.id} (seq {rec.seq}): content or link changed")
         prev, expected = rec.hash, rec.seq + 1
     head = session.get(AuditHead, 1)
