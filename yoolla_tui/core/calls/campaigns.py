@@ -12,7 +12,7 @@ from yoolla_tui.core.kernel import audit, clock, reference
 from yoolla_tui.core.people import users
 from yoolla_tui.core.kernel.errors import BadInput, Conflict, NotFound
 from yoolla_tui.core.kernel.i18n import _
-from yoolla_tui.core.kernel.models import Campaign, CampaignStatus, Client, Deal, LostReason, Role, Stage, StageKind, User
+from yoolla_tui.core.kernel.models import Campaign, CampaignStatus, Client, Deal, LostReason, Stage, User
 from yoolla_tui.core.kernel.permissions import require_campaign_admin, require_deal_access
 from yoolla_tui.core.people.calendar import WorkCalendar
 from yoolla_tui.core.kernel.models import Pipeline

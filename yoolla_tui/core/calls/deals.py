@@ -5,9 +5,9 @@ What each call outcome does to the queue is decided here, once (PRODUCT.md, "Cal
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from yoolla_tui.core.kernel import audit, clock, money, reference, refs, settings
@@ -15,7 +15,6 @@ from yoolla_tui.core.calls import clients
 from yoolla_tui.core.calls.deal_rows import listing_stmt, public_row, queue_order
 from yoolla_tui.core.funnel import transition as funnel, light
 from yoolla_tui.core.people import users
-from yoolla_tui.core.kernel.db import for_update
 from yoolla_tui.core.kernel.lookup import get_deal
 from yoolla_tui.core.kernel.errors import BadInput, Conflict, NotFound, StaleEdit
 from yoolla_tui.core.kernel.i18n import _

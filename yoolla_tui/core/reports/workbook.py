@@ -18,7 +18,7 @@ from typing import Any, Callable, Sequence
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from yoolla_tui.core.kernel import audit, clock, money
+from yoolla_tui.core.kernel import audit, clock
 from yoolla_tui.core.reports import summary as reports
 from yoolla_tui.core.kernel.errors import BadInput
 from yoolla_tui.core.kernel.i18n import _

@@ -6,10 +6,10 @@ from __future__ import annotations
 from sqlalchemy import case, func, select
 from sqlmodel import Session
 
-from yoolla_tui.core.kernel import audit, clock, refs
+from yoolla_tui.core.kernel import audit, clock
 from yoolla_tui.core.work import forecast as forecast_mod, tasks as tasks_mod, templates
 from yoolla_tui.core.kernel.lookup import get_deal, get_order, get_task
-from yoolla_tui.core.kernel.errors import BadInput, Conflict, NotFound, PermissionDenied
+from yoolla_tui.core.kernel.errors import BadInput, Conflict, PermissionDenied
 from yoolla_tui.core.kernel.i18n import _
 from yoolla_tui.core.kernel.listing import Listing
 from yoolla_tui.core.kernel.models import Deal, Order, OrderStatus, Role, Task, TaskStatus, User

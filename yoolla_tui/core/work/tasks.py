@@ -13,12 +13,11 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from yoolla_tui.core.kernel import audit, clock, refs
+from yoolla_tui.core.kernel import audit, clock
 from yoolla_tui.core.work import forecast as forecast_mod, inbox
 from yoolla_tui.core.people import users
-from yoolla_tui.core.kernel.db import for_update
 from yoolla_tui.core.kernel.lookup import deal_of_task, get_order, get_task
-from yoolla_tui.core.kernel.errors import BadInput, Conflict, NotFound
+from yoolla_tui.core.kernel.errors import BadInput, Conflict
 from yoolla_tui.core.kernel.i18n import _
 from yoolla_tui.core.kernel.models import Deal, Order, OrderStatus, Role, Task, TaskComment, TaskDependency, TaskStatus, TaskWatcher, TimeEntry, User
 from yoolla_tui.core.kernel.permissions import deal_scope, require_deal_access, require_queue_reader, require_task_reader, require_task_worker

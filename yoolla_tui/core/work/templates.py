@@ -17,7 +17,6 @@ from yoolla_tui.core.kernel.errors import BadInput, NotFound
 from yoolla_tui.core.kernel.i18n import _
 from yoolla_tui.core.kernel.models import Order, Task, User
 from yoolla_tui.core.kernel.paths import DATA_DIR
-from yoolla_tui.core.work.tasks import parse_duration
 from yoolla_tui.core.work.tasks import add_task, executors_by_role, load, parse_duration
 
 TEMPLATES_DIR = DATA_DIR / "templates"
