@@ -60,12 +60,14 @@ def os_login() -> str:
     from outside the process changes it."""
     try:
         import pwd
-
-        return pwd.getpwuid(os.getuid()).pw_name
-    except (ImportError, KeyError):  # no password database (Windows): the OS's own account name
+    except ImportError:  # no password database (Windows): the account name the OS reports
         import getpass
 
         return getpass.getuser()
+    try:
+        return pwd.getpwuid(os.getuid()).pw_name
+    except KeyError:  # a uid with no name (a container): the number, never $USER
+        return f"uid{os.getuid()}"
 
 
 def database_role(session: Session) -> str | None:
