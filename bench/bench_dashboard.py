@@ -41,7 +41,7 @@ from sqlalchemy import select  # noqa: E402
 
 from yoolla_tui.core.calls import campaigns
 from yoolla_tui.core.kernel import clock, db, reference
-from yoolla_tui.core.people import users
+from yoolla_tui.core.people import identity, users
 from yoolla_tui.core.calls.importing.bulk import insert_rows
 from yoolla_tui.core.kernel.models import Call, Client, Deal, Stage, User
 
@@ -53,7 +53,7 @@ def build(url: str, n_deals: int, n_calls: int, n_managers: int) -> None:
     now = clock.now()
     with db.session_scope(engine) as session:
         reference.load_defaults(session)
-        admin = users.bootstrap_admin(session=session, login="admin")
+        admin = identity.first_admin(session=session, login="admin")
         campaigns.create(session=session, actor=admin, name="Bench", week=clock.week_of(clock.today()))
     with engine.begin() as conn:
         insert_rows(conn, User.__table__, [{"login": f"m{i:02d}", "full_name": f"Manager {i:02d}", "role": "manager"}

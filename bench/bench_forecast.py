@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 from yoolla_tui.core.calls import campaigns, clients
 from yoolla_tui.core.kernel import clock, db, reference
 from yoolla_tui.core.work import forecast
-from yoolla_tui.core.people import users
+from yoolla_tui.core.people import identity, users
 from yoolla_tui.core.calls.importing.bulk import insert_rows
 from yoolla_tui.core.kernel.models import Order, Task, TaskDependency
 
@@ -46,7 +46,7 @@ def build(url: str, executors: int, per_executor: int, seed: int = 15) -> None:
     now = datetime.fromisoformat(NOW)
     with clock.frozen(now), db.session_scope(engine) as s:
         reference.load_defaults(s)
-        admin = users.bootstrap_admin(session=s, login="irina")
+        admin = identity.first_admin(session=s, login="irina")
         users.add_user(session=s, actor=admin, login="anna", role="manager")
         people = [users.add_user(session=s, actor=admin, login=f"exec{i:02d}", role="executor") for i in range(executors)]
         clients.add_client(session=s, actor=admin, name="Bench client", phone="+74951234567")

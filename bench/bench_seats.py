@@ -35,7 +35,7 @@ from tests import loadgen  # noqa: E402
 from yoolla_tui.core.kernel import clock, db, reference
 from yoolla_tui.core.maintenance import backup as maintenance
 from yoolla_tui.core.reports import summary as reports
-from yoolla_tui.core.people import users
+from yoolla_tui.core.people import identity, users
 from yoolla_tui.core.kernel.models import AuditRecord, Call
 
 
@@ -50,7 +50,7 @@ def prepared(url: str) -> None:
     db.upgrade(engine)
     with db.session_scope(engine) as s:
         reference.load_defaults(s)
-        users.bootstrap_admin(session=s, login="irina")
+        identity.first_admin(session=s, login="irina")
 
 
 def span(results: list[dict]) -> float:

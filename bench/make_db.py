@@ -43,7 +43,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import func, select, text  # noqa: E402
 
 from yoolla_tui.core.kernel import audit, clock, db, reference, tally
-from yoolla_tui.core.people import users
+from yoolla_tui.core.people import identity, users
 from yoolla_tui.core.calls.importing import samples
 from yoolla_tui.core.calls.importing.bulk import insert_rows
 from yoolla_tui.core.kernel.models import Call, Campaign, Client, Deal, LostReason, Payment, Stage, StageKind, User
@@ -405,7 +405,7 @@ def main() -> None:
         if session.scalar(select(func.count()).select_from(User)):
             raise SystemExit(f"{db.safe_url(engine)} already has users: give an empty database")
         reference.load_defaults(session)
-        admin = users.bootstrap_admin(session=session, login="irina", full_name="Ирина Васильевна Орлова")
+        admin = identity.first_admin(session=session, login="irina", full_name="Ирина Васильевна Орлова")
         managers = []
         for s in range(max(1, (args.managers + 9) // 10)):
             sup = users.add_user(session=session, actor=admin, login=f"sup{s + 1}", full_name=f"Супервайзер {s + 1}",

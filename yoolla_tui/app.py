@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from yoolla_tui.core.kernel import db
-from yoolla_tui.core.people import users
+from yoolla_tui.core.people import identity
 from yoolla_tui.core.kernel.errors import DatabaseReplaced
 from yoolla_tui.core.kernel.i18n import _
 from yoolla_tui.core.kernel.text import visible
@@ -46,10 +46,11 @@ class YoollaApp(App):
     TITLE = "Yoolla"
     ENABLE_COMMAND_PALETTE = True
 
-    def __init__(self, *, engine, actor: User, refresh_seconds: float = 30.0) -> None:
+    def __init__(self, *, engine, acting: identity.Acting, refresh_seconds: float = 30.0) -> None:
         super().__init__()
         self.engine = engine
-        self.actor = actor
+        self.acting = acting
+        self.actor: User = acting.user
         self.refresh_seconds = refresh_seconds
         # The last call this session logged: (call id, deal id), for `z`.
         self.last_call: tuple[int, int] | None = None
@@ -59,10 +60,15 @@ class YoollaApp(App):
         ])
 
     def core(self, fn: Callable[..., Any], **kwargs: Any) -> Any:
-        """Run one core service in its own transaction as the acting user (call from a worker)."""
+        """Run one core service in its own transaction as the acting user (call from a worker).
+
+        The user is re-read inside the transaction: a deactivation or a role change made since
+        the dashboard opened applies to this action (people.identity.acting_again)."""
         self.check_database()
-        with db.session_scope(self.engine) as session:
-            return shown(fn(session=session, actor=self.actor, **kwargs))
+        with identity.acting_again(self.engine, self.acting, command=f"dashboard {getattr(fn, '__name__', '')}") as (session, who):
+            result = shown(fn(session=session, actor=who.user, **kwargs))
+        self.acting, self.actor = who, who.user  # committed: the re-read user is the current one
+        return result
 
     def check_database(self) -> None:
         """Stop the dashboard with one clear line if its SQLite file was deleted or replaced:
@@ -79,10 +85,11 @@ class YoollaApp(App):
 
     def read(self, fn: Callable[..., Any], **kwargs: Any) -> Any:
         """Run one core read in a read-only snapshot (call from a worker): a refresh never takes
-        the write lock, so it never makes an operator's call log wait."""
+        the write lock, so it never makes an operator's call log wait. The user is re-read too."""
         self.check_database()
         with db.read_scope(self.engine) as session:
-            return shown(fn(session=session, actor=self.actor, **kwargs))
+            who = identity.recheck(session, self.acting)
+            return shown(fn(session=session, actor=who.user, **kwargs))
 
     def on_mount(self) -> None:
         from yoolla_tui.screens.tasks import TasksScreen
@@ -177,11 +184,13 @@ class YoollaApp(App):
 
 
 def make_app(*, db_url: str | None = None, user: str | None = None, refresh_seconds: float = 30.0) -> YoollaApp:
-    """The dashboard on `db_url` (default: YOOLLA_DB, else the user's data file) as `user`
-    (default: YOOLLA_USER). Raises YoollaError (not initialised, unknown user) before any screen."""
+    """The dashboard on `db_url` (default: YOOLLA_DB, else the user's data file) as the person
+    running it, or `user` (default: YOOLLA_USER) when an admin acts as them or on the demo
+    (people.identity). Raises YoollaError (not initialised, unknown user, refused act-as) before
+    any screen."""
     url = db.normalise_url(db_url or os.environ.get("YOOLLA_DB") or default_db_url())
     engine = db.get_engine(url)
     db.require_current(engine)
-    with db.session_scope(engine) as session:
-        actor = users.resolve_actor(session, user or os.environ.get("YOOLLA_USER"))
-    return YoollaApp(engine=engine, actor=actor, refresh_seconds=refresh_seconds)
+    with identity.acting_session(engine, claimed=user or os.environ.get("YOOLLA_USER"), command="dashboard") as (_s, acting):
+        pass
+    return YoollaApp(engine=engine, acting=acting, refresh_seconds=refresh_seconds)

@@ -102,7 +102,6 @@ CASES = [
     ("a deal that does not exist", "irina", ["deal", "show", "999"], 4, "no deal 999"),
     # unknown names
     ("unknown --user", "ghost", ["deal", "list"], 4, "unknown user 'ghost' (see `yoolla user list`)"),
-    ("no acting user", None, ["deal", "list"], 2, "who is acting? pass --user LOGIN or set YOOLLA_USER"),
     ("unknown manager in --managers", "irina", ["campaign", "assign", CAMPAIGN, "--managers", "anna,ghost"], 4,
      "unknown user 'ghost' (see `yoolla user list`)"),
     ("unknown login in --to", "irina", ["campaign", "move", "{Alpha}", "--to", "ghost"], 4,

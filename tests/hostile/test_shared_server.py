@@ -72,15 +72,18 @@ def test_two_os_users_share_one_database_in_a_setgid_folder():
                 pytest.skip(f"the second OS user cannot run Python here: {probe.stderr.strip()[-200:]}")
             first = _yoolla("init", "--admin", "irina", env=env)
             assert first.returncode == 0, first.stderr
-            assert _yoolla("--user", "irina", "client", "add", "Alpha", "--phone", "+74951000001", env=env).returncode == 0
+            # init made the OS login running it (root here) the admin irina; the second OS login is boris.
+            mapped = _yoolla("user", "add", "boris", "--role", "supervisor", "--os-login", other, env=env)
+            assert mapped.returncode == 0, mapped.stderr
+            assert _yoolla("client", "add", "Alpha", "--phone", "+74951000001", env=env).returncode == 0
             lock = folder / "yoolla.sqlite.writers"
             assert lock.stat().st_gid == gid and lock.stat().st_mode & 0o060 == 0o060
-            listed = _yoolla("--user", "irina", "client", "list", env=env, as_user=other)
+            listed = _yoolla("client", "list", env=env, as_user=other)
             assert listed.returncode == 0, listed.stderr
             assert "Alpha" in listed.stdout
-            added = _yoolla("--user", "irina", "client", "add", "Beta", "--phone", "+74951000002", env=env, as_user=other)
+            added = _yoolla("client", "add", "Beta", "--phone", "+74951000002", env=env, as_user=other)
             assert added.returncode == 0, added.stderr
-            again = _yoolla("--user", "irina", "client", "list", "--format", "csv", env=env)
+            again = _yoolla("client", "list", "--format", "csv", env=env)
             assert "Beta" in again.stdout and "Alpha" in again.stdout
         finally:
             shutil.rmtree(folder, ignore_errors=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import os_login_of, running_as
 from tests.core.world import at, build, deal_ids
 from yoolla_tui.core.kernel import clock, db
 from yoolla_tui.core.calls import deals
@@ -38,7 +39,8 @@ def make(db_url, world):
     from yoolla_tui.app import make_app
 
     def _make(user: str = "anna"):
-        return make_app(db_url=db_url, user=user, refresh_seconds=3600)
+        with running_as(os_login_of(db_url, user)):
+            return make_app(db_url=db_url, user=user, refresh_seconds=3600)
 
     return _make
 

@@ -26,9 +26,14 @@ def tw(engine, admin, monkeypatch):
 
 @pytest.fixture
 def make_for(db_url, tw):
+    from tests.conftest import os_login_of, running_as
     from yoolla_tui.app import make_app
 
-    return lambda user: make_app(db_url=db_url, user=user, refresh_seconds=3600)
+    def _make(user):
+        with running_as(os_login_of(db_url, user)):
+            return make_app(db_url=db_url, user=user, refresh_seconds=3600)
+
+    return _make
 
 
 def entries(engine):

@@ -12,6 +12,7 @@ db = module("yoolla_tui.core.kernel.db")
 reference = module("yoolla_tui.core.kernel.reference")
 demo_core = module("yoolla_tui.core.maintenance.demo")
 users = module("yoolla_tui.core.people.users")
+identity = module("yoolla_tui.core.people.identity")
 from yoolla_tui.core.kernel.i18n import _
 from yoolla_tui.core.kernel.paths import demo_db_url
 
@@ -30,19 +31,28 @@ def register(app: typer.Typer) -> None:
 def init(
     admin: Annotated[Optional[str], typer.Option("--admin", help="Login of the first administrator (needed once, on an empty database).")] = None,
     name: Annotated[str, typer.Option("--name", help="The administrator's full name.")] = "",
+    os_login: Annotated[Optional[str], typer.Option("--os-login", help="The first admin's login on this machine (default: whoever runs init).")] = None,
+    db_role: Annotated[Optional[str], typer.Option("--db-role", help="The first admin's PostgreSQL role (default: the role init connects as).")] = None,
 ) -> None:
     """Create the database (or upgrade it), load the default pipeline and lost reasons,
     and make the first admin.
 
+    The first admin is the person running init (their OS login on SQLite, their database role
+    on PostgreSQL) unless --os-login / --db-role say otherwise.
+
     Example: yoolla init --admin irina --name "Ирина Орлова"
     """
     engine = db.get_engine(context.state().url)
-    before, after = db.upgrade(engine)
+    before, after = _upgrade(engine, _("upgrade the database"))
     with db.session_scope(engine) as session:
         reference.load_defaults(session)
         if admin:
-            user = users.bootstrap_admin(session=session, login=admin, full_name=name)
-            done(_("Admin {login} created. Act as them with --user {login} or export YOOLLA_USER={login}").format(login=user.login))
+            user = identity.first_admin(session=session, login=admin, full_name=name, os_login_name=os_login, db_role=db_role)
+            kind, _name = identity.whoami(session)
+            done(_("Admin {login} created for {who}: your commands act as {login}; an admin may act as "
+                   "someone else with --user LOGIN.").format(
+                login=user.login, who=(_("database role {name}").format(name=user.db_role) if kind == "db"
+                                       else _("OS login {name}").format(name=user.os_login))))
         elif users.count(session) == 0:
             done(_("No users yet: run `yoolla init --admin LOGIN` to create the first admin."))
     state = _("created") if before is None else (_("upgraded") if before != after else _("already up to date"))
@@ -53,14 +63,30 @@ def init(
 def upgrade() -> None:
     """Upgrade the database schema to this version of Yoolla (safe to run twice)."""
     engine = db.get_engine(context.state().url)
-    before, after = db.upgrade(engine)
+    before, after = _upgrade(engine, _("upgrade the database"))
     done(_("Schema {before} → {after}.").format(before=before or _("empty"), after=after))
+
+
+def _upgrade(engine, action: str) -> tuple[str | None, str]:
+    """Upgrade the schema as an admin (nobody to ask on a database without users); an upgrade
+    that changed the schema is recorded in the audit trail."""
+    who = identity.require_known(engine, claimed=context.state().user, command=context.command(), admin_action=action)
+    before, after = db.upgrade(engine)
+    if who is not None and who.get("legacy"):
+        mapped = identity.map_after_legacy_upgrade(engine, who["login"])
+        if mapped:
+            done(_("{login} is now {name} (the identity that ran this upgrade); map the others with "
+                   "`yoolla user map LOGIN --os-login NAME`.").format(login=who["login"], name=mapped))
+    if who is not None and before != after:
+        identity.record_db_event(engine, who, "db.upgrade", before=before, after=after)
+    return before, after
 
 
 @db_app.command("status")
 def status() -> None:
     """Show the database URL and whether its schema is current."""
     engine = db.get_engine(context.state().url)
+    identity.require_known(engine, claimed=context.state().user, command=context.command())
     current, head = db.current_revision(engine), db.head_revision(engine)
     render([{"url": db.safe_url(engine), "schema": current or _("none"), "newest": head,
              "current": current == head}], Fmt.table)

@@ -172,10 +172,13 @@ def export(
 
     Example: yoolla campaign export "Seminar 2026-W48" --out week48.xlsx
     """
-    from yoolla_tui.core.reports.workbook import export_campaign
+    from yoolla_tui.core.reports.workbook import export_campaign, record_export
 
     with context.reading_as() as (session, actor), _progress() as (tick, total):
         result = export_campaign(session=session, actor=actor, ref=campaign, path=out, progress=tick, on_total=total)
+    with context.acting() as (session, actor):
+        record_export(session=session, actor=actor, result=result)
+    result.pop("campaign_id")
     if fmt == Fmt.json:
         render_one(result, fmt)
     else:

@@ -74,6 +74,9 @@ def list_(
 
     Example: yoolla client list --search Вектор; yoolla client list --format csv > clients.csv
     """
+    if fmt in (Fmt.csv, Fmt.json):  # every matching client, not a page: an export, on the record
+        with context.acting() as (session, actor):
+            clients.record_export(session=session, actor=actor, fmt=fmt.value, search=search)
     with context.reading_as() as (session, actor):
         render_listing(clients.client_listing(session=session, actor=actor, search=search, offset=offset), fmt,
                        CLIENT_COLUMNS, limit=limit, all_=all_, empty=_("No clients match."))

@@ -18,10 +18,11 @@ from yoolla_tui.core.kernel.text import visible
 from yoolla_tui.core.kernel.paths import default_db_url
 
 db = module("yoolla_tui.core.kernel.db")  # imported when a command opens the database, not for --help
-users = module("yoolla_tui.core.people.users")
+identity = module("yoolla_tui.core.people.identity")
 if TYPE_CHECKING:
     from yoolla_tui.core.kernel.db import Session
     from yoolla_tui.core.kernel.models import User
+    from yoolla_tui.core.people.identity import Acting
 
 
 STORY_ORDER = ["init", "demo", "dashboard", "db", "user", "client", "import", "campaign", "deal", "call", "next",
@@ -84,36 +85,60 @@ def state() -> State:
     return _STATE
 
 
-@contextmanager
-def session(*, migrated: bool = True) -> Iterator[Session]:
-    """A transaction on the chosen database; committed when the command succeeds."""
-    engine = db.get_engine(state().url)
-    if migrated:
-        db.require_current(engine)
-    with db.session_scope(engine) as s:
-        yield s
+def command() -> str | None:
+    """The command being run (`yoolla db backup`), for the audit record of a refusal."""
+    from typer._click.globals import get_current_context  # typer carries its own click
+
+    ctx = get_current_context(silent=True)
+    return ctx.command_path if ctx is not None else None
 
 
 @contextmanager
-def reading(*, migrated: bool = True) -> Iterator[Session]:
-    """A read-only snapshot of the chosen database: listings, reports and exports never take the
-    write lock, so operators keep logging calls while they run."""
+def acting_as() -> Iterator[tuple[Session, Acting]]:
+    """A transaction plus who is acting in it (core.people.identity: the OS login or database
+    role, and --user / YOOLLA_USER only as an admin's act-as or on the demo). Refusals are
+    recorded in the audit trail after the transaction rolled back."""
     engine = db.get_engine(state().url)
-    if migrated:
-        db.require_current(engine)
-    with db.read_scope(engine) as s:
-        yield s
+    db.require_current(engine)
+    with identity.acting_session(engine, claimed=state().user, command=command()) as (s, who):
+        yield s, who
+
+
+@contextmanager
+def reading_who() -> Iterator[tuple[Session, Acting]]:
+    """A read-only snapshot of the chosen database plus who is reading: listings, reports and
+    exports never take the write lock, so operators keep logging calls while they run; a refused
+    reader is recorded like any refusal."""
+    engine = db.get_engine(state().url)
+    db.require_current(engine)
+    with identity.reading_session(engine, claimed=state().user, command=command()) as (s, who):
+        yield s, who
 
 
 @contextmanager
 def reading_as() -> Iterator[tuple[Session, User]]:
-    """A read-only snapshot plus the acting user (--user / YOOLLA_USER)."""
-    with reading() as s:
-        yield s, users.resolve_actor(s, state().user)
+    """A read-only snapshot plus the effective acting user."""
+    with reading_who() as (s, who):
+        yield s, who.user
+
+
+@contextmanager
+def reading() -> Iterator[Session]:
+    """A read-only snapshot for a read that needs no particular role; still only for a known,
+    active user."""
+    with reading_who() as (s, _who):
+        yield s
 
 
 @contextmanager
 def acting() -> Iterator[tuple[Session, User]]:
-    """A transaction plus the acting user (--user / YOOLLA_USER)."""
-    with session() as s:
-        yield s, users.resolve_actor(s, state().user)
+    """A transaction plus the effective acting user."""
+    with acting_as() as (s, who):
+        yield s, who.user
+
+
+@contextmanager
+def session() -> Iterator[Session]:
+    """A transaction for a read that needs no particular role; still only for a known, active user."""
+    with acting_as() as (s, _who):
+        yield s

@@ -121,6 +121,8 @@ def template_list(limit: LimitOpt = None, all_: AllOpt = False, fmt: FormatOpt =
 
     Example: yoolla template list
     """
+    with context.session():
+        pass  # a known, active user only, like every command
     render_listing(templates.list_templates(), fmt, ["code", "name", "tasks", "estimate_minutes", "description"],
                    limit=limit, all_=all_, empty=_("No templates."))
 

@@ -14,6 +14,7 @@ audit_core = module("yoolla_tui.core.reports.audit_trail")
 db = module("yoolla_tui.core.kernel.db")
 maintenance = module("yoolla_tui.core.maintenance.backup")
 pool = module("yoolla_tui.core.calls.pool")
+identity = module("yoolla_tui.core.people.identity")
 from yoolla_tui.core.kernel.errors import YoollaError
 from yoolla_tui.core.kernel.i18n import _
 
@@ -84,7 +85,11 @@ def backup(
     Example: yoolla db backup /srv/backups/yoolla-$(date +%F).sqlite
     """
     engine = db.get_engine(context.state().url)
+    who = identity.require_known(engine, claimed=context.state().user, command=context.command(),
+                                 admin_action=_("back up the database"))
     result = maintenance.backup(engine, file, force=force)
+    if who is not None and not who.get("legacy"):
+        identity.record_db_event(engine, who, "db.backup", file=result["file"], bytes=result["bytes"])
     done(_("Backup of {database} written to {file} ({size} bytes).").format(
         database=result["database"], file=result["file"], size=result["bytes"]))
 
@@ -99,7 +104,14 @@ def restore(
     Example: yoolla --db /srv/yoolla/new.sqlite db restore /srv/backups/yoolla-2026-11-23.sqlite
     """
     engine = db.get_engine(context.state().url)
+    who = identity.require_known(engine, claimed=context.state().user, command=context.command(),
+                                 admin_action=_("restore the database"))
     result = maintenance.restore(engine, file, force=force)
+    if db.current_revision(engine) == db.head_revision(engine):
+        with db.session_scope(engine) as session:
+            head = audit_core.chain_head(session)
+        identity.record_db_event(engine, who, "db.restore", file=file, restored_head_seq=head["seq"],
+                                 restored_head_hash=head["hash"])
     done(_("Restored {database} from {file} (schema {schema}). Run `yoolla db check`, then `yoolla db upgrade` if it asks.").format(
         database=result["database"], file=result["file"], schema=result["schema"]))
 
@@ -112,11 +124,13 @@ def check(fmt: FormatOpt = Fmt.table,
 
     Example: yoolla db check
     """
+    engine = db.get_engine(context.state().url)
+    identity.require_known(engine, claimed=context.state().user, command=context.command())
     if repair:
         with context.acting() as (session, actor):
             fixed = maintenance.repair_aggregates(session=session, actor=actor)
         err_console.print(_("Recounted the reports' aggregates ({wrong} row(s) were wrong).").format(wrong=fixed["were_wrong"]))
-    rows = maintenance.check(db.get_engine(context.state().url))
+    rows = maintenance.check(engine)
     render(rows, fmt, CHECK_COLUMNS)
     failed = [r["check"] for r in rows if not r["ok"]]
     if failed:

@@ -16,7 +16,7 @@ from yoolla_tui.cli.output import AllOpt, FormatOpt, Fmt, LimitOpt, done, render
 
 app = typer.Typer(help="Users and roles: admin, supervisor, manager, executor.", no_args_is_help=True)
 
-USER_COLUMNS = ["id", "login", "full_name", "role", "supervisor", "active"]
+USER_COLUMNS = ["id", "login", "full_name", "role", "supervisor", "active", "os_login"]
 
 
 @app.command("add")
@@ -25,14 +25,17 @@ def add(
     name: Annotated[str, typer.Option("--name", help="Full name as colleagues know it (at most 200 characters).")] = "",
     role: Annotated[str, typer.Option("--role", help="admin | supervisor | manager | executor.")] = "manager",
     supervisor: Annotated[Optional[str], typer.Option("--supervisor", help="Login of their supervisor (or admin).")] = None,
+    os_login: Annotated[Optional[str], typer.Option("--os-login", help="Their login on this machine (SQLite: who they are when they run yoolla). Default: the same as LOGIN.")] = None,
+    db_role: Annotated[Optional[str], typer.Option("--db-role", help="Their PostgreSQL role (current_user). Default: the same as LOGIN.")] = None,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """Add a user (admins only).
 
-    Example: yoolla user add anna --name "Анна Смирнова" --role manager --supervisor irina
+    Example: yoolla user add anna --name "Анна Смирнова" --role manager --supervisor irina --os-login anna
     """
     with context.acting() as (session, actor):
-        user = users.add_user(session=session, actor=actor, login=login, full_name=name, role=role, supervisor=supervisor)
+        user = users.add_user(session=session, actor=actor, login=login, full_name=name, role=role, supervisor=supervisor,
+                              os_login=os_login, db_role=db_role)
         row = users.public(user, supervisor)
     if fmt == Fmt.json:
         render_one(row, fmt)
@@ -51,5 +54,22 @@ def list_(
 
     Example: yoolla user list --role manager
     """
-    with context.reading() as session:
-        render_listing(users.list_users(session=session, role=role), fmt, USER_COLUMNS, limit=limit, all_=all_)
+    with context.reading_as() as (session, actor):
+        render_listing(users.list_users(session=session, actor=actor, role=role), fmt, USER_COLUMNS, limit=limit, all_=all_)
+
+
+@app.command("map")
+def map_(
+    login: Annotated[str, typer.Argument(help="The Yoolla user, e.g. anna.")],
+    os_login: Annotated[Optional[str], typer.Option("--os-login", help="Their login on this machine (SQLite).")] = None,
+    db_role: Annotated[Optional[str], typer.Option("--db-role", help="Their PostgreSQL role.")] = None,
+) -> None:
+    """Say who a user is outside Yoolla (admins only): the OS login that runs yoolla for them on
+    a SQLite database, the PostgreSQL role they connect as.
+
+    Example: yoolla user map anna --os-login asmirnova
+    """
+    with context.acting() as (session, actor):
+        user = users.map_identity(session=session, actor=actor, login=login, os_login=os_login, db_role=db_role)
+        done(_("{login}: OS login {os_login}, database role {db_role}.").format(
+            login=user.login, os_login=user.os_login, db_role=user.db_role))

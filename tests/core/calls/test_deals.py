@@ -140,7 +140,7 @@ def test_wrong_number_parks_the_deal_until_the_phone_is_corrected(w):
     with clock.frozen(at("2026-11-23 19:00")):
         clients.edit_client(session=w.session, actor=w.anna, ref="+74951000001", phone="8 (495) 300-00-01")
     assert (deal(w, "C1").status, deal(w, "C1").next_call_at) == ("phone_fixed", at("2026-11-24 09:00"))
-    with pytest.raises(PermissionDenied, match="^anna \\(manager\\) may not change client \\d+: it is on none of their deals$"):
+    with pytest.raises(PermissionDenied, match="^anna \\(manager\\) may not change client \\d+: it is on no open deal of theirs$"):
         clients.edit_client(session=w.session, actor=w.anna, ref="+74951000002", phone="8 (495) 300-00-02")
 
 

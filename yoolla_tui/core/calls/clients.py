@@ -14,6 +14,7 @@ from yoolla_tui.core.kernel.listing import Listing
 from yoolla_tui.core.kernel.models import Call, Campaign, Client, Deal, Role, Stage, User
 from yoolla_tui.core.kernel.permissions import require_admin, require_campaign_admin, require_client_reader
 from yoolla_tui.core.people.calendar import WorkCalendar
+from yoolla_tui.core.work import inbox
 
 EDITABLE = ("name", "contact_person", "email", "city", "note")
 
@@ -82,11 +83,15 @@ def add_client(*, session: Session, actor: User, name: str, phone: str, contact_
 
 def edit_client(*, session: Session, actor: User, ref: str, phone: str | None = None,
                 region: str = phones.DEFAULT_REGION, **fields: str | None) -> Client:
-    """Change a client's fields. A corrected phone puts deals held for a wrong number back in the queue."""
+    """Change a client's fields. A corrected phone puts deals held for a wrong number back in the queue.
+
+    A manager edits only a client on an open deal of theirs (a lost deal gives no right to rename
+    the client or change its phone); supervisors and admins any client."""
     require_client_reader(actor, action=_("edit clients"))
     client = resolve(session, ref, region)
-    if actor.role == Role.manager and not _manager_has_client(session, actor, client):
-        raise _not_your_client(actor, client)
+    if actor.role == Role.manager and not _manager_has_client(session, actor, client, open_only=True):
+        raise PermissionDenied(_("{login} (manager) may not change client {id}: it is on no open deal of theirs").format(
+            login=actor.login, id=client.id))
     now = clock.now()
     changed: dict[str, object] = {}
     for key, value in fields.items():
@@ -120,8 +125,17 @@ def edit_client(*, session: Session, actor: User, ref: str, phone: str | None = 
     return client
 
 
-def _manager_has_client(session: Session, actor: User, client: Client) -> bool:
-    return session.scalars(select(Deal.id).where(Deal.client_id == client.id, Deal.manager_id == actor.id)).first() is not None
+def _manager_has_client(session: Session, actor: User, client: Client, *, open_only: bool = False) -> bool:
+    stmt = select(Deal.id).where(Deal.client_id == client.id, Deal.manager_id == actor.id)
+    if open_only:
+        stmt = stmt.where(Deal.closed_at.is_(None))
+    return session.scalars(stmt).first() is not None
+
+
+def _spoke_to(session: Session, actor: User, client: Client) -> bool:
+    """A manager heard the client: a deal of theirs on it, or a call they logged to it."""
+    return (_manager_has_client(session, actor, client)
+            or session.scalars(select(Call.id).where(Call.client_id == client.id, Call.user_id == actor.id)).first() is not None)
 
 
 def _not_your_client(actor: User, client: Client) -> PermissionDenied:
@@ -143,6 +157,13 @@ def client_listing(*, session: Session, actor: User, search: str | None = None, 
     if offset:
         stmt = stmt.offset(offset)
     return Listing(session, stmt, _public_row)
+
+
+def record_export(*, session: Session, actor: User, fmt: str, search: str | None = None, rows: int | None = None) -> None:
+    """A whole-base export (`client list --format csv|json`) leaves an audit record: who took the
+    client base, when, in which form."""
+    require_client_reader(actor)
+    audit.record(session, actor, "client.export", "client", None, format=fmt, search=search, rows=rows)
 
 
 def _public_row(row) -> dict:
@@ -188,10 +209,12 @@ def blacklist(*, session: Session, actor: User, client: Client, reason: str, cal
     """Mark `client` do-not-call everywhere; close its open deals as lost (reason do_not_call).
 
     History is kept. Returns how many open deals were closed. Managers may do it for a client
-    on one of their own deals (they hear it on the phone); supervisors and admins for anyone.
+    they spoke to (a deal of theirs, open or closed, or a call they logged: it is the client's
+    wish); supervisors and admins for anyone. The other managers whose open deals it closed are
+    told in their inbox.
     """
     require_client_reader(actor, action=_("mark clients do-not-call"))
-    if actor.role == Role.manager and not _manager_has_client(session, actor, client):
+    if actor.role == Role.manager and not _spoke_to(session, actor, client):
         raise _not_your_client(actor, client)
     reason = text.checked(reason, field=_("reason"), limit=text.NOTE_LIMIT, lines=True)
     if not reason:
@@ -205,9 +228,15 @@ def blacklist(*, session: Session, actor: User, client: Client, reason: str, cal
     client.updated_at = now
     lost_reason = reference.get_lost_reason(session, "do_not_call")
     closed = 0
+    others: dict[int, list[int]] = {}
     for deal in session.scalars(select(Deal).where(Deal.client_id == client.id, Deal.closed_at.is_(None))):
         funnel.close_lost(session, actor, deal, lost_reason, calendar=calendar, note=reason.strip(), when=now)
         closed += 1
+        if deal.manager_id is not None and deal.manager_id != actor.id:
+            others.setdefault(deal.manager_id, []).append(deal.id)
+    for manager_id, deal_ids in others.items():
+        inbox.notify(session, [manager_id], "client_dnc", client=client.id, name=client.name, reason=reason.strip(),
+                     by=actor.login, deals=deal_ids)
     audit.record(session, actor, "client.dnc", "client", client.id, reason=reason.strip(), deals_closed=closed)
     return closed
 

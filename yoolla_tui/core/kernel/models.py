@@ -63,6 +63,11 @@ class User(SQLModel, table=True):
     supervisor_id: Optional[int] = Field(default=None, foreign_key="user.id", index=True)
     active: bool = Field(default=True)
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    # Who this person is outside Yoolla (issue 22): the OS login that runs `yoolla` on a SQLite
+    # database, the PostgreSQL role (`current_user`) on a shared one. Identity comes from these,
+    # never from --user alone.
+    os_login: Optional[str] = Field(default=None, max_length=64, unique=True)
+    db_role: Optional[str] = Field(default=None, max_length=64, unique=True)
 
 
 class Client(SQLModel, table=True):
@@ -249,6 +254,23 @@ class AuditRecord(SQLModel, table=True):
     entity: str = Field(max_length=32)
     entity_id: Optional[int] = Field(default=None)
     data: dict = Field(default_factory=dict, sa_column=Column(JSONType, nullable=False, default=dict))
+    # An admin acting as someone (`--user anna` run by irina): actor_id is anna, real_actor_id irina.
+    real_actor_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    # The hash chain (issue 22): seq numbers the chain without gaps (given at commit, under the
+    # head's lock); hash = SHA-256 of this record's content and the previous record's hash.
+    seq: Optional[int] = Field(default=None, unique=True)
+    hash: Optional[str] = Field(default=None, max_length=64)
+
+
+class AuditHead(SQLModel, table=True):
+    """The newest link of the audit chain (one row, id 1): its seq and hash. Writers lock this row
+    to extend the chain; `db check` compares it with the newest record (a deleted tail shows)."""
+
+    __tablename__ = "audit_head"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    seq: int = Field(default=0)
+    hash: str = Field(default="", max_length=64)
 
 
 class ImportBatch(SQLModel, table=True):

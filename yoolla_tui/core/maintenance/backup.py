@@ -9,6 +9,8 @@ happened (a crash, a killed import, two operators at once):
 - a reservation names both who holds it and until when;
 - the reports' kept aggregates (kernel/tally.py) equal a recount of calls, deals and payments
   (`repair_aggregates` recounts them: `yoolla db check --repair`).
+- the audit trail's hash chain is whole: no record edited, deleted or slipped in (the first
+  broken or missing record is named).
 The dialect halves (PRAGMA integrity_check, the backup API, pg_dump) live in core/db.py.
 """
 
@@ -70,6 +72,8 @@ def check(engine: Engine) -> list[dict]:
         out.append(_check("reservations_whole", [f"deal {i}" for i in half], _("a reservation names who and until when")))
         out.append(_check("report_aggregates", tally.problems(session.connection()),
                           _("the reports' kept counts equal a recount of calls, deals and payments")))
+        out.append(_check("audit_chain", audit.verify_chain(session),
+                          _("no audit record was edited or deleted (the hash chain is whole)")))
     return out
 
 

@@ -10,12 +10,12 @@ from typing import Any, Iterator
 from sqlalchemy import or_, select
 from sqlmodel import Session
 
-from yoolla_tui.core.kernel import clock, money
+from yoolla_tui.core.kernel import audit, clock, money
 from yoolla_tui.core.kernel.errors import BadInput
 from yoolla_tui.core.kernel.i18n import _
 from yoolla_tui.core.kernel.lookup import get_deal
 from yoolla_tui.core.kernel.models import AuditRecord, Role, Stage, User
-from yoolla_tui.core.kernel.permissions import require_role
+from yoolla_tui.core.kernel.permissions import require_role, supervised_ids
 from yoolla_tui.core.people.users import get_by_login
 
 # Pairs of data keys that hold one field's value before and after the change.
@@ -31,11 +31,16 @@ def list_records(*, session: Session, actor: User, deal: int | str | None = None
     records print in flat memory; iterate inside the session. The arguments are checked at once.
 
     `action` matches a whole code (`call.log`) or a family (`call`). `since`: a date, a time,
-    `today`, `yesterday`, or an age (`2h`, `3d`). Admins and supervisors only (PermissionDenied);
-    BadInput for an unreadable deal id or time, NotFound for an unknown login.
+    `today`, `yesterday`, or an age (`2h`, `3d`). Admins see every record; a supervisor their
+    team's (what they or the managers they supervise did, themselves or through an admin's
+    act-as); others are refused (PermissionDenied). BadInput for an unreadable deal id or time,
+    NotFound for an unknown login. An admin's act-as shows as `user` "irina as anna".
     """
     require_role(actor, Role.admin, Role.supervisor, action=_("read the audit trail"))
     stmt = select(AuditRecord).order_by(AuditRecord.at, AuditRecord.id)
+    if actor.role == Role.supervisor:
+        team = supervised_ids(session, actor) + [actor.id]
+        stmt = stmt.where(AuditRecord.actor_id.in_(team))
     if deal is not None:
         stmt = stmt.where(AuditRecord.entity == "deal", AuditRecord.entity_id == get_deal(session, deal).id)
     if user:
@@ -62,7 +67,10 @@ def _records(session: Session, stmt, login: dict, names: dict) -> Iterator[dict]
                     before, after = money.show(before), money.show(after)
                 changes[field] = {"before": lookup.get(before, before), "after": lookup.get(after, after)}
         data = {key: _local(value) for key, value in data.items()}
-        yield {"id": rec.id, "at": clock.iso(rec.at), "user": login.get(rec.actor_id), "action": rec.action,
+        user_shown = login.get(rec.actor_id)
+        if rec.real_actor_id is not None and rec.real_actor_id != rec.actor_id:
+            user_shown = _("{real} as {login}").format(real=login.get(rec.real_actor_id), login=user_shown)
+        yield {"id": rec.id, "at": clock.iso(rec.at), "user": user_shown, "action": rec.action,
                "entity": rec.entity, "entity_id": rec.entity_id, "changes": changes, "data": data,
                "change": "; ".join(f"{k}: {_shown(v['before'])} → {_shown(v['after'])}"
                                     for k, v in changes.items()) or None}
@@ -105,3 +113,8 @@ def _local(value: Any) -> Any:
         except ValueError:
             return value
     return value
+
+
+def chain_head(session: Session) -> dict:
+    """The audit chain's newest link: {"seq", "hash"}."""
+    return audit.chain_head(session)

@@ -18,7 +18,7 @@ from typing import Any, Callable, Sequence
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from yoolla_tui.core.kernel import clock
+from yoolla_tui.core.kernel import audit, clock
 from yoolla_tui.core.reports import summary as reports
 from yoolla_tui.core.kernel.errors import BadInput
 from yoolla_tui.core.kernel.i18n import _
@@ -253,8 +253,15 @@ def export_campaign(*, session: Session, actor: User, ref: str, path: Path,
         book.save(target)
 
     _atomic(Path(path), write)
-    return {"campaign": campaign.name, "file": str(path), "sheets": written["sheets"] + [TOTALS_SHEET],
-            "deals": written["n"]}
+    return {"campaign": campaign.name, "campaign_id": campaign.id, "file": str(path),
+            "sheets": written["sheets"] + [TOTALS_SHEET], "deals": written["n"]}
+
+
+def record_export(*, session: Session, actor: User, result: dict) -> None:
+    """Put a written export on the record (a whole campaign left the database). The export itself
+    reads in a read-only snapshot, so its audit record is this short write afterwards."""
+    audit.record(session, actor, "campaign.export", "campaign", result["campaign_id"], file=result["file"],
+                 deals=result["deals"])
 
 
 def _bold(ws, value, font):

@@ -32,6 +32,10 @@ def text(note: Notification) -> str:
                 task=note.task_id, title=data.get("title"), blocker=data.get("blocker"), blocker_title=data.get("blocker_title"))
         return _("Task {task} {title!r} is ready to start: task {blocker} {blocker_title!r} is done").format(
             task=note.task_id, title=data.get("title"), blocker=data.get("blocker"), blocker_title=data.get("blocker_title"))
+    if note.kind == "client_dnc":
+        return _("Client {client} {name!r} is do-not-call ({reason}), marked by {by}: your deal {deals} on it is closed").format(
+            client=data.get("client"), name=data.get("name"), reason=data.get("reason"), by=data.get("by"),
+            deals=", ".join(str(d) for d in data.get("deals", [])))
     return note.kind
 
 

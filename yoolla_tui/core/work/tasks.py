@@ -20,7 +20,7 @@ from yoolla_tui.core.kernel.lookup import deal_of_task, get_order, get_task
 from yoolla_tui.core.kernel.errors import BadInput, Conflict
 from yoolla_tui.core.kernel.i18n import _
 from yoolla_tui.core.kernel.models import Deal, Order, OrderStatus, Role, Task, TaskComment, TaskDependency, TaskStatus, TaskWatcher, TimeEntry, User
-from yoolla_tui.core.kernel.permissions import require_deal_access, require_queue_reader, require_task_reader, require_task_worker
+from yoolla_tui.core.kernel.permissions import deal_scope, require_deal_access, require_queue_reader, require_task_reader, require_task_worker
 
 STATUSES = [s.value for s in TaskStatus]
 OPEN = forecast_mod.OPEN
@@ -261,14 +261,30 @@ def queue(*, session: Session, actor: User, login: str | None = None, include_wa
         return []
     by_id = {row[0].id: row for row in session.execute(_rows_stmt().where(Task.id.in_(ids)))}
     actual = actual_minutes(session, ids)
+    hidden = _hidden_deals(session, actor, user, {row[1] for row in by_id.values()})
     out = []
     for position, tid in enumerate(ids, 1):
         task, deal_id, order_priority, order_title, assignee = by_id[tid]
+        secret = deal_id in hidden  # another manager's deal: its place in the queue, not its content
         item = fc.items[tid]
         row = _public(task, deal_id, order_priority, order_title, assignee, actual=actual.get(tid, 0),
                       blocked_by=list(item.blockers), item=item)
+        if secret:
+            row.update(order=None, deal_id=None, order_id=None, title=_("(a task on another manager's deal)"))
         out.append({"position": position, **row})
     return out
+
+
+def _hidden_deals(session: Session, actor: User, user: User, deal_ids: set[int]) -> set[int]:
+    """Of `deal_ids` (on `user`'s queue), those `actor` may not see: someone looking at another
+    person's queue sees the titles of their own (or their team's) deals only; admins see all."""
+    if actor.id == user.id:
+        return set()
+    scope = deal_scope(session, actor)
+    if scope is None:
+        return set()
+    visible = set(session.scalars(select(Deal.id).where(Deal.id.in_(deal_ids), scope)))
+    return set(deal_ids) - visible
 
 
 def list_for_order(session: Session, order_id: int, fc: forecast_mod.Forecast) -> list[dict]:

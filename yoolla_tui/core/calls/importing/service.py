@@ -23,12 +23,12 @@ from sqlmodel import Session
 from yoolla_tui.core.kernel import audit, clock, phones, refs
 from yoolla_tui.core.calls import campaigns, clients
 from yoolla_tui.core.people import users
-from yoolla_tui.core.kernel.errors import BadInput, Conflict, NotFound
+from yoolla_tui.core.kernel.errors import BadInput, Conflict, NotFound, PermissionDenied
 from yoolla_tui.core.kernel.i18n import _
 from yoolla_tui.core.kernel.listing import Listing
 from yoolla_tui.core.kernel.text import spreadsheet_safe
 from yoolla_tui.core.kernel.models import AuditRecord, Call, Campaign, CampaignStatus, Client, Deal, ImportBatch, ImportRejectedRow, ImportUpdate, Payment, Role, User
-from yoolla_tui.core.kernel.permissions import require_campaign_admin
+from yoolla_tui.core.kernel.permissions import require_campaign_admin, supervised_ids
 from yoolla_tui.core.calls.importing import workbook
 from yoolla_tui.core.calls.importing.headers import FIELDS, HEADER_SEARCH_ROWS, Column, build_columns, find_header, fold, header_texts, parse_maps
 from yoolla_tui.core.calls.importing.isolate import SpooledBook, read_book
@@ -89,6 +89,7 @@ def run_import(*, session: Session, actor: User, path: str | Path, sheet: str | 
     try:
         if sheets_as_managers:
             plan = workbook.plan_sheets(session, book, skip_sheets or [])
+            _require_own_team(session, actor, plan)
         else:
             plan = [(_pick_table(book, sheet), owner)]
         nested = session.begin_nested() if dry_run else None
@@ -170,6 +171,17 @@ def run_import(*, session: Session, actor: User, path: str | Path, sheet: str | 
 
 
 # ---- options and sheets --------------------------------------------------------------------
+
+def _require_own_team(session: Session, actor: User, plan) -> None:
+    """A supervisor writes only their own team's sheets (their managers and themself)."""
+    if actor.role != Role.supervisor:
+        return
+    team = set(supervised_ids(session, actor)) | {actor.id}
+    for table, owner in plan:
+        if owner is not None and owner.id not in team:
+            raise PermissionDenied(_("{login} (supervisor) may not import sheet {sheet!r}: {owner} is outside their team").format(
+                login=actor.login, sheet=table.sheet, owner=owner.login))
+
 
 def require_importer(actor: User) -> None:
     """PermissionDenied unless the actor may import client lists (admins and supervisors)."""
