@@ -13,6 +13,14 @@ from yoolla_tui.core.kernel.models import LostReason, Pipeline, Stage, StageKind
 from yoolla_tui.core.kernel.paths import DATA_DIR
 
 DEFAULT_PIPELINE = "seminar"
+DOCUMENT_KINDS = ("proposal", "invoice", "contract", "spec")
+
+
+def document_kind_name(kind: str) -> str:
+    """A document kind's name in the user's language (КП, счёт на оплату, договор, спецификация)."""
+    names = {"proposal": _("commercial proposal"), "invoice": _("invoice for payment"), "contract": _("contract"),
+             "spec": _("specification")}
+    return names.get(kind, kind)
 
 
 def load_defaults(session: Session) -> None:
@@ -28,7 +36,9 @@ def load_defaults(session: Session) -> None:
             session.add(Stage(pipeline_id=pipeline.id, position=position, code=stage["code"], name=stage["name"],
                               kind=stage.get("kind", StageKind.open), followup_days=stage.get("followup_days"),
                               time_budget_days=stage.get("time_budget_days"),
-                              required_fields=stage.get("required_fields", []), close_tasks=stage.get("close_tasks", False)))
+                              required_fields=stage.get("required_fields", []), close_tasks=stage.get("close_tasks", False),
+                              requires_document=stage.get("requires_document"),
+                              requires_sent=stage.get("requires_sent", False)))
     existing = set(session.scalars(select(LostReason.code)))
     for spec in json.loads((DATA_DIR / "lost_reasons.json").read_text(encoding="utf-8")):
         if spec["code"] not in existing:
