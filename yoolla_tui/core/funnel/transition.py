@@ -63,9 +63,9 @@ def missing_document(session: Session, deal: Deal, stage: Stage) -> str | None:
         return None
     name = reference.document_kind_name(kind)
     if stage.requires_sent:
-        return _("a {name} sent to the client (yoolla deal document {deal} {kind} --send)").format(
+        return _("a document sent to the client: {name} (yoolla deal document {deal} {kind} --send)").format(
             name=name, deal=deal.id, kind=kind)
-    return _("a {name} (yoolla deal document {deal} {kind})").format(name=name, deal=deal.id, kind=kind)
+    return _("a document: {name} (yoolla deal document {deal} {kind})").format(name=name, deal=deal.id, kind=kind)
 
 
 def undone_gates(session: Session, deal: Deal, target: Stage) -> list[Checkpoint]:
