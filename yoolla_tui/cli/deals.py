@@ -49,9 +49,12 @@ def list_(
 
 @deal_app.command("show")
 def show(deal: DealArg, fmt: FormatOpt = Fmt.table) -> None:
-    """A deal's card: stage, status, next call, invoice and payments, and its calls."""
+    """A deal's card: stage, status, next call, invoice and payments, its calls and its documents."""
+    from yoolla_tui.core import documents
+
     with context.acting() as (session, actor):
         card = deals.show(session=session, actor=actor, deal_id=deal)
+        card["documents"] = documents.list_documents(session=session, actor=actor, deal_id=card["id"])
     if fmt == Fmt.json:
         render_one(card, fmt)
         return
@@ -62,6 +65,9 @@ def show(deal: DealArg, fmt: FormatOpt = Fmt.table) -> None:
            empty=_("No calls on this deal yet."))
     if card["payments"]:
         render(card["payments"], fmt, ["paid_at", "amount"], title=_("Payments"))
+    if card["documents"]:  # issue 27: what was made for the deal, and mailed to whom and when
+        render(card["documents"], fmt, ["id", "title", "amount", "made_by", "sent_to", "sent_at", "path"],
+               title=_("Documents"))
     if card.get("orders"):  # issue 15: the deal's orders and their ready dates
         render(card["orders"], fmt, ["id", "title", "priority", "quantity", "status", "open_tasks", "ready_at"], title=_("Orders"))
 
