@@ -60,7 +60,7 @@ def deal_document(
     if made["sent_to"]:
         done(_("Mailed to {to}.").format(to=made["sent_to"]))
     if made["moved_to"]:
-        done(_("Deal {deal} entered {stage}.").format(deal=made["deal_id"], stage=made["moved_to"]))
+        _moved(made)
     elif made["not_moved"]:
         done(_("Deal {deal} stays where it is: the next stage needs {missing}.").format(
             deal=made["deal_id"], missing="; ".join(made["not_moved"])))
@@ -93,7 +93,16 @@ def document_send(
         sent = documents.send_document(session=session, actor=actor, document_id=document, to=to)
     done(_("{title} mailed to {to}.").format(title=sent["title"], to=sent["sent_to"]))
     if sent["moved_to"]:
-        done(_("Deal {deal} entered {stage}.").format(deal=sent["deal_id"], stage=sent["moved_to"]))
+        _moved(sent)
+
+
+def _moved(shape: dict) -> None:
+    from datetime import datetime
+
+    from yoolla_tui.core.kernel import clock
+
+    nxt = clock.show(datetime.fromisoformat(shape["next_call_at"])) if shape["next_call_at"] else _("none")
+    done(_("Deal {id}: stage {stage}, next call {next}.").format(id=shape["deal_id"], stage=shape["moved_to"], next=nxt))
 
 
 @company_app.command("set")

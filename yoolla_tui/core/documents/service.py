@@ -69,7 +69,8 @@ def make_document(*, session: Session, actor: User, deal_id: int | str, kind: st
     it, record it, and with `send` mail it to the client's email (or `to`). `out`: also write a
     copy there. `amount`: the price on the document; for an invoice it is also recorded as the
     deal's invoice (as `deal invoice` does). Returns the document's public shape plus `moved_to`
-    (the stage the deal entered, or None) and `not_moved` (what that stage still needs).
+    (the stage the deal entered, or None), `not_moved` (what that stage still needs) and the
+    deal's `next_call_at`.
 
     Raises BadInput (unknown kind, requisites missing for this kind, an invoice without an
     amount), Conflict (send to a client without an email: nothing is made), NotFound,
@@ -121,7 +122,7 @@ def make_document(*, session: Session, actor: User, deal_id: int | str, kind: st
         raise
     shape = public(session, document)
     shape.update(pdf=str(pdf) if pdf else None, out=[str(c) for c in copies] or None, moved_to=moved_to,
-                 not_moved=not_moved)
+                 not_moved=not_moved, next_call_at=clock.iso(deal.next_call_at))
     return shape
 
 
@@ -141,7 +142,7 @@ def send_document(*, session: Session, actor: User, document_id: int | str, to: 
     _send(session, actor, document, _address(session.get(Client, deal.client_id), to))
     moved_to, not_moved = _advance(session, actor, deal, document.kind, clock.now())
     shape = public(session, document)
-    shape.update(moved_to=moved_to, not_moved=not_moved)
+    shape.update(moved_to=moved_to, not_moved=not_moved, next_call_at=clock.iso(deal.next_call_at))
     return shape
 
 
