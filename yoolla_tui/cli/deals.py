@@ -50,11 +50,8 @@ def list_(
 @deal_app.command("show")
 def show(deal: DealArg, fmt: FormatOpt = Fmt.table) -> None:
     """A deal's card: stage, status, next call, invoice and payments, its calls and its documents."""
-    from yoolla_tui.core import documents
-
     with context.acting() as (session, actor):
         card = deals.show(session=session, actor=actor, deal_id=deal)
-        card["documents"] = documents.list_documents(session=session, actor=actor, deal_id=card["id"])
     if fmt == Fmt.json:
         render_one(card, fmt)
         return

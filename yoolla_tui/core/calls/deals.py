@@ -123,7 +123,8 @@ def get_deal(session: Session, deal_id: int | str, *, lock: bool = False) -> Dea
 
 
 def show(*, session: Session, actor: User, deal_id: int | str) -> dict:
-    """The deal card: its fields, calls on it, payments, and the size of the client's history."""
+    """The deal card: its fields, calls on it, payments, orders, documents, and the size of the
+    client's history."""
     deal = get_deal(session, deal_id)
     require_deal_access(session, actor, deal, action=_("see"))
     out = _public_row(session.execute(_listing_stmt().where(Deal.id == deal.id)).one())
@@ -142,6 +143,11 @@ def show(*, session: Session, actor: User, deal_id: int | str) -> dict:
     from yoolla_tui.core.work.orders import for_deal
 
     out["orders"] = for_deal(session, deal.id)
+    # issue 27: the documents made for the deal (core/documents makes them; the rows are kernel's)
+    from yoolla_tui.core.kernel.models import Document
+
+    out["documents"] = [reference.public_document(d, login.get(d.made_by_id)) for d in session.scalars(
+        select(Document).where(Document.deal_id == deal.id).order_by(Document.made_at, Document.id))]
     return out
 
 

@@ -14,14 +14,13 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from yoolla_tui.core.documents.words import amount_in_words, rubles
+from yoolla_tui.core.kernel import reference
 from yoolla_tui.core.kernel.errors import BadInput
 from yoolla_tui.core.kernel.i18n import _
 from yoolla_tui.core.kernel.paths import PACKAGE_DIR
 
 SHIPPED = PACKAGE_DIR / "data" / "documents"
-# The documents go to Russian clients: their titles are Russian whatever the operator's language.
-TITLES = {"proposal": "Коммерческое предложение", "invoice": "Счёт на оплату", "contract": "Договор",
-          "spec": "Спецификация"}
+TITLES = reference.DOCUMENT_TITLES
 MONTHS = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября",
           "ноября", "декабря")
 PAY_DAYS = 5

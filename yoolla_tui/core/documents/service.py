@@ -58,9 +58,7 @@ def next_number(session: Session, kind: str, year: int) -> int:
     return counter.last
 
 
-def title(kind: str, number: int, made_at: datetime) -> str:
-    """«Счёт на оплату № 7 от 24.11.2026»: how the document names itself, in the mail's subject too."""
-    return f"{render.TITLES[kind]} № {number} от {clock.to_local(made_at).strftime('%d.%m.%Y')}"
+title = reference.document_title
 
 
 def make_document(*, session: Session, actor: User, deal_id: int | str, kind: str, send: bool = False,
@@ -163,11 +161,7 @@ def list_documents(*, session: Session, actor: User, deal_id: int | str | None =
 def public(session: Session, document: Document) -> dict:
     """A document as the CLI's JSON and the deal card show it (stable keys)."""
     maker = session.get(User, document.made_by_id)
-    return {"id": document.id, "deal_id": document.deal_id, "kind": document.kind,
-            "name": reference.document_kind_name(document.kind), "number": document.number, "year": document.year,
-            "title": title(document.kind, document.number, document.made_at), "amount": money.show(document.amount_cents),
-            "made_by": maker.login if maker else None, "made_at": clock.iso(document.made_at),
-            "sent_to": document.sent_to, "sent_at": clock.iso(document.sent_at), "path": document.path}
+    return reference.public_document(document, maker.login if maker else None)
 
 
 # ---- the parts ---------------------------------------------------------------------------------
