@@ -103,7 +103,7 @@ YoollaGroup.lazy = {
     "client": (_group("clients", "app", "client"), "Clients: add, find, see a client's card and history, do-not-call."),
     "import": (_group("importing", "app", "import"), "Import a call list from the spreadsheet you have, or manage past imports."),
     "campaign": (_group("campaigns", "app", "campaign"), "Weekly campaigns: create, add clients, assign, move, roll over, close."),
-    "deal": (_group("deals", "deal_app", "deal", "funnel"), "Deals: the call list, a deal's card, stage moves, invoices and payments."),
+    "deal": (_group("deals", "deal_app", "deal", "funnel", "documents"), "Deals: the call list, a deal's card, stage moves, invoices and payments."),
     "call": (_group("deals", "call_app", "call"), "Log a call and its outcome."),
     "report": (_group("reports", "app", "report", "funnel", "tasks"), "Reports for the administrator and cron."),
     "order": (_group("orders", "app", "order"), "Orders: units of work inside a deal, with their tasks and ready dates."),
@@ -113,6 +113,9 @@ YoollaGroup.lazy = {
     "inbox": (_inbox, "Your notifications, newest first: tasks that became ready to start when what they waited on was done. "
                       "A table shows a page of 200 and says what it left out; --all-rows shows every one (--all keeps its "
                       "meaning: include notifications already read)."),
+    "document": (_group("documents", "document_app", "document"), "Documents made for deals: list them, mail one again."),
+    "company": (_group("documents", "company_app", "company"), "The seller's requisites printed on proposals, invoices and contracts."),
+    "mail": (_group("documents", "mail_app", "mail"), "The SMTP server documents are mailed through."),
     "stage": (_funnel, "The funnel's stages: order, kind, follow-up delay, time budget, required fields."),
     "lost-reason": (_funnel, "Lost reasons: why a deal was lost; final ones keep the client off later campaigns."),
     "checkpoint": (_funnel, "Checkpoints on deals (planned and actual dates); types may gate a stage."),

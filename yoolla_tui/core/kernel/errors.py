@@ -66,3 +66,9 @@ class DatabaseReplaced(YoollaError):
     """The database file was deleted or replaced under a running process; nothing more is written."""
 
     exit_code = 8
+
+
+class NotDelivered(YoollaError):
+    """A mail server refused or could not be reached; nothing was recorded as sent."""
+
+    exit_code = 9
