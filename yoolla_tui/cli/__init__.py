@@ -68,5 +68,9 @@ app.command("inbox")(tasks.inbox)
 from yoolla_tui.cli import funnel
 
 funnel.register(app)
+
+from yoolla_tui.cli import automation
+
+automation.register(app)
 seats.register(app)
 dashboard.register(app)

@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from yoolla_tui.core.kernel import audit, clock, money, reference, refs, settings
 from yoolla_tui.core.calls import clients
+from yoolla_tui.core.automation import moves
 from yoolla_tui.core.funnel import transition as funnel, light
 from yoolla_tui.core.people import users
 from yoolla_tui.core.kernel.db import for_update
@@ -142,6 +143,11 @@ def show(*, session: Session, actor: User, deal_id: int | str) -> dict:
     from yoolla_tui.core.work.orders import for_deal
 
     out["orders"] = for_deal(session, deal.id)
+    from yoolla_tui.core.automation.triggers import runs_for_deal
+    from yoolla_tui.core.work.processes import list_processes
+
+    out["processes"] = list_processes(session=session, actor=actor, deal_id=deal.id)  # issue 27
+    out["triggers"] = runs_for_deal(session, deal.id)
     return out
 
 
@@ -234,13 +240,13 @@ def log_call(*, session: Session, actor: User, deal_id: int | str, outcome: str,
         stages = reference.stages(session, current.pipeline_id)
         if current.id == reference.first_stage(session, current.pipeline_id).id:
             following = next(s for s in stages if s.position > current.position and s.kind == StageKind.open)
-            funnel.enter_stage(session, actor, deal, following, calendar=calendar, when=now)
+            moves.enter_stage(session, actor, deal, following, calendar=calendar, when=now)
         elif current.followup_days is not None:
             # Still moving, not yet at the next step (e.g. "will pay"): the stage's follow-up
             # applies from now, so the deal never drops out of the queue unnoticed.
             deal.next_call_at = calendar.followup(now, current.followup_days)
     elif outcome == Outcome.refused:
-        funnel.close_lost(session, actor, deal, lost_reason, calendar=calendar, note=note, when=now)
+        moves.close_lost(session, actor, deal, lost_reason, calendar=calendar, note=note, when=now)
     elif outcome == Outcome.do_not_call:
         clients.blacklist(session=session, actor=actor, client=client, reason=note.strip() or _("asked on a call not to be called"),
                           calendar=calendar)
@@ -266,7 +272,7 @@ def advance(*, session: Session, actor: User, deal_id: int | str, to: str, reaso
     if stage.id == deal.stage_id:
         raise Conflict(_("deal {id} is already at {stage!r}").format(id=deal.id, stage=stage.code))
     lost_reason = reference.get_lost_reason(session, reason) if reason else None
-    funnel.enter_stage(session, actor, deal, stage, calendar=WorkCalendar(session), reason=lost_reason, note=note)
+    moves.enter_stage(session, actor, deal, stage, calendar=WorkCalendar(session), reason=lost_reason, note=note)
     return deal
 
 
@@ -275,7 +281,7 @@ def _advance_to_gate(session: Session, actor: User, deal: Deal, field: str, when
     current = session.get(Stage, deal.stage_id)
     for stage in reference.stages(session, current.pipeline_id):
         if stage.position > current.position and field in (stage.required_fields or []):
-            funnel.enter_stage(session, actor, deal, stage, calendar=WorkCalendar(session), when=when)
+            moves.enter_stage(session, actor, deal, stage, calendar=WorkCalendar(session), when=when)
             return
 
 

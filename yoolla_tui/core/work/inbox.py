@@ -32,6 +32,9 @@ def text(note: Notification) -> str:
                 task=note.task_id, title=data.get("title"), blocker=data.get("blocker"), blocker_title=data.get("blocker_title"))
         return _("Task {task} {title!r} is ready to start: task {blocker} {blocker_title!r} is done").format(
             task=note.task_id, title=data.get("title"), blocker=data.get("blocker"), blocker_title=data.get("blocker_title"))
+    if note.kind == "stage_trigger":  # issue 27: a stage's notify trigger
+        line = _("Deal {deal} entered {stage!r}").format(deal=data.get("deal"), stage=_(data.get("stage_name") or data.get("stage")))
+        return line + (": " + data["text"] if data.get("text") else "")
     return note.kind
 
 

@@ -196,7 +196,8 @@ def set_status(*, session: Session, actor: User, task_id: int | str, status: str
     return task
 
 
-def _apply_status(session: Session, actor: User, task: Task, status: str, *, note: str = "", **audit_data) -> None:
+def _apply_status(session: Session, actor: User, task: Task, status: str, *, note: str = "", hooks: bool = True,
+                  **audit_data) -> None:
     now = clock.now()
     before = task.status
     task.status = status
@@ -209,6 +210,10 @@ def _apply_status(session: Session, actor: User, task: Task, status: str, *, not
         _notify_released(session, task)
     audit.record(session, actor, "task.status", "task", task.id, before=before, after=status, note=note or None,
                  **audit_data)
+    if hooks and status in (TaskStatus.done, TaskStatus.cancelled):
+        from yoolla_tui.core.work import processes
+
+        processes.on_task_closed(session, actor, task)  # a process ends with its last task (issue 27)
 
 
 def _notify_released(session: Session, finished: Task) -> None:
