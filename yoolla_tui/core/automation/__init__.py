@@ -2,7 +2,8 @@
 off: start a process, plan a checkpoint, create a task, make a document, notify people), and
 the processes' outcomes that move a deal (a rejected approval sends it back or to lost).
 
-May import: kernel, people, funnel, work. Sits above funnel and work (it joins them) and below
-calls; the run is hooked in one place (`moves`), to become a StageEntered handler in
-core/reactions.py once kernel/events.py exists.
+May import: kernel, people, funnel, work. It joins funnel and work, so it sits above both and
+below calls (the deal card lists trigger runs and the stage picker previews them). It runs as
+the StageEntered handler wired in core/reactions.py; documents, a layer up, it reaches through
+kernel.events.DocumentRequested.
 """

@@ -5,6 +5,9 @@ A trigger that fails (nobody of the role to give the task to, a removed template
 whole move: `run_triggers` raises TriggerFailed naming the trigger and its reason, and the
 caller's transaction rolls back the stage change with everything the earlier triggers wrote.
 Each run leaves a `trigger.run` audit record on the deal, which the deal card lists.
+
+run_triggers is the StageEntered handler (core/reactions.py): every stage change, from any
+service, runs the entered stage's triggers after the funnel's own rules.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from sqlalchemy import func, select, update
 from sqlmodel import Session
 
 from yoolla_tui.core.funnel import checkpoints
-from yoolla_tui.core.kernel import audit, clock, reference, refs
+from yoolla_tui.core.kernel import audit, clock, events, reference, refs
 from yoolla_tui.core.kernel.errors import BadInput, Conflict, GateNotMet, NotFound, YoollaError
 from yoolla_tui.core.kernel.i18n import _
 from yoolla_tui.core.kernel.models import (AuditRecord, CheckpointType, Deal, DealProcess, Role, Stage, StageKind,
@@ -251,7 +254,7 @@ def _run_checkpoint(session, actor, deal, stage, trigger) -> dict:
 
 
 def _run_task(session, actor, deal, stage, trigger) -> dict:
-    from yoolla_tui.core.kernel.models import Order
+    from yoolla_tui.core.work.orders import add_order
     from yoolla_tui.core.work.tasks import add_task, executors_by_role, load
 
     o = trigger.options
@@ -264,25 +267,21 @@ def _run_task(session, actor, deal, stage, trigger) -> dict:
         if not candidates:
             raise BadInput(_("nobody has the role {role!r} to do {title!r}").format(role=o["role"], title=o["title"]))
         assignee = min(candidates, key=lambda u: (load(session, u.id), u.login))
-    now = clock.now()
-    order = Order(deal_id=deal.id, title=o["title"], created_by_id=actor.id, created_at=now, updated_at=now)
-    session.add(order)
-    session.flush()
-    audit.record(session, actor, "order.add", "order", order.id, deal=deal.id, title=order.title, priority=0, quantity=1,
-                 template=None, trigger=trigger.id)
+    order = add_order(session=session, actor=actor, deal_id=deal.id, title=o["title"])
     task = add_task(session=session, actor=actor, order_id=order.id, title=o["title"], type=o["type"],
                     assignee=assignee.login, estimate=o["estimate_minutes"])
     return {"task": task.id, "order": order.id, "assignee": assignee.login}
 
 
 def _run_document(session, actor, deal, stage, trigger) -> dict:
-    try:
-        from yoolla_tui.core.documents import make_document
-    except ImportError:
+    # Documents sit above calls, this layer below it: the request goes through the event bus and
+    # core/reactions.py hands it to documents.make_document, in this same transaction.
+    if not events.handlers(events.DocumentRequested):
         raise Conflict(_("documents are not part of this Yoolla yet"))
     o = trigger.options
-    document = make_document(session=session, actor=actor, deal_id=deal.id, kind=o["document"], send=o.get("send", False))
-    return {"document": getattr(document, "id", None), "kind": o["document"], "sent": bool(o.get("send"))}
+    event = events.DocumentRequested(deal=deal, kind=o["document"], send=bool(o.get("send")))
+    events.publish(session, actor, event)
+    return {"document": event.made.get("id"), "kind": o["document"], "sent": bool(o.get("send"))}
 
 
 def _run_notify(session, actor, deal, stage, trigger) -> dict:

@@ -6,7 +6,6 @@ from sqlalchemy import func, or_, select
 from sqlmodel import Session
 
 from yoolla_tui.core.kernel import audit, clock, phones, reference
-from yoolla_tui.core.automation import moves
 from yoolla_tui.core.funnel import transition as funnel
 from yoolla_tui.core.kernel.errors import BadInput, Conflict, NotFound, PermissionDenied
 from yoolla_tui.core.kernel.i18n import _
@@ -189,7 +188,7 @@ def blacklist(*, session: Session, actor: User, client: Client, reason: str, cal
     lost_reason = reference.get_lost_reason(session, "do_not_call")
     closed = 0
     for deal in session.scalars(select(Deal).where(Deal.client_id == client.id, Deal.closed_at.is_(None))):
-        moves.close_lost(session, actor, deal, lost_reason, calendar=calendar, note=reason.strip(), when=now)
+        funnel.close_lost(session, actor, deal, lost_reason, calendar=calendar, note=reason.strip(), when=now)
         closed += 1
     audit.record(session, actor, "client.dnc", "client", client.id, reason=reason.strip(), deals_closed=closed)
     return closed

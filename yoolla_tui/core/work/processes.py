@@ -23,6 +23,7 @@ from yoolla_tui.core.kernel.models import (Deal, DealProcess, Order, ProcessStat
                                            User)
 from yoolla_tui.core.kernel.permissions import require_deal_access
 from yoolla_tui.core.work import forecast as forecast_mod, templates
+from yoolla_tui.core.work.orders import add_order
 
 OPEN = forecast_mod.OPEN
 
@@ -47,14 +48,8 @@ def start(session: Session, actor: User, deal: Deal, template_name: str, *, stag
         raise Conflict(_("deal {id} is closed; a process cannot start on it").format(id=deal.id))
     template = templates.get(template_name)
     stage = stage or session.get(Stage, deal.stage_id)
+    order = add_order(session=session, actor=actor, deal_id=deal.id, title=template["name"], template=template["code"])
     now = clock.now()
-    order = Order(deal_id=deal.id, title=template["name"], template=template["code"], created_by_id=actor.id,
-                  created_at=now, updated_at=now)
-    session.add(order)
-    session.flush()
-    audit.record(session, actor, "order.add", "order", order.id, deal=deal.id, title=order.title, priority=0,
-                 quantity=1, template=order.template)
-    templates.apply(session, actor, order, template)
     decision = bool(template.get("decision"))
     process = DealProcess(deal_id=deal.id, order_id=order.id, template=template["code"], name=template["name"],
                           stage_id=stage.id, trigger_id=trigger_id, gate=decision if gate is None else gate,
@@ -142,14 +137,14 @@ def reject_tasks(session: Session, actor: User, process_id: int | str, note: str
     assignee or whoever may change the deal rejects; open tasks are cancelled; the process ends
     rejected. Raises Conflict (not running, no decision), PermissionDenied."""
     from yoolla_tui.core.kernel.permissions import require_task_worker
-    from yoolla_tui.core.work.tasks import _apply_status
+    from yoolla_tui.core.work.tasks import apply_status
 
     process = _running_decision(session, process_id, _("rejected"))
     deal = session.get(Deal, process.deal_id)
     require_task_worker(session, actor, decision_task(session, process), deal, action=_("reject"))
     for task in session.scalars(select(Task).where(Task.order_id == process.order_id, Task.status.in_(OPEN))
                                 .order_by(Task.id)).all():
-        _apply_status(session, actor, task, TaskStatus.cancelled, reason="process_rejected", hooks=False)
+        apply_status(session, actor, task, TaskStatus.cancelled, reason="process_rejected", hooks=False)
     _finish(session, actor, process, ProcessStatus.rejected, note)
     return process
 

@@ -20,7 +20,7 @@ from yoolla_tui.core.kernel.models import (AuditRecord, Checkpoint, Deal, DealPr
 from yoolla_tui.core.reports import processes as process_report
 from yoolla_tui.core.work import inbox, processes, tasks, templates, timer
 
-from .world import at, build, deal_ids
+from tests.core.world import at, build, deal_ids
 
 NOW = "2026-11-23 10:00"  # a Monday
 
