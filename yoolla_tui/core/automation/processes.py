@@ -10,7 +10,7 @@ from yoolla_tui.core.funnel import transition as funnel
 from yoolla_tui.core.kernel import reference
 from yoolla_tui.core.kernel.i18n import _
 from yoolla_tui.core.kernel.lookup import get_deal
-from yoolla_tui.core.kernel.models import Deal, DealProcess, Stage, StageKind, User
+from yoolla_tui.core.kernel.models import DealProcess, Stage, StageKind, User
 from yoolla_tui.core.people.calendar import WorkCalendar
 from yoolla_tui.core.work import processes, templates
 

@@ -507,6 +507,7 @@ class DealProcess(SQLModel, table=True):
     trigger_id: Optional[int] = Field(default=None, foreign_key="stage_trigger.id")
     gate: bool = Field(default=False)
     decision: bool = Field(default=False)
+    decision_task_id: Optional[int] = Field(default=None, foreign_key="task.id")
     status: str = Field(default=ProcessStatus.running, max_length=16, index=True)
     estimate_minutes: int = Field(default=0)
     started_by_id: int = Field(foreign_key="user.id")

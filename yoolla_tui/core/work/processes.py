@@ -3,8 +3,7 @@
 their own and is tracked as a DealProcess until it ends:
 
 - approved: the template's decision step (its task) is done — `approve` does that;
-- done: every task closed, at least one done (a process without a decision step);
-- cancelled: every task closed, none done (or the decision cancelled);
+- done / cancelled: with its last task (process_state.py, which tasks call);
 - rejected: `automation.processes.reject` (it also moves the deal, so it lives a layer up).
 
 A running process with `gate` holds the deal at the stage it started in (the rule itself is
@@ -19,10 +18,11 @@ from sqlmodel import Session
 from yoolla_tui.core.kernel import audit, clock, refs
 from yoolla_tui.core.kernel.errors import Conflict, NotFound
 from yoolla_tui.core.kernel.i18n import _
-from yoolla_tui.core.kernel.models import (Deal, DealProcess, Order, ProcessStatus, Stage, Task, TaskStatus,
+from yoolla_tui.core.kernel.models import (Deal, DealProcess, ProcessStatus, Stage, Task, TaskStatus,
                                            User)
-from yoolla_tui.core.kernel.permissions import require_deal_access
-from yoolla_tui.core.work import forecast as forecast_mod, templates
+from yoolla_tui.core.kernel.permissions import require_deal_access, require_task_worker
+from yoolla_tui.core.work import forecast as forecast_mod, process_state, templates
+from yoolla_tui.core.work.tasks import apply_status, set_status
 from yoolla_tui.core.work.orders import add_order
 
 OPEN = forecast_mod.OPEN
@@ -51,9 +51,12 @@ def start(session: Session, actor: User, deal: Deal, template_name: str, *, stag
     order = add_order(session=session, actor=actor, deal_id=deal.id, title=template["name"], template=template["code"])
     now = clock.now()
     decision = bool(template.get("decision"))
+    made = list(session.scalars(select(Task).where(Task.order_id == order.id).order_by(Task.id)))
+    keys = [step["key"] for step in template["tasks"]]
+    decision_task_id = made[keys.index(template["decision"])].id if decision else None
     process = DealProcess(deal_id=deal.id, order_id=order.id, template=template["code"], name=template["name"],
                           stage_id=stage.id, trigger_id=trigger_id, gate=decision if gate is None else gate,
-                          decision=decision, status=ProcessStatus.running,
+                          decision=decision, decision_task_id=decision_task_id, status=ProcessStatus.running,
                           estimate_minutes=templates.estimate_minutes(template), started_by_id=actor.id,
                           started_at=now)
     session.add(process)
@@ -65,54 +68,13 @@ def start(session: Session, actor: User, deal: Deal, template_name: str, *, stag
 
 def decision_task(session: Session, process: DealProcess) -> Task | None:
     """The task of the template's decision step (None for a process without one)."""
-    if not process.decision:
-        return None
-    template = templates.get(process.template)
-    keys = [step["key"] for step in template["tasks"]]
-    tasks = list(session.scalars(select(Task).where(Task.order_id == process.order_id).order_by(Task.id)))
-    index = keys.index(template["decision"])
-    return tasks[index] if index < len(tasks) else None
-
-
-def on_task_closed(session: Session, actor: User, task: Task) -> None:
-    """A task was done or cancelled: the running process holding it ends once its last task is
-    closed (approved / done / cancelled, see the module)."""
-    process = session.scalars(select(DealProcess).where(DealProcess.order_id == task.order_id,
-                                                        DealProcess.status == ProcessStatus.running)).first()
-    if process is None:
-        return
-    session.flush()
-    statuses = list(session.scalars(select(Task.status).where(Task.order_id == process.order_id)))
-    if any(status in OPEN for status in statuses):
-        return
-    if process.decision:
-        deciding = decision_task(session, process)
-        status = ProcessStatus.approved if deciding is not None and deciding.status == TaskStatus.done else ProcessStatus.cancelled
-    else:
-        status = ProcessStatus.done if TaskStatus.done in statuses else ProcessStatus.cancelled
-    _finish(session, actor, process, status)
-
-
-def _finish(session: Session, actor: User, process: DealProcess, status: str, note: str = "") -> None:
-    now = clock.now()
-    process.status = status
-    process.finished_at = now
-    if status in (ProcessStatus.approved, ProcessStatus.rejected):
-        process.decided_by_id = actor.id
-    process.note = note or process.note
-    order = session.get(Order, process.order_id)
-    order.status = "done" if status in (ProcessStatus.done, ProcessStatus.approved) else "cancelled"
-    order.updated_at = now
-    audit.record(session, actor, "process." + ("finish" if status != ProcessStatus.rejected else "reject"), "deal",
-                 process.deal_id, process=process.id, template=process.template, status=status, note=note or None)
+    return session.get(Task, process.decision_task_id) if process.decision_task_id else None
 
 
 def approve(*, session: Session, actor: User, process_id: int | str, note: str = "") -> DealProcess:
     """Approve a running process with a decision step: its decision task is done (so the tasks
     before it must be done first, like any task); the process ends approved and its gate opens.
     Who may: the decision task's assignee, or whoever may change the deal (not other executors)."""
-    from yoolla_tui.core.work.tasks import set_status
-
     process = _running_decision(session, process_id, _("approved"))
     deciding = decision_task(session, process)
     set_status(session=session, actor=actor, task_id=deciding.id, status=TaskStatus.done, note=note)
@@ -136,16 +98,13 @@ def reject_tasks(session: Session, actor: User, process_id: int | str, note: str
     """The work side of a rejection (automation.processes.reject moves the deal): the decision's
     assignee or whoever may change the deal rejects; open tasks are cancelled; the process ends
     rejected. Raises Conflict (not running, no decision), PermissionDenied."""
-    from yoolla_tui.core.kernel.permissions import require_task_worker
-    from yoolla_tui.core.work.tasks import apply_status
-
     process = _running_decision(session, process_id, _("rejected"))
     deal = session.get(Deal, process.deal_id)
     require_task_worker(session, actor, decision_task(session, process), deal, action=_("reject"))
     for task in session.scalars(select(Task).where(Task.order_id == process.order_id, Task.status.in_(OPEN))
                                 .order_by(Task.id)).all():
         apply_status(session, actor, task, TaskStatus.cancelled, reason="process_rejected", hooks=False)
-    _finish(session, actor, process, ProcessStatus.rejected, note)
+    process_state.finish(session, actor, process, ProcessStatus.rejected, note)
     return process
 
 

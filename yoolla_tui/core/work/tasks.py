@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from yoolla_tui.core.kernel import audit, clock
-from yoolla_tui.core.work import forecast as forecast_mod, inbox
+from yoolla_tui.core.work import forecast as forecast_mod, inbox, process_state
 from yoolla_tui.core.people import users
 from yoolla_tui.core.kernel.lookup import deal_of_task, get_order, get_task
 from yoolla_tui.core.kernel.errors import BadInput, Conflict
@@ -195,9 +195,7 @@ def apply_status(session: Session, actor: User, task: Task, status: str, *, note
     audit.record(session, actor, "task.status", "task", task.id, before=before, after=status, note=note or None,
                  **audit_data)
     if hooks and status in (TaskStatus.done, TaskStatus.cancelled):
-        from yoolla_tui.core.work import processes
-
-        processes.on_task_closed(session, actor, task)  # a process ends with its last task (issue 27)
+        process_state.on_task_closed(session, actor, task)  # a process ends with its last task (issue 27)
 
 
 def _notify_released(session: Session, finished: Task) -> None:

@@ -47,6 +47,7 @@ def upgrade() -> None:
     sa.Column('trigger_id', sa.Integer(), nullable=True),
     sa.Column('gate', sa.Boolean(), nullable=False),
     sa.Column('decision', sa.Boolean(), nullable=False),
+    sa.Column('decision_task_id', sa.Integer(), nullable=True),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('estimate_minutes', sa.Integer(), nullable=False),
     sa.Column('started_by_id', sa.Integer(), nullable=False),
@@ -60,6 +61,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['trigger_id'], ['stage_trigger.id'], ),
     sa.ForeignKeyConstraint(['started_by_id'], ['user.id'], ),
     sa.ForeignKeyConstraint(['decided_by_id'], ['user.id'], ),
+    sa.ForeignKeyConstraint(['decision_task_id'], ['task.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('deal_process', schema=None) as batch_op:
