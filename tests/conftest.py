@@ -33,13 +33,16 @@ def pytest_sessionfinish(session, exitstatus):
 
 
 @pytest.fixture(autouse=True)
-def _environment(monkeypatch):
+def _environment(monkeypatch, tmp_path):
     """Tests never depend on today, the machine's zone, language or the user's database."""
     for var in ("YOOLLA_DB", "YOOLLA_USER", "YOOLLA_NOW", "LANGUAGE", "LC_ALL", "LC_MESSAGES"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("YOOLLA_TZ", "Europe/Moscow")
     monkeypatch.setenv("YOOLLA_LANG", "en")
     monkeypatch.setenv("YOOLLA_NOW", "2026-11-23T08:00:00+03:00")
+    monkeypatch.delenv("YOOLLA_SMTP_PASSWORD", raising=False)
+    if PG_URL:  # documents of a PostgreSQL database go to the user's data dir; not a test's
+        monkeypatch.setenv("YOOLLA_DOCUMENTS_DIR", str(tmp_path / "documents"))
 
 
 def _worker() -> str:

@@ -22,6 +22,7 @@ def site(cli):
     for login in ("vasya", "semyon", "sasha"):
         cli("user", "add", login, "--role", "executor", now=MON)
     cli("user", "add", "anna", "--role", "manager", "--supervisor", "irina", now=MON)
+    cli("company", "set", "--name", "ООО Юлла", now=MON)
     cli("client", "add", "ООО Сайт", "--phone", "+7 495 100-00-01", now=MON)
     cli("client", "add", "ООО Бумага", "--phone", "+7 495 100-00-02", now=MON)
     cli("campaign", "create", CAMPAIGN, "--week", "2026-W48", now=MON)
@@ -133,7 +134,7 @@ def test_report_lost_by_stage_and_reason(site):
     cli("client", "add", "ООО Три", "--phone", "+7 495 100-00-03", now=MON)
     cli("campaign", "add", CAMPAIGN, "--clients", "all", "--manager", "anna", now=MON)
     cli("call", "log", "2", "--outcome", "refused", "--reason", "competitor", user="anna", now=MON)
-    cli("deal", "advance", "3", "--to", "proposal_sent", user="anna", now=MON)
+    cli("deal", "document", "3", "proposal", user="anna", now=MON)
     cli("deal", "advance", "3", "--to", "refused", "--reason", "other", "--note", "переехали", user="anna", now=MON)
     rows = cli.json("report", "lost", "--campaign", CAMPAIGN, now=MON)
     assert rows == [

@@ -23,6 +23,7 @@ MON, TUE, NOW = "2026-11-23T10:00:00+03:00", "2026-11-24T10:30:00+03:00", "2026-
 @pytest.fixture
 def week(cli):
     cli("user", "add", "anna", "--supervisor", "irina")
+    cli("company", "set", "--name", "ООО Юлла")  # the seller on the proposals that open proposal_sent
     cli("user", "add", "boris", "--supervisor", "irina")
     for i in range(1, 7):
         cli("client", "add", f"C{i}", "--phone", f"+749510000{i:02d}", "--contact", f"Person {i}")
@@ -39,7 +40,7 @@ def week(cli):
     log("boris", "C6", "call_back", MON, "--next-call", "2026-11-24T10:00")
     log("anna", "C3", "no_answer", TUE)
     log("anna", "C5", "interested", TUE)
-    cli("deal", "advance", ids["C1"], "--to", "proposal_sent", user="anna", now=TUE)
+    cli("deal", "document", ids["C1"], "proposal", user="anna", now=TUE)
     cli("deal", "invoice", ids["C1"], "20000", user="anna", now=TUE)
     log("boris", "C2", "interested", "2026-11-24T11:30:00+03:00")
     cli("deal", "pay", ids["C1"], "5000", user="anna", now="2026-11-24T12:00:00+03:00")
@@ -223,7 +224,7 @@ def test_a_deal_refused_by_advance_counts_where_it_was_lost(cli, week, tmp_path)
     whether a refused call or `deal advance --to refused` closed it. anna's C5 goes agreed ->
     proposal_sent and is refused from there; boris's C4 was refused by a call at to_call."""
     late = "2026-11-24T12:30:00+03:00"
-    cli("deal", "advance", week["C5"], "--to", "proposal_sent", user="anna", now=late)
+    cli("deal", "document", week["C5"], "proposal", user="anna", now=late)
     cli("deal", "advance", week["C5"], "--to", "refused", "--reason", "too_expensive", user="anna", now=late)
     want = [("to_call", 6, None), ("agreed", 3, 50.0), ("proposal_sent", 2, 66.7), ("invoice_issued", 1, 50.0),
             ("paid", 0, 0.0), ("attended", 0, None)]
@@ -256,6 +257,7 @@ def test_a_week_counts_calls_on_last_weeks_open_deals(cli):
     and her call and the payment on it in W48 are W48's work (reports._week_activity). One
     campaign's report (--campaign) stays on that campaign."""
     cli("user", "add", "anna")
+    cli("company", "set", "--name", "ООО Юлла")
     cli("client", "add", "C1", "--phone", "+74951000001")
     cli("client", "add", "C2", "--phone", "+74951000002")
     cli("campaign", "create", "W47", "--week", "2026-W47", now="2026-11-16T08:00:00+03:00")
@@ -264,7 +266,7 @@ def test_a_week_counts_calls_on_last_weeks_open_deals(cli):
     old = {r["client"]: r["id"] for r in cli.json("deal", "list", "--campaign", "W47", now="2026-11-16T08:00:00+03:00")}
     mon47 = "2026-11-16T10:00:00+03:00"
     cli("call", "log", old["C1"], "--outcome", "interested", user="anna", now=mon47)
-    cli("deal", "advance", old["C1"], "--to", "proposal_sent", user="anna", now=mon47)
+    cli("deal", "document", old["C1"], "proposal", user="anna", now=mon47)
     cli("deal", "invoice", old["C1"], "10000", user="anna", now=mon47)
     cli("campaign", "rollover", "W47", "--week", "2026-W48", "--name", "W48", now="2026-11-22T12:00:00+03:00")
     new = {r["client"]: r["id"] for r in cli.json("deal", "list", "--campaign", "W48", now=MON)}

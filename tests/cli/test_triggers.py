@@ -50,30 +50,33 @@ def test_readme_section_runs_and_a_trigger_switched_off_does_not_fire(deals2, re
     assert ran >= 17
     listed = cli.json("stage", "trigger", "list", now=MONDAY)
     assert [(t["id"], t["stage"], t["kind"], t["enabled"]) for t in listed] == [
-        (1, "agreed", "task", True), (2, "agreed", "notify", False), (3, "proposal_sent", "process", True)]
+        (1, "agreed", "task", True), (2, "agreed", "notify", False), (3, "agreed", "process", True)]
     # The notification fired for deal 1 and, switched off, not for deal 2.
     inbox = cli.json("inbox", "--all", user="sveta", now=MONDAY)
     assert [n["text"] for n in inbox if n["kind"] == "stage_trigger"] == ["Deal 1 entered 'Agreed': Новый клиент согласился"]
     deal2 = cli.json("deal", "show", "2", user="anna", now=MONDAY)
-    assert [(r["stage"], r["kind"]) for r in deal2["triggers"]] == [("agreed", "task")]
+    assert [(r["stage"], r["kind"]) for r in deal2["triggers"]] == [("agreed", "task"), ("agreed", "process")]
+    assert (deal2["stage"], [(p["name"], p["status"]) for p in deal2["processes"]]) == (
+        "to_call", [("Согласование", "rejected")])
     deal1 = cli.json("deal", "show", "1", user="anna", now=MONDAY)
     assert [(r["stage"], r["kind"]) for r in deal1["triggers"]] == [("agreed", "task"), ("agreed", "notify"),
-                                                                    ("proposal_sent", "process")]
+                                                                    ("agreed", "process")]
     assert (deal1["stage"], [(p["name"], p["status"]) for p in deal1["processes"]]) == (
-        "invoice_issued", [("Согласование", "approved")])
+        "invoice_issued", [("Разбор претензии", "running"), ("Согласование", "approved")])
     rows = list(csv.DictReader(io.StringIO(cli("report", "processes", "--format", "csv", now=MONDAY).stdout)))
-    assert [(r["name"], r["status"], r["estimate_minutes"]) for r in rows] == [
-        ("Согласование", "approved", "90"), ("Разбор претензии", "running", "170")]
+    assert [(r["deal_id"], r["name"], r["status"], r["estimate_minutes"]) for r in rows] == [
+        ("1", "Согласование", "approved", "90"), ("2", "Согласование", "rejected", "90"),
+        ("1", "Разбор претензии", "running", "170")]
     audit = cli.json("audit", "--action", "trigger", now=MONDAY)
-    assert [a["action"] for a in audit] == ["trigger.add"] * 3 + ["trigger.run"] * 2 + ["trigger.off"] + \
+    assert [a["action"] for a in audit] == ["trigger.add"] * 3 + ["trigger.run"] * 3 + ["trigger.off"] + \
         ["trigger.run"] * 2
 
 
 def test_gate_and_failing_trigger_refusals_change_nothing(deals2, engine):
     cli = deals2
     cli("user", "add", "sveta", "--role", "supervisor")
-    cli("stage", "trigger", "add", "proposal_sent", "process", "--template", "approval", now=MONDAY)
-    cli("deal", "advance", "1", "--to", "proposal_sent", user="anna", now=MONDAY)
+    cli("stage", "trigger", "add", "agreed", "process", "--template", "approval", now=MONDAY)
+    cli("deal", "advance", "1", "--to", "agreed", user="anna", now=MONDAY)
     before = dump(engine)
     refused = cli("deal", "invoice", "1", "15000", user="anna", now=MONDAY, code=5)
     assert "it needs process 1 'Согласование' approved (yoolla process approve 1)" in refused.stderr

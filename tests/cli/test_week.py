@@ -44,6 +44,8 @@ def span(who, first: int, last: int) -> list[str]:
 def week(cli, engine):
     """Monday 08:00: two managers, 100 clients, the W48 campaign filled and assigned (balanced)."""
     cli("user", "add", "anna", "--name", "Анна Смирнова", "--supervisor", "irina")
+    cli("company", "set", "--name", "ООО «Юлла Семинары»", "--inn", "7701234567", "--account", "40702810900000012345",
+        "--bank", "ПАО Сбербанк", "--bik", "044525225", "--vat", "20")
     cli("user", "add", "boris", "--name", "Борис Ким", "--supervisor", "irina")
     with db.session_scope(engine) as session:
         irina = users.get_by_login(session, "irina")
@@ -111,9 +113,9 @@ def test_seminar_week(week):
     assert w.due("boris", at(MON, "09:00")) == w.ids(span(B, 1, 50))
 
     w.call(A(1), "interested", at(MON, "09:10"))
-    cli("deal", "advance", w.id(A(1)), "--to", "proposal_sent", user="anna", now=at(MON, "09:15"))
+    cli("deal", "document", w.id(A(1)), "proposal", user="anna", now=at(MON, "09:15"))
     w.call(A(2), "interested", at(MON, "09:20"))
-    cli("deal", "advance", w.id(A(2)), "--to", "proposal_sent", user="anna", now=at(MON, "09:25"))
+    cli("deal", "document", w.id(A(2)), "proposal", user="anna", now=at(MON, "09:25"))
     out = w.call(A(3), "no_answer", at(MON, "09:30"))
     assert "next call 2026-11-23 11:30" in out.stdout  # the 2-hour retry
     w.call(A(4), "call_back", at(MON, "09:40"), "--next-call", "11:00")
@@ -124,12 +126,12 @@ def test_seminar_week(week):
     w.call(A(3), "no_answer", at(MON, "11:30"))
 
     w.call(B(1), "interested", at(MON, "10:00"))
-    cli("deal", "advance", w.id(B(1)), "--to", "proposal_sent", user="boris", now=at(MON, "10:05"))
+    cli("deal", "document", w.id(B(1)), "proposal", user="boris", now=at(MON, "10:05"))
     w.call(B(2), "refused", at(MON, "10:10"), "--reason", "other", "--note", "moved to another city")
     w.call(B(3), "refused", at(MON, "10:20"), "--reason", "closed_business")
     w.call(B(4), "no_answer", at(MON, "10:30"))
     w.call(B(5), "interested", at(MON, "10:40"))
-    cli("deal", "advance", w.id(B(5)), "--to", "proposal_sent", user="boris", now=at(MON, "10:45"))
+    cli("deal", "document", w.id(B(5)), "proposal", user="boris", now=at(MON, "10:45"))
     w.call(B(6), "wrong_number", at(MON, "10:50"))
 
     # Noon: the overdue call-back is on top, then by due time; A(3)'s retry is later today.
@@ -177,7 +179,7 @@ def test_seminar_week(week):
     for name in span(A, 9, 20):
         w.call(name, "no_answer", at(TUE, "10:00"))
     w.call(A(8), "interested", at(TUE, "11:05"))
-    cli("deal", "advance", w.id(A(8)), "--to", "proposal_sent", user="anna", now=at(TUE, "11:10"))
+    cli("deal", "document", w.id(A(8)), "proposal", user="anna", now=at(TUE, "11:10"))
     for name in span(A, 21, 25):
         w.call(name, "interested", at(TUE, "14:00"))
 
@@ -246,7 +248,7 @@ def test_seminar_week(week):
     assert [r["client"] for r in cli.json("deal", "list", "--stage", "paid", user="boris", now=at(FRI, "10:00"))] == [B(1)]
     paid = cli.json("deal", "show", w.id(A(2)), user="anna", now=at(FRI, "10:00"))
     assert (paid["invoice"], paid["paid"], [p["amount"] for p in paid["payments"]]) == ("12500.50", "12500.50", ["5000.00", "7500.50"])
-    out = cli("deal", "advance", w.id(A(31)), "--to", "proposal_sent", user="anna", now=at(FRI, "10:00"))
+    out = cli("deal", "document", w.id(A(31)), "proposal", user="anna", now=at(FRI, "10:00"))
     assert "next call 2026-11-30 09:00" in out.stdout
     assert w.due("anna", at(FRI, "17:00")) == w.ids(span(A, 41, 50))
     assert w.report(FRI, at(FRI, "18:30")) == {"anna": counts(50, 0, 0, 10), "boris": counts(50, 0, 0, 33)}

@@ -330,3 +330,40 @@ async def test_without_time_entries_the_trend_is_one_calm_line(world, make):
         empty = app.screen.query_one("#trend-empty")
         assert empty.display and "No timed tasks yet" in str(empty.render())
         assert not app.screen.query_one("#trend").display
+
+
+async def test_d_mails_the_proposal_and_moves_the_deal_then_the_invoice_is_numbered(world, make):
+    """Issue 27's demo: on the Deal screen `d` `1` makes the proposal, the local SMTP server gets
+    it at the client's address and the deal enters proposal_sent; `d` then the invoice with its
+    amount makes invoice № 1 with the amount in words, listed on the card."""
+    from docx import Document as Docx
+
+    from tests.core.documents_world import REQUISITES
+    from tests.smtp_server import smtp_server
+    from yoolla_tui.core.calls import clients
+    from yoolla_tui.core.documents import company, mail
+
+    with smtp_server() as (port, inbox):
+        with db.session_scope(world.engine) as s:
+            company.set_company(session=s, actor=world.irina, **REQUISITES)
+            mail.set_mail(session=s, actor=world.irina, host="127.0.0.1", port=port, sender="sales@yoolla.example")
+            clients.edit_client(session=s, actor=world.irina, ref="+74951000001", email="c1@client.example",
+                                contact_person="Иванов Пётр")
+        app = make()
+        async with app.run_test(size=(100, 32)) as pilot:
+            await open_first(pilot)
+            await press(pilot, "3")  # interested: the deal moves to agreed and stays open
+            await press(pilot, "d", "1")  # commercial proposal: make and mail to c1@client.example
+            assert "Коммерческое предложение № 1" in message(app) and "mailed to c1@client.example" in message(app)
+            assert stage_code(world.engine, world.ids["C1"]) == "proposal_sent"
+            await press(pilot, "d", "2", *"15000", "enter")  # invoice: make and mail, the amount asked first
+            assert stage_code(world.engine, world.ids["C1"]) == "invoice_issued"
+            card = str(app.screen.query_one("#deal").render())
+            assert "Счёт на оплату № 1" in card and "mailed to c1@client.example" in card
+    assert [(m[1], m[2]["Subject"].split(" от ")[0]) for m in inbox.received] == [
+        (["c1@client.example"], "Коммерческое предложение № 1"), (["c1@client.example"], "Счёт на оплату № 1")]
+    attachment = next(inbox.received[1][2].iter_attachments())
+    import io
+
+    text = "\n".join(p.text for p in Docx(io.BytesIO(attachment.get_content())).paragraphs)
+    assert "Пятнадцать тысяч рублей 00 копеек" in text

@@ -65,9 +65,10 @@ app.add_typer(orders.template_app, name="template")
 app.add_typer(tasks.schedule_app, name="schedule")
 app.command("inbox")(tasks.inbox)
 
-from yoolla_tui.cli import funnel
+from yoolla_tui.cli import documents, funnel
 
 funnel.register(app)
+documents.register(app, deals.deal_app)
 
 from yoolla_tui.cli import automation
 

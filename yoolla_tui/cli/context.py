@@ -21,7 +21,7 @@ from yoolla_tui.core.kernel.paths import default_db_url
 
 
 STORY_ORDER = ["init", "demo", "dashboard", "db", "user", "client", "import", "campaign", "deal", "call", "next",
-               "stage", "lost-reason", "checkpoint", "health", "order", "task", "template", "process", "schedule", "inbox",
+               "stage", "lost-reason", "checkpoint", "health", "document", "company", "mail", "order", "task", "template", "process", "schedule", "inbox",
                "report", "audit"]
 
 

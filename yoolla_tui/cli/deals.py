@@ -49,7 +49,7 @@ def list_(
 
 @deal_app.command("show")
 def show(deal: DealArg, fmt: FormatOpt = Fmt.table) -> None:
-    """A deal's card: stage, status, next call, invoice and payments, and its calls."""
+    """A deal's card: stage, status, next call, invoice and payments, its calls and its documents."""
     with context.acting() as (session, actor):
         card = deals.show(session=session, actor=actor, deal_id=deal)
     if fmt == Fmt.json:
@@ -62,6 +62,9 @@ def show(deal: DealArg, fmt: FormatOpt = Fmt.table) -> None:
            empty=_("No calls on this deal yet."))
     if card["payments"]:
         render(card["payments"], fmt, ["paid_at", "amount"], title=_("Payments"))
+    if card["documents"]:  # issue 27: what was made for the deal, and mailed to whom and when
+        render(card["documents"], fmt, ["id", "title", "amount", "made_by", "sent_to", "sent_at", "path"],
+               title=_("Documents"))
     if card.get("orders"):  # issue 15: the deal's orders and their ready dates
         render(card["orders"], fmt, ["id", "title", "priority", "quantity", "status", "open_tasks", "ready_at"], title=_("Orders"))
 

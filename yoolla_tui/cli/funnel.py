@@ -30,7 +30,7 @@ checkpoint_app.add_typer(type_app, name="type")
 
 PipelineOpt = Annotated[str, typer.Option("--pipeline", "-p", help="Pipeline code.")]
 STAGE_COLUMNS = ["position", "code", "name", "kind", "followup_days", "time_budget_days", "required_fields",
-                 "close_tasks", "deals"]
+                 "close_tasks", "requires_document", "deals"]
 
 
 def _days(text: Optional[str], option: str):
@@ -131,18 +131,22 @@ def stage_set(
     budget_days: Annotated[Optional[str], typer.Option("--budget-days", help="Time budget in business days, or none; open deals in the stage get the new deadline.")] = None,
     requires: Annotated[Optional[str], typer.Option("--requires", help="Fields required to enter: invoice,payment,quality,lost_reason (none: no gate).")] = None,
     close_tasks: Annotated[Optional[bool], typer.Option("--close-tasks/--no-close-tasks", help="Close the deal's open tasks on entry.", show_default=False)] = None,
+    requires_document: Annotated[Optional[str], typer.Option("--requires-document", help="A document the deal must have to enter: proposal | invoice | contract | spec (none: no document gate).")] = None,
+    sent: Annotated[Optional[bool], typer.Option("--sent/--made", help="With --requires-document: the document must have been mailed to the client (--sent) or only made (--made).", show_default=False)] = None,
     pipeline: PipelineOpt = reference.DEFAULT_PIPELINE,
 ) -> None:
     """Change a stage's settings; only the options given change (admins). A new time budget
     recomputes the deadline, and so the traffic light, of every open deal in the stage.
 
     Example: yoolla stage set proposal_sent --budget-days 3 --followup-days 1 --requires none
+    Example: yoolla stage set proposal_sent --requires-document proposal --sent
     """
     with context.acting() as (session, actor):
         result = stages.set_stage(session=session, actor=actor, code=code, pipeline=pipeline, kind=kind,
                                   followup_days=_days(followup_days, "--followup-days"),
                                   time_budget_days=_days(budget_days, "--budget-days"), required=requires,
-                                  close_tasks=close_tasks)
+                                  close_tasks=close_tasks, requires_document=requires_document,
+                                  requires_sent=sent)
         done(_("Stage {code!r} updated; {count} open deal(s) got a new deadline.").format(
             code=result["stage"].code, count=result["recomputed"]))
 

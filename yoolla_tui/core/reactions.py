@@ -33,7 +33,8 @@ def make_document(session: Session, actor: User | None, event: events.DocumentRe
     from yoolla_tui.core.documents import make_document as make
 
     document = make(session=session, actor=actor, deal_id=event.deal.id, kind=event.kind, send=event.send)
-    event.made["id"] = getattr(document, "id", None)
+    event.made.update(id=document["id"], files=[f for f in (document.get("path"), document.get("pdf")) if f])
 
 
 events.subscribe(events.StageEntered, run_stage_triggers)
+events.subscribe(events.DocumentRequested, make_document)

@@ -4,7 +4,8 @@ one key per call outcome; after logging, the next due deal opens in place.
 Keys: 1 no answer · 2 call back (then 1 +1 h, 2 +2 h, 3 tomorrow 10:00, 4 a typed time) ·
 3 interested · 4 refused (then the reason's number) · 5 do not call (confirmed with y) ·
 6 wrong number · n note for the next outcome · a advance (each stage says what entering it
-will trigger) · i invoice · p payment · z undo · t the stage triggers (admins).
+will trigger) · i invoice · p payment · d document (proposal, invoice, contract, specification;
+made and mailed to the client) · z undo · t the stage triggers (admins).
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import Worker
 
-from yoolla_tui.core.kernel import audit, clock, db
+from yoolla_tui.core import documents
+from yoolla_tui.core.kernel import audit, clock, db, reference
 from yoolla_tui.core.calls import deals, today
 from yoolla_tui.core.calls.deals import outcome_label
 from yoolla_tui.core.kernel.errors import StaleEdit
@@ -69,6 +71,9 @@ class DealScreen(Screen):
             Binding("a", "advance", _("Advance"), tooltip=_("Move the deal to another stage"), id="advance"),
             Binding("i", "invoice", _("Invoice"), tooltip=_("Issue or correct the invoice"), id="invoice"),
             Binding("p", "pay", _("Payment"), tooltip=_("Record a payment"), id="pay"),
+            Binding("d", "document", _("Document"),
+                    tooltip=_("Make a proposal, invoice, contract or specification, and mail it to the client"),
+                    id="document"),
             Binding("t", "triggers", _("Triggers"), tooltip=_("The stages' triggers: switch each on or off (admins)"),
                     id="triggers"),
             Binding("z", "undo", _("Undo"), tooltip=_("Undo the last outcome you logged (a few minutes)"), id="undo"),
@@ -211,6 +216,12 @@ class DealScreen(Screen):
             if label == _("Next call") and light:
                 text.append("● ", style=LIGHT_RICH.get(light, ""))
             text.append(str(value))
+        for document in deal.get("documents") or []:
+            text.append("\n" + _("Document") + ": ", style="dim")
+            text.append(document["title"])
+            sent = (_("mailed to {to} {when}").format(to=document["sent_to"], when=when(document["sent_at"]))
+                    if document["sent_at"] else _("not mailed"))
+            text.append(" · " + sent, style="dim")
         for order in deal.get("orders") or []:
             text.append("\n" + _("Order") + ": ", style="dim")
             text.append(order["title"])
@@ -247,6 +258,8 @@ class DealScreen(Screen):
             self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "document":
+            return True if self.current is not None and not self.current["client"].get("do_not_call") else None
         if action in ("outcome", "note", "advance", "invoice", "pay"):
             if self.current is None:
                 return None
@@ -399,6 +412,49 @@ class DealScreen(Screen):
         version = self.current["deal"]["version"]
         self.app.push_screen(TextModal(_("Payment received (amount)")),
                              lambda amount: amount and self.write("pay", version, amount=amount))
+
+    def action_document(self) -> None:
+        """`d`: pick a kind (and whether to mail it); an invoice without an amount asks for one."""
+        if self.current is None or self.busy:
+            return
+        deal, client = self.current["deal"], self.current["client"]
+        email = client.get("email")
+        choices = []
+        for kind in reference.DOCUMENT_KINDS:
+            name = reference.document_kind_name(kind)
+            if email:
+                choices.append((f"{kind}:send", _("{name}: make and mail to {email}").format(name=name, email=email)))
+        choices += [(f"{kind}:make", _("{name}: make only").format(name=reference.document_kind_name(kind)))
+                    for kind in reference.DOCUMENT_KINDS]
+
+        def picked(choice: str | None) -> None:
+            if not choice:
+                return
+            kind, how = choice.split(":")
+            if kind == "invoice" and not deal["invoice"]:
+                self.app.push_screen(TextModal(_("Invoice amount (e.g. 15000 or 15 000,50)")),
+                                     lambda amount: amount and self.make_document(kind, how == "send", amount))
+            else:
+                self.make_document(kind, how == "send")
+        title = _("Document for deal {id}").format(id=self.deal_id)
+        if not email:
+            title += " · " + _("the client has no email: documents are made, not mailed")
+        self.app.push_screen(ChoiceModal(title, choices), picked)
+
+    def make_document(self, kind: str, send: bool, amount: str | None = None) -> None:
+        self.busy = True
+        self._sync_bindings()
+        self._make_document(self.deal_id, kind, send, amount)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="write")
+    def _make_document(self, deal_id: int, kind: str, send: bool, amount: str | None) -> None:
+        made = self.app.core(documents.make_document, deal_id=deal_id, kind=kind, send=send, amount=amount)
+        text = _("{title} made").format(title=made["title"])
+        if made["sent_to"]:
+            text += " · " + _("mailed to {to}").format(to=made["sent_to"])
+        if made["moved_to"]:
+            text += " · " + _("deal moved to {stage}").format(stage=made["moved_to"])
+        self.app.call_from_thread(self._written, text)
 
     def write(self, what: str, version: int, **kwargs) -> None:
         self.busy = True

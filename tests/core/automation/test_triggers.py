@@ -154,10 +154,9 @@ def test_triggers_are_for_admins_audited_and_checked_when_added(w):
 
 
 def _approval_world(w):
-    _add(w, "proposal_sent", "process", template="approval")
+    _add(w, "agreed", "process", template="approval")
     with clock.frozen(at(NOW)):
         deals.advance(session=w.session, actor=w.anna, deal_id=w.deal["C1"], to="agreed")
-        deals.advance(session=w.session, actor=w.anna, deal_id=w.deal["C1"], to="proposal_sent")
     w.session.commit()
     return w.session.scalars(select(DealProcess).where(DealProcess.deal_id == w.deal["C1"])).one()
 
@@ -194,13 +193,13 @@ def test_rejected_approval_sends_the_deal_back(w):
         with pytest.raises(PermissionDenied):
             process_moves.reject(session=s, actor=w.boris, process_id=process.id, note="no")
         result = process_moves.reject(session=s, actor=w.sveta, process_id=process.id, note="Discount too big")
-    assert result["stage"] == "agreed"
+    assert result["stage"] == "to_call"  # the open stage before agreed, where the approval started
     assert (process.status, process.note) == ("rejected", "Discount too big")
     assert set(s.scalars(select(Task.status).where(Task.order_id == process.order_id))) == {"cancelled"}
     assert s.get(Order, process.order_id).status == "cancelled"
-    # The gate no longer holds: the deal can go to proposal_sent again, and a new approval starts.
+    # The gate no longer holds: the deal can enter agreed again, and a new approval starts.
     with clock.frozen(at("2026-11-23 12:00")):
-        deals.advance(session=s, actor=w.anna, deal_id=w.deal["C1"], to="proposal_sent")
+        deals.advance(session=s, actor=w.anna, deal_id=w.deal["C1"], to="agreed")
     assert [p.status for p in s.scalars(select(DealProcess).order_by(DealProcess.id))] == ["rejected", "running"]
 
 
@@ -217,7 +216,7 @@ def test_rejected_approval_sends_the_deal_to_lost_when_the_template_says_so(w, t
         result = process_moves.reject(session=s, actor=w.sveta, process_id=process.id, note="Too dear")
     deal = s.get(Deal, w.deal["C1"])
     assert (result["stage"], deal.closed_at is not None, deal.lost_note) == ("refused", True, "Too dear")
-    assert s.get(Stage, deal.lost_at_stage_id).code == "proposal_sent"
+    assert s.get(Stage, deal.lost_at_stage_id).code == "agreed"
 
 
 def test_process_report_against_the_estimate(w):
@@ -239,3 +238,39 @@ def test_process_report_against_the_estimate(w):
     assert [(r["name"], r["status"], r["finished_at"], r["elapsed_hours"], r["ratio"]) for r in rows] == [
         ("Поручение", "done", "2026-11-23T14:00:00+03:00", 4.0, 1.2)]
     assert process_report.processes(session=s, actor=w.irina, status="running") == []
+
+
+def test_a_document_trigger_makes_the_invoice_and_switched_off_makes_none(admin, session):
+    from tests.core.documents_world import documents_world
+    from yoolla_tui.core.kernel.models import Document
+
+    w = documents_world(session)
+    trigger = _add(w, "invoice_issued", "document", document="invoice")
+    with clock.frozen(at(NOW)):
+        deals.invoice(session=session, actor=w.anna, deal_id=w.deal["C1"], amount="15000")
+    made = session.scalars(select(Document)).one()
+    assert (made.deal_id, made.kind, made.number, made.amount_cents) == (w.deal["C1"], "invoice", 1, 1500000)
+    assert __import__("pathlib").Path(made.path).exists()
+    assert triggers.runs_for_deal(session, w.deal["C1"])[0]["result"]["document"] == made.id
+    with clock.frozen(at(NOW)):
+        triggers.set_enabled(session=session, actor=w.irina, trigger_id=trigger.id, enabled=False)
+        deals.invoice(session=session, actor=w.anna, deal_id=w.deal["C4"], amount="9000")
+    assert session.scalars(select(Document.deal_id)).all() == [w.deal["C1"]]
+
+
+def test_a_failing_trigger_after_a_document_leaves_no_row_and_no_file(admin, session, engine, tmp_path, monkeypatch):
+    from tests.core.documents_world import documents_world
+
+    monkeypatch.setenv("YOOLLA_DOCUMENTS_DIR", str(tmp_path / "documents"))
+    w = documents_world(session)
+    _add(w, "invoice_issued", "document", document="invoice")
+    _add(w, "invoice_issued", "task", title="Check the payment", estimate="15m", login="egor")
+    session.get(User, w.egor.id).active = False
+    session.commit()
+    before = dump(engine)
+    with pytest.raises(GateNotMet, match="trigger 2 .* failed: user 'egor' is deactivated"):
+        with db.session_scope(engine) as other, clock.frozen(at(NOW)):
+            deals.invoice(session=other, actor=other.get(User, w.anna.id), deal_id=w.deal["C1"], amount="15000")
+    assert dump(engine) == before
+    made = [p for p in (tmp_path / "documents").rglob("*") if p.is_file()]
+    assert made == []  # the invoice trigger 1 wrote is gone too

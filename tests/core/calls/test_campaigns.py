@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from yoolla_tui.core import documents
+from yoolla_tui.core.documents import company
 from yoolla_tui.core.calls import campaigns, clients, deals
 from yoolla_tui.core.kernel import clock
 from yoolla_tui.core.kernel.errors import Conflict
@@ -103,7 +105,8 @@ def test_rollover_in_detail(admin, session):
     log("C5", "wrong_number", "2026-11-23 10:00", w.boris)
     log("C6", "interested", "2026-11-23 10:00", w.vera)
     with clock.frozen(at("2026-11-24 10:00")):
-        deals.advance(session=session, actor=w.vera, deal_id=ids["C6"], to="proposal_sent")  # Wed 09:00
+        company.set_company(session=session, actor=w.irina, name="ООО Юлла")
+        documents.make_document(session=session, actor=w.vera, deal_id=ids["C6"], kind="proposal")  # Wed 09:00
         clients.set_dnc(session=session, actor=w.irina, ref="+74951000007", reason="by letter")  # C7
     session.get(type(w.vera), w.vera.id).active = False  # vera left: her clients come back unassigned
 

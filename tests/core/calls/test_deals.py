@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from yoolla_tui.core import documents
+from yoolla_tui.core.documents import company
 from yoolla_tui.core.calls import campaigns, clients, deals
 from yoolla_tui.core.kernel import clock
 from yoolla_tui.core.kernel.errors import BadInput, Conflict, PermissionDenied
@@ -145,8 +147,10 @@ def test_wrong_number_parks_the_deal_until_the_phone_is_corrected(w):
 
 
 def test_stage_moves_schedule_and_clear_the_queue(w):
+    company.set_company(session=w.session, actor=w.irina, name="ООО Юлла")
     with clock.frozen(at("2026-11-27 11:00")):  # a Friday
-        deals.advance(session=w.session, actor=w.anna, deal_id=w.deal["C1"], to="proposal_sent")
+        made = documents.make_document(session=w.session, actor=w.anna, deal_id=w.deal["C1"], kind="proposal")
+        assert made["moved_to"] == "proposal_sent"
         assert deal(w, "C1").next_call_at == at("2026-11-30 09:00")
         deals.advance(session=w.session, actor=w.anna, deal_id=w.deal["C4"], to="agreed")
         assert deal(w, "C4").next_call_at is None  # waits for the proposal, out of the queue

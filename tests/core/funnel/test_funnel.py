@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from yoolla_tui.core import documents
+from yoolla_tui.core.documents import company
 from yoolla_tui.core.funnel import checkpoints, transition as funnel, stages
 from yoolla_tui.core.kernel import clock, reference
 from yoolla_tui.core.calls import deals
@@ -54,9 +56,10 @@ def test_a_refused_move_raises_gate_not_met_with_all_of_them_and_changes_nothing
 
 
 def test_moving_back_is_for_supervisors_and_admins(w):
+    company.set_company(session=w.session, actor=w.irina, name="ООО Юлла")
     with clock.frozen(at("2026-11-23 10:00")):
-        deals.advance(session=w.session, actor=w.anna, deal_id=w.deal["C1"], to="proposal_sent")
-        deals.advance(session=w.session, actor=w.boris, deal_id=w.deal["C2"], to="proposal_sent")
+        documents.make_document(session=w.session, actor=w.anna, deal_id=w.deal["C1"], kind="proposal")
+        documents.make_document(session=w.session, actor=w.boris, deal_id=w.deal["C2"], kind="proposal")
         assert funnel.check_transition(w.session, w.anna, _deal(w, "C1"), w.stage["agreed"]) == [
             "a supervisor or an admin to move it back from 'proposal_sent'"]
         assert funnel.check_transition(w.session, w.irina, _deal(w, "C1"), w.stage["agreed"]) == []
@@ -137,7 +140,7 @@ def test_stage_add_move_rename_remove(w):
         assert rows[4] | {"id": None} == {"id": None, "pipeline": "seminar", "position": 5, "code": "contract",
                                           "name": "Contract signed", "kind": "open", "followup_days": None,
                                           "time_budget_days": 2, "required_fields": ["invoice"], "close_tasks": True,
-                                          "deals": 0}
+                                          "requires_document": None, "requires_sent": False, "deals": 0}
         stages.move_stage(session=s, actor=w.irina, code="contract", position=2)
         stages.rename_stage(session=s, actor=w.irina, code="contract", name="Договор")
         assert [(r["position"], r["code"], r["name"]) for r in stages.list_stages(session=s)][:3] == [

@@ -221,6 +221,7 @@ def run_triggers(session: Session, actor: User, deal: Deal, stage: Stage) -> lis
         try:
             result = _RUN[trigger.kind](session, actor, deal, stage, trigger)
         except YoollaError as error:
+            _forget_files(ran)
             raise TriggerFailed(_("deal {deal} cannot enter {stage!r}: trigger {id} ({what}) failed: {reason}").format(
                 deal=deal.id, stage=stage.code, id=trigger.id, what=describe(trigger.kind, trigger.options),
                 reason=error.message)) from None
@@ -228,6 +229,15 @@ def run_triggers(session: Session, actor: User, deal: Deal, stage: Stage) -> lis
                      stage=stage.code, what=describe(trigger.kind, trigger.options), result=result)
         ran.append({"trigger": trigger.id, "kind": trigger.kind, **result})
     return ran
+
+
+def _forget_files(ran: list[dict]) -> None:
+    """The move rolls back: the document files earlier triggers of this run wrote go too."""
+    from pathlib import Path
+
+    for result in ran:
+        for file in result.get("files") or []:
+            Path(file).unlink(missing_ok=True)
 
 
 def _run_process(session, actor, deal, stage, trigger) -> dict:
@@ -281,7 +291,8 @@ def _run_document(session, actor, deal, stage, trigger) -> dict:
     o = trigger.options
     event = events.DocumentRequested(deal=deal, kind=o["document"], send=bool(o.get("send")))
     events.publish(session, actor, event)
-    return {"document": event.made.get("id"), "kind": o["document"], "sent": bool(o.get("send"))}
+    return {"document": event.made.get("id"), "kind": o["document"], "sent": bool(o.get("send")),
+            "files": event.made.get("files", [])}
 
 
 def _run_notify(session, actor, deal, stage, trigger) -> dict:

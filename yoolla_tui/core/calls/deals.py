@@ -94,7 +94,8 @@ def deal_listing(*, session: Session, actor: User, campaign: str | None = None, 
 
 
 def show(*, session: Session, actor: User, deal_id: int | str) -> dict:
-    """The deal card: its fields, calls on it, payments, and the size of the client's history."""
+    """The deal card: its fields, calls on it, payments, orders, documents, and the size of the
+    client's history."""
     deal = get_deal(session, deal_id)
     require_deal_access(session, actor, deal, action=_("see"))
     out = public_row(session.execute(listing_stmt().where(Deal.id == deal.id)).one())
@@ -117,6 +118,11 @@ def show(*, session: Session, actor: User, deal_id: int | str) -> dict:
 
     out["processes"] = list_processes(session=session, actor=actor, deal_id=deal.id)  # issue 27
     out["triggers"] = runs_for_deal(session, deal.id)
+    # issue 27: the documents made for the deal (core/documents makes them; the rows are kernel's)
+    from yoolla_tui.core.kernel.models import Document
+
+    out["documents"] = [reference.public_document(d, login.get(d.made_by_id)) for d in session.scalars(
+        select(Document).where(Document.deal_id == deal.id).order_by(Document.made_at, Document.id))]
     return out
 
 

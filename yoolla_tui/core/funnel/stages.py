@@ -42,7 +42,8 @@ def public_stage(stage: Stage, pipeline_code: str, deals: int = 0) -> dict:
     return {"id": stage.id, "pipeline": pipeline_code, "position": stage.position, "code": stage.code,
             "name": _(stage.name), "kind": stage.kind, "followup_days": stage.followup_days,
             "time_budget_days": stage.time_budget_days, "required_fields": list(stage.required_fields or []),
-            "close_tasks": stage.close_tasks, "deals": deals}
+            "close_tasks": stage.close_tasks, "requires_document": stage.requires_document,
+            "requires_sent": stage.requires_sent, "deals": deals}
 
 
 def list_stages(*, session: Session, pipeline: str = reference.DEFAULT_PIPELINE) -> list[dict]:
@@ -184,8 +185,13 @@ UNSET = object()
 
 def set_stage(*, session: Session, actor: User, code: str, pipeline: str = reference.DEFAULT_PIPELINE,
               kind: str | None = None, followup_days=UNSET, time_budget_days=UNSET, required: str | None = None,
-              close_tasks: bool | None = None) -> dict:
+              close_tasks: bool | None = None, requires_document: str | None = None,
+              requires_sent: bool | None = None) -> dict:
     """Change a stage's settings; only the arguments given change (None clears a delay or budget).
+
+    `requires_document`: a document kind (proposal, invoice, contract, spec) the deal must have to
+    enter the stage, `none` for no document gate; `requires_sent`: that document must have been
+    mailed to the client. BadInput for an unknown kind.
 
     A new time budget recomputes the deadline (`stage_due_at`) of every open deal in the stage,
     counted from when each entered it; the traffic light follows. A stage holding deals keeps
@@ -207,6 +213,16 @@ def set_stage(*, session: Session, actor: User, code: str, pipeline: str = refer
         changes["required_fields"] = parse_required(required)
     if close_tasks is not None:
         changes["close_tasks"] = close_tasks
+    if requires_document is not None:
+        kind = requires_document.strip()
+        if kind not in reference.DOCUMENT_KINDS + ("none", ""):
+            raise BadInput(_("unknown document kind {kind!r}: expected {known} or none").format(
+                kind=kind, known=", ".join(reference.DOCUMENT_KINDS)))
+        changes["requires_document"] = kind if kind in reference.DOCUMENT_KINDS else None
+        if changes["requires_document"] is None and requires_sent is None:
+            changes["requires_sent"] = False
+    if requires_sent is not None:
+        changes["requires_sent"] = requires_sent
     before = {key: getattr(stage, key) for key in changes}
     for key, value in changes.items():
         setattr(stage, key, value)

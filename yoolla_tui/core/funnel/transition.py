@@ -6,6 +6,8 @@ to show what is missing before a move):
 
 - the target stage's required fields (invoice, payment, quality, lost reason) are present;
 - a lost stage has a lost reason, and a note when the reason needs one;
+- a stage that requires a document (`requires_document`) has one of that kind made on the
+  deal, and mailed to the client when the stage says so (`requires_sent`);
 - every checkpoint the deal has, whose type is bound to a stage the move goes past, is done.
   A deal with no checkpoint of a gating type is not held by it (checkpoints are optional,
   seed 000); moving into a lost stage is never held by checkpoints;
@@ -25,8 +27,8 @@ from sqlmodel import Session
 from yoolla_tui.core.kernel import audit, clock, events, reference
 from yoolla_tui.core.kernel.errors import BadInput, Conflict, GateNotMet
 from yoolla_tui.core.kernel.i18n import _
-from yoolla_tui.core.kernel.models import (Checkpoint, CheckpointType, Deal, DealProcess, LostReason, Payment, ProcessStatus,
-                                           Role, Stage, StageKind, User)
+from yoolla_tui.core.kernel.models import (Checkpoint, CheckpointType, Deal, DealProcess, Document, LostReason, Payment,
+                                           ProcessStatus, Role, Stage, StageKind, User)
 from yoolla_tui.core.people.calendar import WorkCalendar
 from yoolla_tui.core.kernel.lookup import get_deal
 from yoolla_tui.core.kernel.permissions import require_deal_access
@@ -51,6 +53,24 @@ def missing_fields(session: Session, deal: Deal, stage: Stage, reason: LostReaso
     if stage.kind == StageKind.lost and reason is None and deal.lost_reason_id is None and not missing:
         missing.append(_("a lost reason (--reason)"))
     return missing
+
+
+def missing_document(session: Session, deal: Deal, stage: Stage) -> str | None:
+    """What the deal lacks of the document `stage` requires (None: nothing required, or made and
+    sent as required). Reads the `document` table: the documents domain sits above the funnel."""
+    kind = stage.requires_document
+    if not kind:
+        return None
+    stmt = select(Document.id).where(Document.deal_id == deal.id, Document.kind == kind)
+    if stage.requires_sent:
+        stmt = stmt.where(Document.sent_at.is_not(None))
+    if session.scalar(stmt.limit(1)) is not None:
+        return None
+    name = reference.document_kind_name(kind)
+    if stage.requires_sent:
+        return _("a document sent to the client: {name} (yoolla deal document {deal} {kind} --send)").format(
+            name=name, deal=deal.id, kind=kind)
+    return _("a document: {name} (yoolla deal document {deal} {kind})").format(name=name, deal=deal.id, kind=kind)
 
 
 def undone_gates(session: Session, deal: Deal, target: Stage) -> list[Checkpoint]:
@@ -85,6 +105,9 @@ def check_transition(session: Session, actor: User, deal: Deal, stage: Stage, re
     language, each phrased to follow "it needs …" (empty: the move may happen). Does not check
     that the actor may work the deal at all (permissions.require_deal_access) or that it is open."""
     missing = missing_fields(session, deal, stage, reason)
+    document = missing_document(session, deal, stage)
+    if document:
+        missing.append(document)
     if stage.kind == StageKind.lost and reason is not None and reason.needs_note and not note.strip():
         missing.append(_("a note for lost reason {reason!r} (--note)").format(reason=reason.code))
     current = session.get(Stage, deal.stage_id)

@@ -221,6 +221,31 @@ def for_update(stmt: Select) -> Select:
     return stmt.with_for_update()
 
 
+def insert_missing(session: Session, table, values: dict) -> None:
+    """Insert a row unless one with the same key exists (INSERT … ON CONFLICT DO NOTHING); two
+    transactions doing this at once never fail: the second waits for the first, then does nothing."""
+    if is_sqlite(session.get_bind()):
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    session.execute(dialect_insert(table).values(**values).on_conflict_do_nothing())
+
+
+def files_dir(engine: Engine, name: str):
+    """A folder for files the database keeps (`name`, e.g. documents): beside a SQLite file
+    (`week.sqlite` -> `week-documents/`), in the user's data directory for PostgreSQL
+    (`documents/<database>/`) and an in-memory SQLite (`documents/memory/`)."""
+    from pathlib import Path
+
+    from yoolla_tui.core.kernel.paths import user_data_dir
+
+    database = engine.url.database
+    if is_sqlite(engine) and database and database != ":memory:":
+        path = Path(database).expanduser().resolve()
+        return path.parent / f"{path.stem}-{name}"
+    return user_data_dir() / name / (database if not is_sqlite(engine) and database else "memory")
+
+
 def skip_locked(stmt: Select) -> Select:
     """Rows another transaction holds are skipped: two operators never get the same contact."""
     return stmt.with_for_update(skip_locked=True)

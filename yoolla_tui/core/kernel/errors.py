@@ -60,3 +60,9 @@ class Busy(YoollaError):
     """Another operator held the database longer than the wait allows; nothing was written."""
 
     exit_code = 7
+
+
+class NotDelivered(YoollaError):
+    """A mail server refused or could not be reached; nothing was recorded as sent."""
+
+    exit_code = 8

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Optional
 
-from sqlalchemy import BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from yoolla_tui.core.kernel.types import JSONType, UTCDateTime
@@ -118,6 +118,10 @@ class Stage(SQLModel, table=True):
     time_budget_days: Optional[int] = Field(default=None)
     required_fields: list = Field(default_factory=list, sa_column=Column(JSONType, nullable=False, default=list))
     close_tasks: bool = Field(default=False)
+    # Documents (issue 27): entering the stage needs a document of this kind made on the deal
+    # (proposal, invoice, contract, spec), and sent to the client when `requires_sent`.
+    requires_document: Optional[str] = Field(default=None, max_length=16)
+    requires_sent: bool = Field(default=False)
 
 
 class LostReason(SQLModel, table=True):
@@ -515,3 +519,45 @@ class DealProcess(SQLModel, table=True):
     finished_at: Optional[datetime] = _dt()
     decided_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
     note: str = Field(default="")
+
+
+# ---- documents (issue 27) ----------------------------------------------------------------------
+
+class DocumentKind(StrEnum):
+    proposal = "proposal"
+    invoice = "invoice"
+    contract = "contract"
+    spec = "spec"
+
+
+class Document(SQLModel, table=True):
+    """A document made for a deal from a .docx template: its kind, its number in the year (gap
+    free per kind, from `document_counter`), the kept file, who made it, and to whom and when it
+    was mailed. The funnel reads this table for a stage's `requires_document` gate."""
+
+    __tablename__ = "document"
+    __table_args__ = (UniqueConstraint("kind", "year", "number", name="uq_document_kind_year_number"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    deal_id: int = Field(foreign_key="deal.id", index=True)
+    kind: str = Field(max_length=16)
+    number: int
+    year: int
+    path: str = Field(max_length=1000)
+    amount_cents: Optional[int] = Field(default=None, sa_type=BigInteger)
+    made_by_id: int = Field(foreign_key="user.id")
+    made_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    sent_to: Optional[str] = Field(default=None, max_length=200)
+    sent_at: Optional[datetime] = _dt()
+
+
+class DocumentCounter(SQLModel, table=True):
+    """The last number given to a kind of document in a year. Its row is locked while a number
+    is taken (SELECT … FOR UPDATE; SQLite's writer lock), so two issuers never share a number and
+    a rolled-back document gives its number back: invoices are numbered without gaps."""
+
+    __tablename__ = "document_counter"
+
+    kind: str = Field(primary_key=True, max_length=16)
+    year: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    last: int = Field(default=0)

@@ -13,6 +13,37 @@ from yoolla_tui.core.kernel.models import LostReason, Pipeline, Stage, StageKind
 from yoolla_tui.core.kernel.paths import DATA_DIR
 
 DEFAULT_PIPELINE = "seminar"
+DOCUMENT_KINDS = ("proposal", "invoice", "contract", "spec")
+
+
+# The documents go to Russian clients: their titles are Russian whatever the operator's language.
+DOCUMENT_TITLES = {"proposal": "Коммерческое предложение", "invoice": "Счёт на оплату", "contract": "Договор",
+                   "spec": "Спецификация"}
+
+
+def document_title(kind: str, number: int, made_at) -> str:
+    """«Счёт на оплату № 7 от 24.11.2026»: how a document names itself (the mail's subject too)."""
+    from yoolla_tui.core.kernel import clock
+
+    return f"{DOCUMENT_TITLES[kind]} № {number} от {clock.to_local(made_at).strftime('%d.%m.%Y')}"
+
+
+def public_document(document, made_by: str | None) -> dict:
+    """A document row as the CLI's JSON and the deal card show it (stable keys)."""
+    from yoolla_tui.core.kernel import clock, money
+
+    return {"id": document.id, "deal_id": document.deal_id, "kind": document.kind,
+            "name": document_kind_name(document.kind), "number": document.number, "year": document.year,
+            "title": document_title(document.kind, document.number, document.made_at),
+            "amount": money.show(document.amount_cents), "made_by": made_by, "made_at": clock.iso(document.made_at),
+            "sent_to": document.sent_to, "sent_at": clock.iso(document.sent_at), "path": document.path}
+
+
+def document_kind_name(kind: str) -> str:
+    """A document kind's name in the user's language (КП, счёт на оплату, договор, спецификация)."""
+    names = {"proposal": _("commercial proposal"), "invoice": _("invoice for payment"), "contract": _("contract"),
+             "spec": _("specification")}
+    return names.get(kind, kind)
 
 
 def load_defaults(session: Session) -> None:
@@ -28,7 +59,9 @@ def load_defaults(session: Session) -> None:
             session.add(Stage(pipeline_id=pipeline.id, position=position, code=stage["code"], name=stage["name"],
                               kind=stage.get("kind", StageKind.open), followup_days=stage.get("followup_days"),
                               time_budget_days=stage.get("time_budget_days"),
-                              required_fields=stage.get("required_fields", []), close_tasks=stage.get("close_tasks", False)))
+                              required_fields=stage.get("required_fields", []), close_tasks=stage.get("close_tasks", False),
+                              requires_document=stage.get("requires_document"),
+                              requires_sent=stage.get("requires_sent", False)))
     existing = set(session.scalars(select(LostReason.code)))
     for spec in json.loads((DATA_DIR / "lost_reasons.json").read_text(encoding="utf-8")):
         if spec["code"] not in existing:

@@ -3,7 +3,7 @@ task, make a document, notify), and the processes started on deals (approval, co
 review, assignment) with their gate and outcome (issue 27).
 
 Revision ID: 0012
-Revises: 0006
+Revises: 0011
 Create Date: 2026-12-02 03:30:00
 """
 from typing import Sequence, Union
@@ -15,7 +15,7 @@ import sqlmodel
 from yoolla_tui.core.kernel.types import UTCDateTime
 
 revision: str = '0012'
-down_revision: Union[str, None] = '0006'
+down_revision: Union[str, None] = '0011'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
