@@ -14,6 +14,7 @@ from typing import Callable
 
 from sqlalchemy.engine import Engine
 
+from yoolla_tui.core.automation import triggers
 from yoolla_tui.core.calls import campaigns, deals, importing
 from yoolla_tui.core.kernel import clock, db, reference
 from yoolla_tui.core.people import users
@@ -61,6 +62,9 @@ def build(engine: Engine, *, clients_count: int = 300, seed: int = 48,
         loaded = _import_list(session, admin, clients_count, seed)
         say(f"{loaded['inserted']} clients imported ({loaded['duplicates']} repeats, {loaded['rejected']} junk rows rejected)")
         session.add(Setting(key="demo", value=True))
+        # A stage trigger to switch off and on (issue 27): entering agreed tells the manager.
+        triggers.add_trigger(session=session, actor=admin, stage="agreed", kind="notify",
+                             options={"manager": True, "text": "Клиент согласился: отправьте КП"})
         name = f"Семинар {week}"
         campaigns.create(session=session, actor=admin, name=name, week=week)
         campaigns.add_clients(session=session, actor=admin, ref=name, clients="all")
