@@ -274,3 +274,22 @@ def test_a_failing_trigger_after_a_document_leaves_no_row_and_no_file(admin, ses
     assert dump(engine) == before
     made = [p for p in (tmp_path / "documents").rglob("*") if p.is_file()]
     assert made == []  # the invoice trigger 1 wrote is gone too
+
+
+def test_a_stage_with_triggers_or_processes_is_not_removed(w):
+    s = w.session
+    from yoolla_tui.core.funnel import stages
+
+    with clock.frozen(at(NOW)):
+        stages.add_stage(session=s, actor=w.irina, code="briefed", name="Briefed", after="agreed")
+        trigger = _add(w, "briefed", "notify", roles="supervisor")
+        with pytest.raises(Conflict, match=f"stage 'briefed' has trigger\\(s\\) {trigger.id}; remove them first"):
+            stages.remove_stage(session=s, actor=w.irina, code="briefed")
+        triggers.remove_trigger(session=s, actor=w.irina, trigger_id=trigger.id)
+        stages.remove_stage(session=s, actor=w.irina, code="briefed")
+        stages.add_stage(session=s, actor=w.irina, code="briefed", name="Briefed", after="agreed")
+        deals.advance(session=s, actor=w.anna, deal_id=w.deal["C1"], to="briefed")
+        process_moves.start(session=s, actor=w.anna, deal_id=w.deal["C1"], template="complaint")
+        deals.invoice(session=s, actor=w.anna, deal_id=w.deal["C1"], amount="15000")  # the deal moves on
+        with pytest.raises(Conflict, match="stage 'briefed' is where 1 process\\(es\\) started"):
+            stages.remove_stage(session=s, actor=w.irina, code="briefed")
