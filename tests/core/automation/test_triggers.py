@@ -293,3 +293,15 @@ def test_a_stage_with_triggers_or_processes_is_not_removed(w):
         deals.invoice(session=s, actor=w.anna, deal_id=w.deal["C1"], amount="15000")  # the deal moves on
         with pytest.raises(Conflict, match="stage 'briefed' is where 1 process\\(es\\) started"):
             stages.remove_stage(session=s, actor=w.irina, code="briefed")
+
+
+def test_a_call_whose_move_fired_triggers_is_not_undone(w):
+    s = w.session
+    _add(w, "agreed", "notify", manager=True)
+    with clock.frozen(at(NOW)):
+        fired = deals.log_call(session=s, actor=w.anna, deal_id=w.deal["C1"], outcome="interested")
+        quiet = deals.log_call(session=s, actor=w.boris, deal_id=w.deal["C2"], outcome="no_answer")
+    with clock.frozen(at("2026-11-23 10:01")):
+        with pytest.raises(Conflict, match=f"call {fired.id} moved deal {w.deal['C1']} into 'agreed', whose triggers ran \\(1\\)"):
+            deals.undo_call(session=s, actor=w.anna, call_id=fired.id)
+        deals.undo_call(session=s, actor=w.boris, call_id=quiet.id)  # no trigger ran: undone as before

@@ -336,6 +336,14 @@ def undo_call(*, session: Session, actor: User, call_id: int | str) -> Deal:
         change = last_change(session, "deal", deal.id) or {}
         raise Conflict(_("deal {deal} changed after call {id} ({who}, {at}); the call can no longer be undone").format(
             deal=deal.id, id=call.id, who=change.get("login") or "?", at=change.get("at") or "?"))
+    # Issue 27: the stage the call moved the deal into ran its triggers (a task, a process, a
+    # notification); putting the deal back would leave those behind, so the call stays.
+    fired = session.scalar(select(func.count(AuditRecord.id)).where(
+        AuditRecord.entity == "deal", AuditRecord.entity_id == deal.id, AuditRecord.action == "trigger.run",
+        AuditRecord.at >= call.at, AuditRecord.id < logged.id))
+    if fired:
+        raise Conflict(_("call {id} moved deal {deal} into {stage!r}, whose triggers ran ({count}); the call can no longer be undone").format(
+            id=call.id, deal=deal.id, stage=session.get(Stage, call.stage_after_id).code, count=fired))
     for key, value in logged.data["before"].items():
         if key in ("next_call_at", "stage_entered_at", "stage_due_at", "closed_at") and value is not None:
             value = datetime.fromisoformat(value)
