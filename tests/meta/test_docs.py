@@ -33,7 +33,6 @@ def _walkthrough(repo_root, heading: str = "## The week, from the shell") -> lis
     text = (repo_root / "README.md").read_text(encoding="utf-8")
     section = text.split(heading, 1)[1]
     block = re.search(r"```sh\n(.*?)```", section, re.S).group(1)
-    block = block.replace("\\\n", " ")  # a command continued on the next line is one command
     return [line for line in block.splitlines() if line.strip() and not line.lstrip().startswith("#")]
 
 
