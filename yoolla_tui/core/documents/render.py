@@ -69,6 +69,34 @@ def context(*, kind: str, number: int, day: date, seller: dict, vat: int | None,
     }
 
 
+_ENVIRONMENT = None
+
+
+def _environment():
+    """One Jinja environment whose compiled templates are kept by their source: a template's
+    parts compile once per process instead of once per document (half the time of making one)."""
+    global _ENVIRONMENT
+    if _ENVIRONMENT is None:
+        from jinja2 import Environment
+
+        class Cached(Environment):
+            compiled: dict = {}
+
+            def from_string(self, source, globals=None, template_class=None):
+                if globals is not None or template_class is not None or not isinstance(source, str):
+                    return super().from_string(source, globals, template_class)
+                found = self.compiled.get(source)
+                if found is None:
+                    if len(self.compiled) > 64:  # edited templates must not grow it for ever
+                        self.compiled.clear()
+                    found = self.compiled[source] = super().from_string(source)
+                return found
+
+        # autoescape: a client named "A & B" must not break the document's XML.
+        _ENVIRONMENT = Cached(autoescape=True)
+    return _ENVIRONMENT
+
+
 def render(template: Path, values: dict, target: Path) -> None:
     """Fill `template` with `values` into `target` (written whole, or not at all)."""
     from docxtpl import DocxTemplate
@@ -78,7 +106,7 @@ def render(template: Path, values: dict, target: Path) -> None:
     part = target.with_name(target.name + ".part")
     try:
         document = DocxTemplate(str(template))
-        document.render(values, autoescape=True)  # a client named "A & B" must not break the XML
+        document.render(values, jinja_env=_environment(), autoescape=True)
         document.save(str(part))
     except TemplateError as exc:
         part.unlink(missing_ok=True)

@@ -28,6 +28,7 @@ from yoolla_tui.core.funnel import transition
 from yoolla_tui.core.kernel import audit, clock, db, money, reference, refs
 from yoolla_tui.core.kernel.errors import BadInput, Conflict, NotFound
 from yoolla_tui.core.kernel.i18n import _
+from yoolla_tui.core.kernel.lookup import get_deal
 from yoolla_tui.core.kernel.models import Campaign, Client, Deal, Document, DocumentCounter, Stage, User
 from yoolla_tui.core.kernel.permissions import deal_scope, require_deal_access
 from yoolla_tui.core.people.calendar import WorkCalendar
@@ -75,7 +76,7 @@ def make_document(*, session: Session, actor: User, deal_id: int | str, kind: st
     PermissionDenied, NotDelivered (the mail server refused: nothing is recorded).
     """
     _check_kind(kind)
-    deal = deals.get_deal(session, deal_id, lock=True)
+    deal = get_deal(session, deal_id, lock=True)
     require_deal_access(session, actor, deal, action=_("make documents for"))
     client = session.get(Client, deal.client_id)
     address = _address(client, to) if send else None
@@ -133,7 +134,7 @@ def send_document(*, session: Session, actor: User, document_id: int | str, to: 
     document = session.get(Document, document_id)
     if document is None:
         raise NotFound(_("no document {id}").format(id=document_id))
-    deal = deals.get_deal(session, document.deal_id, lock=True)
+    deal = get_deal(session, document.deal_id, lock=True)
     require_deal_access(session, actor, deal, action=_("send documents of"))
     if not Path(document.path).exists():
         raise Conflict(_("document {id}'s file {path} is missing; make the document again").format(id=document.id, path=document.path))
@@ -148,7 +149,7 @@ def list_documents(*, session: Session, actor: User, deal_id: int | str | None =
     """The documents of a deal (or of every deal the actor may see), oldest first."""
     stmt = select(Document).join(Deal, Deal.id == Document.deal_id).order_by(Document.made_at, Document.id)
     if deal_id is not None:
-        deal = deals.get_deal(session, deal_id)
+        deal = get_deal(session, deal_id)
         require_deal_access(session, actor, deal, action=_("see documents of"))
         stmt = stmt.where(Document.deal_id == deal.id)
     else:

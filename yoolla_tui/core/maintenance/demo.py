@@ -15,7 +15,9 @@ from typing import Callable
 from sqlalchemy.engine import Engine
 
 from yoolla_tui.core.automation import triggers
+from yoolla_tui.core import documents
 from yoolla_tui.core.calls import campaigns, deals, importing
+from yoolla_tui.core.documents import company, mail
 from yoolla_tui.core.kernel import clock, db, reference
 from yoolla_tui.core.people import users
 from yoolla_tui.core.kernel.errors import Conflict, YoollaError
@@ -26,6 +28,14 @@ from yoolla_tui.core.kernel.paths import DATA_DIR
 
 MANAGERS = [("anna", "Анна Смирнова"), ("boris", "Борис Кузнецов"), ("vera", "Вера Попова")]
 ADMIN = ("admin", "Ирина Васильевна Орлова")
+# The seller on the demo's documents, and a local mail server the demo mails them through: run
+# `python -m aiosmtpd -n -l 127.0.0.1:8025` beside the dashboard and watch the proposals arrive.
+REQUISITES = dict(name="ООО «Юлла Семинары»", inn="7701234567", kpp="770101001", account="40702810900000012345",
+                  bank="ПАО Сбербанк, г. Москва", bik="044525225", corr_account="30101810400000000225",
+                  address="г. Москва, ул. Тверская, д. 1", city="Москва", phone="+7 495 100-00-00",
+                  email="sales@yoolla.example", director="Орлова И. В.", vat="20", item="Участие в семинаре",
+                  price="15000")
+DEMO_SMTP = dict(host="127.0.0.1", port=8025, sender="sales@yoolla.example", security="none")
 
 # The demo list is a real-looking office export (data/demo/make_demo.py), loaded the way a user
 # loads theirs: through `yoolla import`, junk rows and repeats included.
@@ -65,6 +75,8 @@ def build(engine: Engine, *, clients_count: int = 300, seed: int = 48,
         # A stage trigger to switch off and on (issue 27): entering agreed tells the manager.
         triggers.add_trigger(session=session, actor=admin, stage="agreed", kind="notify",
                              options={"manager": True, "text": "Клиент согласился: отправьте КП"})
+        company.set_company(session=session, actor=admin, **REQUISITES)
+        mail.set_mail(session=session, actor=admin, **DEMO_SMTP)
         name = f"Семинар {week}"
         campaigns.create(session=session, actor=admin, name=name, week=week)
         campaigns.add_clients(session=session, actor=admin, ref=name, clients="all")
@@ -111,7 +123,7 @@ def _one_call(session, actor: User, deal: dict, rng: random.Random) -> None:
                            next_call=clock.now() + timedelta(days=1, hours=rng.randint(0, 3)), note="просил перезвонить завтра")
         elif roll < .75:
             deals.log_call(session=session, actor=actor, deal_id=deal["id"], outcome="interested", note="согласен, жду КП")
-            deals.advance(session=session, actor=actor, deal_id=deal["id"], to="proposal_sent")
+            documents.make_document(session=session, actor=actor, deal_id=deal["id"], kind="proposal")  # -> proposal_sent
         elif roll < .94:
             deals.log_call(session=session, actor=actor, deal_id=deal["id"], outcome="refused",
                            reason=rng.choice(["not_interested", "too_expensive", "bad_timing", "no_budget"]))
@@ -122,7 +134,8 @@ def _one_call(session, actor: User, deal: dict, rng: random.Random) -> None:
     elif stage == "proposal_sent":
         if roll < .7:
             deals.log_call(session=session, actor=actor, deal_id=deal["id"], outcome="interested", note="КП получили, выставляем счёт")
-            deals.invoice(session=session, actor=actor, deal_id=deal["id"], amount=rng.choice(["15000", "18000", "24000"]))
+            documents.make_document(session=session, actor=actor, deal_id=deal["id"], kind="invoice",  # -> invoice_issued
+                                    amount=rng.choice(["15000", "18000", "24000"]))
         else:
             deals.log_call(session=session, actor=actor, deal_id=deal["id"], outcome="no_answer")
     elif stage == "invoice_issued":
@@ -146,6 +159,9 @@ def reset(engine: Engine) -> None:
             if users.count(session) and session.get(Setting, "demo") is None:
                 raise Conflict(_("{url} holds real data, not a demo; give the demo its own --db").format(
                     url=db.safe_url(engine)))
+    import shutil
+
+    shutil.rmtree(db.files_dir(engine, "documents"), ignore_errors=True)  # the old demo's documents
     if db.is_sqlite(engine) and engine.url.database:
         engine.dispose()
         for suffix in ("", "-wal", "-shm"):

@@ -192,8 +192,15 @@ def test_out_writes_a_copy_and_an_admin_template_wins(session, admin, tmp_path, 
     assert Path(made["path"]).is_relative_to(folder)
 
 
-@pytest.mark.skipif(render.pdf_converter() is None, reason="LibreOffice (soffice) is not installed: no PDF converter")
+@pytest.mark.skipif(render.pdf_converter() is None, reason="LibreOffice (soffice) is not installed: no PDF converter (apt-get install "
+                           "--no-install-recommends libreoffice-writer-nogui, ~150 MB, too big for every CI run)")
 def test_a_pdf_is_made_beside_the_docx_where_libreoffice_is_installed(session, admin):  # pragma: no cover
     w = documents_world(session)
     made = documents.make_document(session=session, actor=w.anna, deal_id=w.deal["C1"], kind="invoice", amount="15000")
     assert made["pdf"] and Path(made["pdf"]).read_bytes().startswith(b"%PDF")
+    import shutil
+    import subprocess
+
+    if shutil.which("pdftotext"):  # poppler-utils: read the PDF's text back
+        text = subprocess.run(["pdftotext", made["pdf"], "-"], capture_output=True, text=True, check=True).stdout
+        assert "Счёт на оплату № 1" in text and "Пятнадцать тысяч рублей 00 копеек" in text
