@@ -7,7 +7,7 @@ from yoolla_tui.core.kernel import clock
 from yoolla_tui.core.work import orders, tasks
 from yoolla_tui.core.people import users
 
-from .world import at, build, deal_ids
+from tests.core.world import at, build, deal_ids
 
 MONDAY = "2026-11-02 09:00"
 
