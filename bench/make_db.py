@@ -20,7 +20,8 @@ calls are call-backs and follow-ups of deals that stay open across weeks.
 Every deal's columns are what the services would have left: stage_entered_at / stage_due_at
 (`WorkCalendar.stage_deadline`), next_call_at, callback_user_id, attempts, carried_over,
 closed_at for won and lost, lost_reason_id, invoice, quality, version. Rows go in through
-SQLAlchemy Core bulk inserts (`core/importing/bulk.py`), not the ORM. Audit records are not
+SQLAlchemy Core bulk inserts (`core/importing/bulk.py`), not the ORM, then the reports' kept
+aggregates are counted from them (`tally.rebuild`). Audit records are not
 generated for the bulk rows (one `bench.generate` record says how the data came to be).
 """
 
@@ -41,7 +42,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import func, select, text  # noqa: E402
 
-from yoolla_tui.core.kernel import audit, clock, db, reference
+from yoolla_tui.core.kernel import audit, clock, db, reference, tally
 from yoolla_tui.core.people import users
 from yoolla_tui.core.calls.importing import samples
 from yoolla_tui.core.calls.importing.bulk import insert_rows
@@ -449,6 +450,7 @@ def main() -> None:
             for table in ("client", "campaign", "deal", "call", "payment"):
                 conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                   f"COALESCE((SELECT MAX(id) FROM \"{table}\"), 0) + 1, false)"))
+        tally.rebuild(conn)  # the bulk rows bypassed the reports' kept aggregates: count them once
         audit.record(session, admin, "bench.generate", "campaign", len(campaigns), seed=args.seed, managers=args.managers,
                      deals=len(gen.deals), calls=n_calls, payments=len(gen.payments), now=args.now)
     if engine.dialect.name == "sqlite":

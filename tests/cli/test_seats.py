@@ -129,7 +129,7 @@ def test_db_check_passes_on_a_worked_database_and_names_what_it_checked(pool):
     rows = pool.json("db", "check")
     assert [r["check"] for r in rows] == ["integrity", "foreign_keys", "schema", "calls_have_deals", "calls_match_clients",
                                           "closed_deals_out_of_queue", "attempts_count_calls", "calls_audited",
-                                          "reservations_whole"]
+                                          "reservations_whole", "report_aggregates"]
     assert all(r["ok"] and r["problems"] == 0 for r in rows)
 
 
@@ -144,6 +144,24 @@ def test_db_check_fails_loudly_when_counts_disagree(pool, engine):
     assert sorted(failed) == ["attempts_count_calls", "calls_audited"]
     assert failed["calls_audited"]["detail"] == "call 1"
     assert result.stderr.strip() == "Error: database check failed: attempts_count_calls, calls_audited"
+
+
+def test_db_check_finds_report_aggregates_out_of_step_and_repair_recounts_them(pool, engine):
+    deal = pool.json("next", user="anna", now=TEN)["id"]
+    pool("call", "log", str(deal), "--outcome", "interested", user="anna", now=TEN)
+    before = pool.json("report", "daily", now=TEN)
+    with engine.begin() as conn:  # what a write around the aggregates would leave
+        conn.execute(text("UPDATE tally SET n = n + 5"))
+        conn.execute(text("DELETE FROM reach"))
+    result = pool("db", "check", "--format", "json", code=1)
+    failed = {r["check"]: r for r in json.loads(result.stdout) if not r["ok"]}
+    assert sorted(failed) == ["report_aggregates"]
+    assert pool("db", "check", "--repair", user="anna", code=3).stderr.startswith("Error: anna (manager) may not repair")
+    repaired = pool("db", "check", "--repair", "--format", "json")
+    assert all(r["ok"] for r in json.loads(repaired.stdout))
+    assert "Recounted the reports' aggregates (2 row(s) were wrong)." in repaired.stderr
+    assert pool.json("report", "daily", now=TEN) == before
+    assert pool.json("audit", "--action", "db.repair")[-1]["action"] == "db.repair"
 
 
 @needs_pg_tools

@@ -12,8 +12,8 @@ from yoolla_tui.cli import app
 
 
 def _leaf_commands(group, prefix=("yoolla",)):
-    for name, command in group.commands.items():
-        path = prefix + (name,)
+    for name in group.list_commands(None):  # the root loads each command as it is asked for (cli/_lazy.py)
+        command, path = group.get_command(None, name), prefix + (name,)
         if getattr(command, "commands", None):
             yield from _leaf_commands(command, path)
         else:

@@ -6,9 +6,12 @@ from typing import Annotated, Optional
 
 import typer
 
-from yoolla_tui.core.kernel import db, reference
-from yoolla_tui.core.maintenance import demo as demo_core
-from yoolla_tui.core.people import users
+from yoolla_tui.cli._lazy import module
+
+db = module("yoolla_tui.core.kernel.db")
+reference = module("yoolla_tui.core.kernel.reference")
+demo_core = module("yoolla_tui.core.maintenance.demo")
+users = module("yoolla_tui.core.people.users")
 from yoolla_tui.core.kernel.i18n import _
 from yoolla_tui.core.kernel.paths import demo_db_url
 

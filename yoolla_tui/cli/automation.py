@@ -8,13 +8,18 @@ from typing import Annotated, Optional
 
 import typer
 
-from yoolla_tui.core.automation import processes as process_moves, triggers
-from yoolla_tui.core.kernel import clock, reference
-from yoolla_tui.core.kernel.i18n import _
-from yoolla_tui.core.reports import processes as process_report
-from yoolla_tui.core.work import processes
+from yoolla_tui.cli._lazy import module
 
-from yoolla_tui.cli import context
+process_moves = module("yoolla_tui.core.automation.processes")
+triggers = module("yoolla_tui.core.automation.triggers")
+process_report = module("yoolla_tui.core.reports.processes")
+processes = module("yoolla_tui.core.work.processes")
+from yoolla_tui.core.kernel import clock  # noqa: E402
+from yoolla_tui.core.kernel.i18n import _  # noqa: E402
+
+from yoolla_tui.cli import context  # noqa: E402
+from yoolla_tui.cli.funnel import DEFAULT_PIPELINE, stage_app  # noqa: E402
+from yoolla_tui.cli.reports import app as report_app  # noqa: E402
 from yoolla_tui.cli.output import (AllOpt, FormatOpt, Fmt, LimitOpt, OutOpt, ReportFmt, ReportFormatOpt, done, render,
                                    render_listing, render_one, report)
 
@@ -53,7 +58,7 @@ def trigger_add(
     manager: Annotated[bool, typer.Option("--manager", help="notify: the deal's manager.")] = False,
     text: Annotated[str, typer.Option("--text", help="notify: the message.")] = "",
     off: Annotated[bool, typer.Option("--off", help="Add it switched off.")] = False,
-    pipeline: PipelineOpt = reference.DEFAULT_PIPELINE,
+    pipeline: PipelineOpt = DEFAULT_PIPELINE,
 ) -> None:
     """Add a trigger to a stage (admins): it runs when a deal enters the stage, in the same
     transaction as the move; if it cannot run, the deal does not move.
@@ -78,7 +83,7 @@ def trigger_add(
 @trigger_app.command("list")
 def trigger_list(
     stage: Annotated[Optional[str], typer.Argument(help="One stage's triggers (default: every stage's).")] = None,
-    pipeline: PipelineOpt = reference.DEFAULT_PIPELINE,
+    pipeline: PipelineOpt = DEFAULT_PIPELINE,
     limit: LimitOpt = None, all_: AllOpt = False, fmt: FormatOpt = Fmt.table,
 ) -> None:
     """The stages' triggers in the order they run, on and off alike.
@@ -219,9 +224,10 @@ def report_processes(
 
 
 def register(app: typer.Typer) -> None:
-    from yoolla_tui.cli.funnel import stage_app
-    from yoolla_tui.cli.reports import app as report_app
-
-    stage_app.add_typer(trigger_app, name="trigger")
     app.add_typer(process_app, name="process")
-    report_app.command("processes")(report_processes)
+
+
+# `stage trigger …` and `report processes` join their groups when this module loads (the root
+# loads it with `stage` and `report`, cli/__init__.py).
+stage_app.add_typer(trigger_app, name="trigger")
+report_app.command("processes")(report_processes)

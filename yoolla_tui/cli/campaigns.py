@@ -9,7 +9,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from yoolla_tui.core.calls import campaigns
+from yoolla_tui.cli._lazy import module
+
+campaigns = module("yoolla_tui.core.calls.campaigns")
 from yoolla_tui.core.kernel.i18n import _
 
 from yoolla_tui.cli import context

@@ -6,7 +6,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from yoolla_tui.core.calls import clients
+from yoolla_tui.cli._lazy import module
+
+clients = module("yoolla_tui.core.calls.clients")
 from yoolla_tui.core.kernel.i18n import _
 
 from yoolla_tui.cli import context

@@ -6,18 +6,21 @@ from __future__ import annotations
 import os
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import sys
 
 import typer
-from yoolla_tui.core.kernel import db
-from yoolla_tui.core.people import users
-from yoolla_tui.core.kernel.db import Session
+from yoolla_tui.cli._lazy import LazyGroup, module
 from yoolla_tui.core.kernel.errors import YoollaError
 from yoolla_tui.core.kernel.i18n import _
-from yoolla_tui.core.kernel.models import User
 from yoolla_tui.core.kernel.paths import default_db_url
+
+db = module("yoolla_tui.core.kernel.db")  # imported when a command opens the database, not for --help
+users = module("yoolla_tui.core.people.users")
+if TYPE_CHECKING:
+    from yoolla_tui.core.kernel.db import Session
+    from yoolla_tui.core.kernel.models import User
 
 
 STORY_ORDER = ["init", "demo", "dashboard", "db", "user", "client", "import", "campaign", "deal", "call", "next",
@@ -25,7 +28,7 @@ STORY_ORDER = ["init", "demo", "dashboard", "db", "user", "client", "import", "c
                "report", "audit"]
 
 
-class YoollaGroup(typer.core.TyperGroup):
+class YoollaGroup(LazyGroup):
     """The root group: any YoollaError raised below becomes a one-line error, never a traceback."""
 
     def invoke(self, ctx):
@@ -41,7 +44,7 @@ class YoollaGroup(typer.core.TyperGroup):
     def list_commands(self, ctx) -> list[str]:
         # The order of the weekly story, whatever order the modules registered in.
         rank = {name: index for index, name in enumerate(STORY_ORDER)}
-        return sorted(self.commands, key=lambda name: rank.get(name, len(rank)))
+        return sorted(super().list_commands(ctx), key=lambda name: rank.get(name, len(rank)))
 
     def get_command(self, ctx, name):
         command = super().get_command(ctx, name)

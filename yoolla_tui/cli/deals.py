@@ -7,8 +7,10 @@ from typing import Annotated, Optional
 
 import typer
 
+from yoolla_tui.cli._lazy import module
+
 from yoolla_tui.core.kernel import clock
-from yoolla_tui.core.calls import deals
+deals = module("yoolla_tui.core.calls.deals")
 from yoolla_tui.core.kernel.i18n import _
 
 from yoolla_tui.cli import context

@@ -7,9 +7,14 @@ from typing import Annotated, Optional
 
 import typer
 
-from yoolla_tui.core.funnel import checkpoints, health as health_core, stages
-from yoolla_tui.core.kernel import clock, reference
-from yoolla_tui.core.reports import execution as funnel_reports
+from yoolla_tui.cli._lazy import module
+
+checkpoints = module("yoolla_tui.core.funnel.checkpoints")
+health_core = module("yoolla_tui.core.funnel.health")
+stages = module("yoolla_tui.core.funnel.stages")
+from yoolla_tui.core.kernel import clock
+reference = module("yoolla_tui.core.kernel.reference")
+funnel_reports = module("yoolla_tui.core.reports.execution")
 from yoolla_tui.core.kernel.errors import BadInput
 from yoolla_tui.core.kernel.i18n import _
 
@@ -28,6 +33,7 @@ type_app = typer.Typer(help="Checkpoint types: their names, the stage they gate,
                        no_args_is_help=True)
 checkpoint_app.add_typer(type_app, name="type")
 
+DEFAULT_PIPELINE = "seminar"  # = reference.DEFAULT_PIPELINE, spelled here so that --help imports no ORM
 PipelineOpt = Annotated[str, typer.Option("--pipeline", "-p", help="Pipeline code.")]
 STAGE_COLUMNS = ["position", "code", "name", "kind", "followup_days", "time_budget_days", "required_fields",
                  "close_tasks", "requires_document", "deals"]
@@ -48,7 +54,7 @@ def _days(text: Optional[str], option: str):
 # ---- stages --------------------------------------------------------------------------------
 
 @stage_app.command("list")
-def stage_list(pipeline: PipelineOpt = reference.DEFAULT_PIPELINE, limit: LimitOpt = None, all_: AllOpt = False,
+def stage_list(pipeline: PipelineOpt = DEFAULT_PIPELINE, limit: LimitOpt = None, all_: AllOpt = False,
                fmt: FormatOpt = Fmt.table) -> None:
     """The pipeline's stages in order, with their settings and how many open deals sit in each.
 
@@ -69,7 +75,7 @@ def stage_add(
     budget_days: Annotated[Optional[int], typer.Option("--budget-days", help="Time budget: business days a deal may sit here before its light turns red.")] = None,
     requires: Annotated[str, typer.Option("--requires", help="Fields required to enter: invoice,payment,quality,lost_reason.")] = "",
     close_tasks: Annotated[bool, typer.Option("--close-tasks/--no-close-tasks", help="Close the deal's open tasks on entry.")] = False,
-    pipeline: PipelineOpt = reference.DEFAULT_PIPELINE,
+    pipeline: PipelineOpt = DEFAULT_PIPELINE,
 ) -> None:
     """Add a stage (admins).
 
@@ -86,7 +92,7 @@ def stage_add(
 def stage_rename(
     code: Annotated[str, typer.Argument(help="Stage code.")],
     name: Annotated[str, typer.Option("--name", help="The new name people see.")],
-    pipeline: PipelineOpt = reference.DEFAULT_PIPELINE,
+    pipeline: PipelineOpt = DEFAULT_PIPELINE,
 ) -> None:
     """Give a stage a new name; its code stays (admins).
 
@@ -101,7 +107,7 @@ def stage_rename(
 def stage_move(
     code: Annotated[str, typer.Argument(help="Stage code.")],
     to: Annotated[int, typer.Option("--to", help="New position, 1 = first.")],
-    pipeline: PipelineOpt = reference.DEFAULT_PIPELINE,
+    pipeline: PipelineOpt = DEFAULT_PIPELINE,
 ) -> None:
     """Move a stage to another position; the others keep their order (admins).
 
@@ -113,7 +119,7 @@ def stage_move(
 
 
 @stage_app.command("remove")
-def stage_remove(code: Annotated[str, typer.Argument(help="Stage code.")], pipeline: PipelineOpt = reference.DEFAULT_PIPELINE) -> None:
+def stage_remove(code: Annotated[str, typer.Argument(help="Stage code.")], pipeline: PipelineOpt = DEFAULT_PIPELINE) -> None:
     """Remove a stage no deal, call or checkpoint type uses (admins); refused with the count otherwise.
 
     Example: yoolla stage remove contract_signed
@@ -133,7 +139,7 @@ def stage_set(
     close_tasks: Annotated[Optional[bool], typer.Option("--close-tasks/--no-close-tasks", help="Close the deal's open tasks on entry.", show_default=False)] = None,
     requires_document: Annotated[Optional[str], typer.Option("--requires-document", help="A document the deal must have to enter: proposal | invoice | contract | spec (none: no document gate).")] = None,
     sent: Annotated[Optional[bool], typer.Option("--sent/--made", help="With --requires-document: the document must have been mailed to the client (--sent) or only made (--made).", show_default=False)] = None,
-    pipeline: PipelineOpt = reference.DEFAULT_PIPELINE,
+    pipeline: PipelineOpt = DEFAULT_PIPELINE,
 ) -> None:
     """Change a stage's settings; only the options given change (admins). A new time budget
     recomputes the deadline, and so the traffic light, of every open deal in the stage.
@@ -199,7 +205,7 @@ def type_add(
     stage: Annotated[Optional[str], typer.Option("--stage", help="Gate: a deal cannot move past this stage until its checkpoint of this type is done.")] = None,
     roles: Annotated[Optional[str], typer.Option("--roles", help="Roles that may mark it done: admin,supervisor,manager,executor.")] = None,
     users: Annotated[Optional[str], typer.Option("--users", help="Logins that may mark it done.")] = None,
-    pipeline: PipelineOpt = reference.DEFAULT_PIPELINE,
+    pipeline: PipelineOpt = DEFAULT_PIPELINE,
 ) -> None:
     """Define a checkpoint type (admins). Bound to a stage, it gates moves past that stage for
     deals that have a checkpoint of this type planned (a deal with none planned is not held).
@@ -219,7 +225,7 @@ def type_set(
     stage: Annotated[Optional[str], typer.Option("--stage", help="Bind it to this stage as a gate; none unbinds it.")] = None,
     roles: Annotated[Optional[str], typer.Option("--roles", help="Roles that may mark it done (replaces the list; none clears it).")] = None,
     users: Annotated[Optional[str], typer.Option("--users", help="Logins that may mark it done (replaces the list; none clears it).")] = None,
-    pipeline: PipelineOpt = reference.DEFAULT_PIPELINE,
+    pipeline: PipelineOpt = DEFAULT_PIPELINE,
 ) -> None:
     """Change a checkpoint type (admins): the stage it gates, who may mark it done.
 

@@ -13,7 +13,9 @@ from typing import Annotated, Iterator, Optional
 
 import typer
 
-from yoolla_tui.core.calls import importing
+from yoolla_tui.cli._lazy import module
+
+importing = module("yoolla_tui.core.calls.importing")
 from yoolla_tui.core.kernel.i18n import _
 
 from yoolla_tui.cli import context

@@ -6,8 +6,11 @@ from typing import Annotated, Optional
 
 import typer
 
+from yoolla_tui.cli._lazy import module
+
 from yoolla_tui.core.kernel import clock
-from yoolla_tui.core.work import orders, templates
+orders = module("yoolla_tui.core.work.orders")
+templates = module("yoolla_tui.core.work.templates")
 from yoolla_tui.core.kernel.i18n import _
 
 from yoolla_tui.cli import context

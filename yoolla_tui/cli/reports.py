@@ -12,7 +12,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from yoolla_tui.core.reports import summary as reports
+from yoolla_tui.cli._lazy import module
+
+reports = module("yoolla_tui.core.reports.summary")
 from yoolla_tui.core.kernel.errors import BadInput
 from yoolla_tui.core.kernel.i18n import _
 

@@ -8,16 +8,18 @@ from typing import Annotated, Optional
 
 import typer
 
-from yoolla_tui.core.kernel import db
-from yoolla_tui.core.reports import audit_trail as audit_core
-from yoolla_tui.core.maintenance import backup as maintenance
-from yoolla_tui.core.calls import pool
+from yoolla_tui.cli._lazy import module
+
+audit_core = module("yoolla_tui.core.reports.audit_trail")
+db = module("yoolla_tui.core.kernel.db")
+maintenance = module("yoolla_tui.core.maintenance.backup")
+pool = module("yoolla_tui.core.calls.pool")
 from yoolla_tui.core.kernel.errors import YoollaError
 from yoolla_tui.core.kernel.i18n import _
 
 from yoolla_tui.cli import context
 from yoolla_tui.cli.admin import db_app
-from yoolla_tui.cli.output import FormatOpt, Fmt, done, render, render_one
+from yoolla_tui.cli.output import AllOpt, FormatOpt, Fmt, LimitOpt, done, err_console, render, render_listing, render_one
 
 NEXT_FIELDS = ["id", "client", "phone", "phone_ext", "campaign", "stage", "status", "next_call_at", "attempts_week",
                "source", "reserved_until", "version"]
@@ -57,15 +59,18 @@ def audit(
     user: Annotated[Optional[str], typer.Option("--user", help="Only what this login did (act as someone with `yoolla --user LOGIN audit`).")] = None,
     since: Annotated[Optional[str], typer.Option("--since", help="From: a date (2026-11-23), today, yesterday, 2h, 3d.")] = None,
     action: Annotated[Optional[str], typer.Option("--action", "-a", help="An action (call.log) or a family (call, deal, pool).")] = None,
+    limit: LimitOpt = None,
+    all_: AllOpt = False,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """The audit trail, oldest first: who changed what, when (local time), from which value to which.
 
     Example: yoolla audit --deal 12 --since yesterday
     """
-    with context.acting() as (session, actor):
+    with context.acting() as (session, actor):  # streamed inside the transaction: flat memory
         rows = audit_core.list_records(session=session, actor=actor, deal=deal, user=user, since=since, action=action)
-    render(rows, fmt, AUDIT_COLUMNS + (["data"] if fmt != Fmt.table else []), empty=_("No audit records match."))
+        render_listing(rows, fmt, AUDIT_COLUMNS + (["data"] if fmt != Fmt.table else []), limit=limit, all_=all_,
+                       empty=_("No audit records match."))
 
 
 @db_app.command("backup")
@@ -100,12 +105,17 @@ def restore(
 
 
 @db_app.command("check")
-def check(fmt: FormatOpt = Fmt.table) -> None:
+def check(fmt: FormatOpt = Fmt.table,
+          repair: Annotated[bool, typer.Option("--repair", help="First recount the reports' kept aggregates from calls, deals and payments (admin).")] = False) -> None:
     """Integrity, foreign keys, the schema at head, and the counts that must agree (calls and their
-    deals, attempts, audit records). Exits 1 when anything is wrong.
+    deals, attempts, audit records, the reports' kept aggregates). Exits 1 when anything is wrong.
 
     Example: yoolla db check
     """
+    if repair:
+        with context.acting() as (session, actor):
+            fixed = maintenance.repair_aggregates(session=session, actor=actor)
+        err_console.print(_("Recounted the reports' aggregates ({wrong} row(s) were wrong).").format(wrong=fixed["were_wrong"]))
     rows = maintenance.check(db.get_engine(context.state().url))
     render(rows, fmt, CHECK_COLUMNS)
     failed = [r["check"] for r in rows if not r["ok"]]

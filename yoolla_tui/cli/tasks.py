@@ -8,9 +8,14 @@ from typing import Annotated, Optional
 
 import typer
 
+from yoolla_tui.cli._lazy import module
+
 from yoolla_tui.core.kernel import clock
-from yoolla_tui.core.work import efficiency, inbox as inbox_core, tasks, timer
-from yoolla_tui.core.people import work_schedule
+efficiency = module("yoolla_tui.core.work.efficiency")
+inbox_core = module("yoolla_tui.core.work.inbox")
+tasks = module("yoolla_tui.core.work.tasks")
+timer = module("yoolla_tui.core.work.timer")
+work_schedule = module("yoolla_tui.core.people.work_schedule")
 from yoolla_tui.core.kernel.errors import BadInput
 from yoolla_tui.core.kernel.i18n import _
 

@@ -6,7 +6,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from yoolla_tui.core.people import users
+from yoolla_tui.cli._lazy import module
+
+users = module("yoolla_tui.core.people.users")
 from yoolla_tui.core.kernel.i18n import _
 
 from yoolla_tui.cli import context

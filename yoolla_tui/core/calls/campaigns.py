@@ -8,7 +8,7 @@ from collections import Counter
 from sqlalchemy import func, insert, select, update
 from sqlmodel import Session
 
-from yoolla_tui.core.kernel import audit, clock, reference
+from yoolla_tui.core.kernel import audit, clock, reference, tally
 from yoolla_tui.core.people import users
 from yoolla_tui.core.kernel.errors import BadInput, Conflict, NotFound
 from yoolla_tui.core.kernel.i18n import _
@@ -219,10 +219,11 @@ def assign(*, session: Session, actor: User, ref: str, managers: list[str], stra
         plan[uid].append(deal_id)
         load[uid] += 1
     now = clock.now()
-    for uid, deal_ids in plan.items():
-        for chunk in _chunks(deal_ids, 5000):
-            session.execute(update(Deal).where(Deal.id.in_(chunk))
-                            .values(manager_id=uid, updated_at=now, version=Deal.version + 1))
+    with tally.recounting(session, [deal_id for deal_id, _client in pending]):  # a manager's invoices and payments
+        for uid, deal_ids in plan.items():
+            for chunk in _chunks(deal_ids, 5000):
+                session.execute(update(Deal).where(Deal.id.in_(chunk))
+                                .values(manager_id=uid, updated_at=now, version=Deal.version + 1))
     by_login = {user.login: len(plan[user.id]) for user in team}
     audit.record(session, actor, "campaign.assign", "campaign", campaign.id, strategy=strategy, assigned=by_login)
     return {"campaign": campaign.name, "strategy": strategy, "assigned": by_login, "total": len(pending)}

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import literal_column, or_, select
 from sqlmodel import Session
 
 from yoolla_tui.core.calls.deal_rows import listing_stmt, public_row, queue_order
@@ -60,9 +60,16 @@ def next_contact(*, session: Session, actor: User, campaign: str | None = None) 
     own = session.scalars(select(Deal).where(*due, mine, not_held_by_others).order_by(*queue_order(now)).limit(1)).first()
     if own is not None:
         return own
+    # queue_order in two index walks (ix_deal_status_queue, ix_deal_pool): the overdue call-backs
+    # first, else every due contact by (next_call_at, id); sorting the whole pool took 100+ ms at 100k.
+    # (The first has no `next_call_at IS NOT NULL`, implied by `< now`: SQLite then picks its index.)
+    in_pool = [Deal.manager_id.is_(None), Deal.callback_user_id.is_(None), _free(now)]
     pooled = session.scalars(skip_locked(
-        select(Deal).where(*due, Deal.manager_id.is_(None), Deal.callback_user_id.is_(None), _free(now))
-        .order_by(*queue_order(now)).limit(1))).first()
+        select(Deal).where(*where, *in_pool, Deal.status == literal_column("'call_back'"), Deal.next_call_at < now)
+        .order_by(Deal.next_call_at, Deal.id).limit(1))).first()
+    if pooled is None:
+        pooled = session.scalars(skip_locked(
+            select(Deal).where(*due, *in_pool).order_by(Deal.next_call_at, Deal.id).limit(1))).first()
     if pooled is None:
         return None
     pooled.reserved_by_id = actor.id

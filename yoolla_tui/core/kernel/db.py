@@ -508,3 +508,7 @@ def restore_from(engine: Engine, source: str) -> None:
     engine.dispose()
     _run_tool([_require_pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction",
                "--dbname", url, source], env)
+
+
+# Every session keeps the reports' aggregates in step with the rows they count (kernel/tally.py).
+from yoolla_tui.core.kernel import tally as _tally  # noqa: E402,F401

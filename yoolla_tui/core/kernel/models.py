@@ -11,7 +11,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Optional
 
-from sqlalchemy import BigInteger, Column, Index, Integer, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, Integer, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from yoolla_tui.core.kernel.types import JSONType, UTCDateTime
@@ -152,6 +152,9 @@ class Campaign(SQLModel, table=True):
     closed_at: Optional[datetime] = _dt()
 
 
+_POOL = text("manager_id IS NULL AND callback_user_id IS NULL AND closed_at IS NULL")
+
+
 class Deal(SQLModel, table=True):
     """One client on one campaign's list, owned by one manager (None while unassigned).
 
@@ -164,6 +167,14 @@ class Deal(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("campaign_id", "client_id", name="uq_deal_campaign_client"),
         Index("ix_deal_queue", "manager_id", "closed_at", "next_call_at"),
+        # The shared pool (`yoolla next`, core/calls/pool.py): its due contacts in queue order, the
+        # overdue call-backs among them, an operator's held contact and personal call-backs.
+        Index("ix_deal_pool", "next_call_at", "id", sqlite_where=_POOL, postgresql_where=_POOL),
+        Index("ix_deal_status_queue", "status", "manager_id", "closed_at", "next_call_at"),
+        Index("ix_deal_reserved_by", "reserved_by_id", sqlite_where=text("reserved_by_id IS NOT NULL"),
+              postgresql_where=text("reserved_by_id IS NOT NULL")),
+        Index("ix_deal_callback_user", "callback_user_id", sqlite_where=text("callback_user_id IS NOT NULL"),
+              postgresql_where=text("callback_user_id IS NOT NULL")),
     )
 
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -561,3 +572,35 @@ class DocumentCounter(SQLModel, table=True):
     kind: str = Field(primary_key=True, max_length=16)
     year: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
     last: int = Field(default=0)
+
+
+class Tally(SQLModel, table=True):
+    """Kept aggregates for the reports (kernel/tally.py): per UTC hour, person and campaign, how
+    many calls of each outcome (metric `call:<outcome>`, person = the caller), deals won and lost
+    (`won`, `lost`, by closed_at), invoices issued (`invoice`, n and cents, by invoiced_at) and
+    payments received (`payment`, by paid_at); person = the deal's manager for all but calls.
+    Changed in the same transaction as the rows they count; rebuilt from them by `db check --repair`."""
+
+    __tablename__ = "tally"
+    __table_args__ = {"sqlite_with_rowid": False}  # SQLite: rows stored in key order, a period is one range
+
+    hour: datetime = Field(sa_column=Column(UTCDateTime(), primary_key=True))
+    user_id: int = Field(primary_key=True)
+    campaign_id: int = Field(primary_key=True)
+    metric: str = Field(primary_key=True, max_length=24)
+    n: int = 0
+    cents: int = Field(default=0, sa_type=BigInteger)
+
+
+class Reach(SQLModel, table=True):
+    """Kept aggregate: the deals a caller reached (any outcome but no_answer / wrong_number) per UTC
+    hour and campaign, with how many such calls; `reached` in a period is its distinct deals."""
+
+    __tablename__ = "reach"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    hour: datetime = Field(sa_column=Column(UTCDateTime(), primary_key=True))
+    user_id: int = Field(primary_key=True)
+    campaign_id: int = Field(primary_key=True)
+    deal_id: int = Field(primary_key=True)
+    n: int = 0

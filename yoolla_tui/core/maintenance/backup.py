@@ -6,7 +6,9 @@ happened (a crash, a killed import, two operators at once):
 - a closed deal has no next call;
 - a deal's weekly attempts are at least its no_answer calls (each no_answer call counts one);
 - every call has its `call.log` audit record;
-- a reservation names both who holds it and until when.
+- a reservation names both who holds it and until when;
+- the reports' kept aggregates (kernel/tally.py) equal a recount of calls, deals and payments
+  (`repair_aggregates` recounts them: `yoolla db check --repair`).
 The dialect halves (PRAGMA integrity_check, the backup API, pg_dump) live in core/db.py.
 """
 
@@ -17,10 +19,11 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from yoolla_tui.core.kernel import db
+from yoolla_tui.core.kernel import audit, db, tally
 from yoolla_tui.core.kernel.errors import BadInput, Conflict
 from yoolla_tui.core.kernel.i18n import _
-from yoolla_tui.core.kernel.models import AuditRecord, Call, Deal
+from yoolla_tui.core.kernel.models import AuditRecord, Call, Deal, User
+from yoolla_tui.core.kernel.permissions import require_admin
 
 EXAMPLES = 5  # problem rows named per check; the count says how many there are
 
@@ -65,7 +68,18 @@ def check(engine: Engine) -> list[dict]:
         half = list(session.scalars(select(Deal.id).where(
             (Deal.reserved_by_id.is_(None)) != (Deal.reserved_until.is_(None))).order_by(Deal.id)))
         out.append(_check("reservations_whole", [f"deal {i}" for i in half], _("a reservation names who and until when")))
+        out.append(_check("report_aggregates", tally.problems(session.connection()),
+                          _("the reports' kept counts equal a recount of calls, deals and payments")))
     return out
+
+
+def repair_aggregates(*, session, actor: User) -> dict:
+    """Recount the reports' kept aggregates from the raw rows (admin only; audited)."""
+    require_admin(actor, action=_("repair the database"))
+    wrong = tally.problems(session.connection())
+    rows = tally.rebuild(session.connection())
+    audit.record(session, actor, "db.repair", "tally", None, were_wrong=len(wrong), **rows)
+    return {"were_wrong": len(wrong), **rows}
 
 
 def backup(engine: Engine, target: str, *, force: bool = False) -> dict:

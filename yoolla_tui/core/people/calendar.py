@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
-import holidays as holidays_lib
 from sqlmodel import Session
 
 from yoolla_tui.core.kernel import clock, settings
@@ -15,6 +14,8 @@ from yoolla_tui.core.kernel import clock, settings
 def holidays_for(country: str, year: int):
     if not country:
         return {}
+    import holidays as holidays_lib  # 0.15 s to import: only commands that place calls in time pay it
+
     try:
         return holidays_lib.country_holidays(country, years=year, language="en_US")
     except NotImplementedError:

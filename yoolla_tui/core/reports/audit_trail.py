@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Iterator
 
 from sqlalchemy import or_, select
 from sqlmodel import Session
@@ -24,9 +24,11 @@ _PAIRS = {"manager": ("manager_before", "manager_after"), "stage": ("stage_befor
 
 
 def list_records(*, session: Session, actor: User, deal: int | str | None = None, user: str | None = None,
-                 since: str | None = None, action: str | None = None) -> list[dict]:
+                 since: str | None = None, action: str | None = None) -> Iterator[dict]:
     """The audit trail, oldest first: who, when (local time), what, on which record, and each
-    changed field's value before and after where the record holds it (`changes`).
+    changed field's value before and after where the record holds it (`changes`). Streamed: the
+    rows come from the database in batches (a server-side cursor on PostgreSQL), so a million
+    records print in flat memory; iterate inside the session. The arguments are checked at once.
 
     `action` matches a whole code (`call.log`) or a family (`call`). `since`: a date, a time,
     `today`, `yesterday`, or an age (`2h`, `3d`). Admins and supervisors only (PermissionDenied);
@@ -45,8 +47,11 @@ def list_records(*, session: Session, actor: User, deal: int | str | None = None
     login = dict(session.execute(select(User.id, User.login)).all())
     stage = dict(session.execute(select(Stage.id, Stage.code)).all())
     names = {"manager": login, "stage": stage}
-    out = []
-    for rec in session.scalars(stmt):
+    return _records(session, stmt, login, names)
+
+
+def _records(session: Session, stmt, login: dict, names: dict) -> Iterator[dict]:
+    for rec in session.scalars(stmt.execution_options(yield_per=1000)):
         data = rec.data or {}
         changes = {}
         for field, (before_key, after_key) in _PAIRS.items():
@@ -57,11 +62,11 @@ def list_records(*, session: Session, actor: User, deal: int | str | None = None
                     before, after = money.show(before), money.show(after)
                 changes[field] = {"before": lookup.get(before, before), "after": lookup.get(after, after)}
         data = {key: _local(value) for key, value in data.items()}
-        out.append({"id": rec.id, "at": clock.iso(rec.at), "user": login.get(rec.actor_id), "action": rec.action,
-                    "entity": rec.entity, "entity_id": rec.entity_id, "changes": changes, "data": data,
-                    "change": "; ".join(f"{k}: {_shown(v['before'])} → {_shown(v['after'])}"
-                                         for k, v in changes.items()) or None})
-    return out
+        yield {"id": rec.id, "at": clock.iso(rec.at), "user": login.get(rec.actor_id), "action": rec.action,
+               "entity": rec.entity, "entity_id": rec.entity_id, "changes": changes, "data": data,
+               "change": "; ".join(f"{k}: {_shown(v['before'])} → {_shown(v['after'])}"
+                                    for k, v in changes.items()) or None}
+        session.expunge(rec)  # streamed: the session keeps no record it has handed on
 
 
 def parse_since(text: str):

@@ -27,10 +27,10 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import and_, case, func, literal, or_, select
 from sqlmodel import Session
 
-from yoolla_tui.core.kernel import clock, money
+from yoolla_tui.core.kernel import clock, money, tally
 from yoolla_tui.core.kernel.errors import BadInput
 from yoolla_tui.core.kernel.i18n import _
-from yoolla_tui.core.kernel.models import Call, Campaign, Deal, Outcome, Payment, Role, Stage, StageKind, User
+from yoolla_tui.core.kernel.models import Call, Campaign, Deal, Outcome, Payment, Reach, Role, Stage, StageKind, Tally, User
 from yoolla_tui.core.kernel.permissions import supervised_ids
 from yoolla_tui.core.calls.campaigns import resolve
 
@@ -89,7 +89,53 @@ def _in(ids: list[int]):
 
 def _figures(session: Session, campaign_ids: list[int], manager_ids: list[int], start: datetime, end: datetime,
              as_of: datetime, activity_ids: list[int] | None = None) -> dict[int, dict]:
-    """Per manager id, every count of a period [start, end): five grouped queries.
+    """Per manager id, every count of a period [start, end): from the kept aggregates (tally) when
+    the period is whole UTC hours (a local day of any whole-hour zone), else from the raw rows."""
+    if not tally.covers(start, end):
+        return _figures_raw(session, campaign_ids, manager_ids, start, end, as_of, activity_ids)
+    activity_ids = campaign_ids if activity_ids is None else activity_ids
+    out: dict[int, dict] = {uid: _zero() for uid in manager_ids}
+    if not manager_ids:
+        return out
+    t, r = Tally.__table__.c, Reach.__table__.c
+    kept = [t.hour >= start, t.hour < end, t.user_id.in_(manager_ids), _in_ids(t.campaign_id, activity_ids)]
+    for uid, metric, n, cents in session.execute(
+            select(t.user_id, t.metric, func.sum(t.n), func.sum(t.cents)).where(*kept).group_by(t.user_id, t.metric)):
+        row, n, cents = out[uid], int(n), int(cents)
+        if metric.startswith("call:"):
+            row["calls"] += n
+            if metric[5:] in row:
+                row[metric[5:]] += n
+        elif metric in ("won", "lost"):
+            row[metric] += n
+        elif metric == "invoice":
+            row["invoices"], row["invoiced_cents"] = n, cents
+        elif metric == "payment":
+            row["payments"], row["paid_cents"] = n, cents
+    for uid, reached in session.execute(
+            select(r.user_id, func.count(func.distinct(r.deal_id)))
+            .where(r.hour >= start, r.hour < end, r.user_id.in_(manager_ids), _in_ids(r.campaign_id, activity_ids))
+            .group_by(r.user_id)):
+        out[uid]["reached"] = reached
+    open_ = Deal.closed_at.is_(None)
+    for uid, deals, not_called, carried, overdue in session.execute(
+            select(Deal.manager_id, func.count(Deal.id),
+                   func.count(Deal.id).filter(Deal.status == "new", open_, Deal.next_call_at.is_not(None)),
+                   func.count(Deal.id).filter(Deal.carried_over, Deal.status.in_(("new", "call_back")), open_,
+                                              Deal.next_call_at.is_not(None)),
+                   func.count(Deal.id).filter(Deal.status == "call_back", open_, Deal.next_call_at < as_of))
+            .where(_in(campaign_ids), Deal.manager_id.in_(manager_ids)).group_by(Deal.manager_id)):
+        out[uid].update(deals=deals, not_called=not_called, carried_over=carried, overdue_callbacks=overdue)
+    return out
+
+
+def _in_ids(column, ids: list[int]):
+    return column.in_(ids) if ids else literal(False)
+
+
+def _figures_raw(session: Session, campaign_ids: list[int], manager_ids: list[int], start: datetime, end: datetime,
+                 as_of: datetime, activity_ids: list[int] | None = None) -> dict[int, dict]:
+    """Per manager id, every count of a period [start, end) from the raw rows: five grouped queries.
 
     `campaign_ids` scope the deals held (deals, not_called, carried_over, overdue_callbacks);
     `activity_ids` (default: the same) scope what happened in the period (calls, reached,

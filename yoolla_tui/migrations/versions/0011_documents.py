@@ -8,7 +8,7 @@ says so (`yoolla stage set proposal_sent --requires-document proposal`); a new d
 shipped default (proposal_sent requires a proposal).
 
 Revision ID: 0011
-Revises: 0006
+Revises: 0010
 Create Date: 2026-12-02 03:30:00
 """
 from typing import Sequence, Union
@@ -20,7 +20,7 @@ import sqlmodel
 from yoolla_tui.core.kernel.types import UTCDateTime
 
 revision: str = '0011'
-down_revision: Union[str, None] = '0006'
+down_revision: Union[str, None] = '0010'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
