@@ -8,12 +8,13 @@ from typing import Annotated, Optional
 
 import typer
 
-from yoolla_tui.core import documents
-from yoolla_tui.core.documents import company, mail
-from yoolla_tui.core.kernel.i18n import _
+from yoolla_tui.cli._lazy import module
 
-from yoolla_tui.cli import context
-from yoolla_tui.cli.output import FormatOpt, Fmt, done, render, render_one
+documents = module("yoolla_tui.core.documents")
+from yoolla_tui.core.kernel.i18n import _  # noqa: E402
+
+from yoolla_tui.cli import context  # noqa: E402
+from yoolla_tui.cli.output import FormatOpt, Fmt, done, render, render_one  # noqa: E402
 
 document_app = typer.Typer(help="Documents made for deals: list them, mail one again.", no_args_is_help=True)
 company_app = typer.Typer(help="The seller's requisites printed on proposals, invoices and contracts.", no_args_is_help=True)
@@ -130,7 +131,7 @@ def company_set(
     Example: yoolla company set --name "ООО «Юлла»" --inn 7701234567 --kpp 770101001 --vat 20
     """
     with context.acting() as (session, actor):
-        stored = company.set_company(session=session, actor=actor, name=name, inn=inn, kpp=kpp, ogrn=ogrn,
+        stored = documents.company.set_company(session=session, actor=actor, name=name, inn=inn, kpp=kpp, ogrn=ogrn,
                                      account=account, bank=bank, bik=bik, corr_account=corr_account, address=address,
                                      city=city, phone=phone, email=email, director=director, vat=vat, item=item,
                                      price=price)
@@ -147,7 +148,7 @@ def company_show(fmt: FormatOpt = Fmt.table) -> None:
     Example: yoolla company show --format json
     """
     with context.acting() as (session, actor):
-        render_one(company.show(session=session, actor=actor), fmt)
+        render_one(documents.company.show(session=session, actor=actor), fmt)
 
 
 @mail_app.command("set")
@@ -172,7 +173,7 @@ def mail_set(
 
         raise BadInput(_("give one of --tls, --starttls, --plain"))
     with context.acting() as (session, actor):
-        mail.set_mail(session=session, actor=actor, host=host, port=port, user=user, sender=sender,
+        documents.mail.set_mail(session=session, actor=actor, host=host, port=port, user=user, sender=sender,
                       security=chosen[0] if chosen else None, password_file=password_file)
     done(_("Mail settings saved."))
 
@@ -184,4 +185,4 @@ def mail_show(fmt: FormatOpt = Fmt.table) -> None:
     Example: yoolla mail show
     """
     with context.acting() as (session, actor):
-        render_one(mail.show(session=session, actor=actor), fmt)
+        render_one(documents.mail.show(session=session, actor=actor), fmt)
