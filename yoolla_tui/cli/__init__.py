@@ -77,9 +77,15 @@ def _group(module: str, attribute: str, name: str, *also: str):
 
 
 def _funnel(app: typer.Typer) -> None:
-    from yoolla_tui.cli import funnel
+    from yoolla_tui.cli import automation, funnel  # automation adds `stage trigger` (issue 27)
 
     funnel.register(app)
+
+
+def _process(app: typer.Typer) -> None:
+    from yoolla_tui.cli import automation
+
+    automation.register(app)
 
 
 def _inbox(app: typer.Typer) -> None:
@@ -105,7 +111,7 @@ YoollaGroup.lazy = {
     "campaign": (_group("campaigns", "app", "campaign"), "Weekly campaigns: create, add clients, assign, move, roll over, close."),
     "deal": (_group("deals", "deal_app", "deal", "funnel", "documents"), "Deals: the call list, a deal's card, stage moves, invoices and payments."),
     "call": (_group("deals", "call_app", "call"), "Log a call and its outcome."),
-    "report": (_group("reports", "app", "report", "funnel", "tasks"), "Reports for the administrator and cron."),
+    "report": (_group("reports", "app", "report", "funnel", "tasks", "automation"), "Reports for the administrator and cron."),
     "order": (_group("orders", "app", "order"), "Orders: units of work inside a deal, with their tasks and ready dates."),
     "task": (_group("tasks", "app", "task"), "Tasks: add, depend, work your queue, run the timer, see why a date is what it is."),
     "template": (_group("orders", "template_app", "template"), "Process templates: task chains that lay out an order in one step."),
@@ -116,6 +122,7 @@ YoollaGroup.lazy = {
     "document": (_group("documents", "document_app", "document"), "Documents made for deals: list them, mail one again."),
     "company": (_group("documents", "company_app", "company"), "The seller's requisites printed on proposals, invoices and contracts."),
     "mail": (_group("documents", "mail_app", "mail"), "The SMTP server documents are mailed through."),
+    "process": (_process, "Processes on deals (approval, complaint review, assignment): start, approve, reject."),
     "stage": (_funnel, "The funnel's stages: order, kind, follow-up delay, time budget, required fields."),
     "lost-reason": (_funnel, "Lost reasons: why a deal was lost; final ones keep the client off later campaigns."),
     "checkpoint": (_funnel, "Checkpoints on deals (planned and actual dates); types may gate a stage."),

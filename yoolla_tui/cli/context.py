@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 
 STORY_ORDER = ["init", "demo", "dashboard", "db", "user", "client", "import", "campaign", "deal", "call", "next",
-               "stage", "lost-reason", "checkpoint", "health", "document", "company", "mail", "order", "task", "template", "schedule", "inbox",
+               "stage", "lost-reason", "checkpoint", "health", "document", "company", "mail", "order", "task", "template", "process", "schedule", "inbox",
                "report", "audit"]
 
 

@@ -51,7 +51,8 @@ def list_(
 
 @deal_app.command("show")
 def show(deal: DealArg, fmt: FormatOpt = Fmt.table) -> None:
-    """A deal's card: stage, status, next call, invoice and payments, its calls and its documents."""
+    """A deal's card: stage, status, next call, invoice and payments, its calls, documents, orders,
+    processes and the stage triggers that ran on it."""
     with context.reading_as() as (session, actor):
         card = deals.show(session=session, actor=actor, deal_id=deal)
     if fmt == Fmt.json:
@@ -69,6 +70,11 @@ def show(deal: DealArg, fmt: FormatOpt = Fmt.table) -> None:
                title=_("Documents"))
     if card.get("orders"):  # issue 15: the deal's orders and their ready dates
         render(card["orders"], fmt, ["id", "title", "priority", "quantity", "status", "open_tasks", "ready_at"], title=_("Orders"))
+    if card.get("processes"):  # issue 27: processes started on the deal, and what its stages' triggers did
+        render(card["processes"], fmt, ["id", "name", "stage", "status", "gate", "started_at", "finished_at"],
+               title=_("Processes"))
+    if card.get("triggers"):
+        render(card["triggers"], fmt, ["at", "user", "stage", "trigger", "what"], title=_("Stage triggers that ran"))
 
 
 @deal_app.command("advance")

@@ -3,8 +3,9 @@ one key per call outcome; after logging, the next due deal opens in place.
 
 Keys: 1 no answer · 2 call back (then 1 +1 h, 2 +2 h, 3 tomorrow 10:00, 4 a typed time) ·
 3 interested · 4 refused (then the reason's number) · 5 do not call (confirmed with y) ·
-6 wrong number · n note for the next outcome · a advance · i invoice · p payment ·
-d document (proposal, invoice, contract, specification; made and mailed to the client) · z undo.
+6 wrong number · n note for the next outcome · a advance (each stage says what entering it
+will trigger) · i invoice · p payment · d document (proposal, invoice, contract, specification;
+made and mailed to the client) · z undo · t the stage triggers (admins).
 """
 
 from __future__ import annotations
@@ -73,6 +74,8 @@ class DealScreen(Screen):
             Binding("d", "document", _("Document"),
                     tooltip=_("Make a proposal, invoice, contract or specification, and mail it to the client"),
                     id="document"),
+            Binding("t", "triggers", _("Triggers"), tooltip=_("The stages' triggers: switch each on or off (admins)"),
+                    id="triggers"),
             Binding("z", "undo", _("Undo"), tooltip=_("Undo the last outcome you logged (a few minutes)"), id="undo"),
             Binding("space", "next", _("Next"), tooltip=_("Open the next due deal"), id="next"),
             Binding("r", "reload", _("Refresh"), tooltip=_("Reload the deal"), id="reload", show=False),
@@ -266,6 +269,10 @@ class DealScreen(Screen):
             return True
         if action == "undo":
             return True if self.app.last_call is not None else None
+        if action == "triggers":  # admins only: hidden for everyone else, not merely dimmed
+            if self.app.actor.role != "admin":
+                return False
+            return True if self.current is not None else None
         return True
 
     # ---- outcomes ------------------------------------------------------------------------
@@ -377,11 +384,20 @@ class DealScreen(Screen):
         version = self.current["deal"]["version"]
         # Numbers are pipeline positions, the same on every deal; the lost stage is the `4` outcome.
         stages = [s for s in self.current["stages"] if s["kind"] != "lost"]
-        choices = [(s["code"], s["name"] + (" · " + _("now") if s["current"] else "")) for s in stages]
+        # What entering each stage will do (its triggers), before the move happens.
+        choices = [(s["code"], s["name"] + (" · " + _("now") if s["current"] else "")
+                    + (" → " + "; ".join(s["triggers"]) if s.get("triggers") and not s["current"] else ""))
+                   for s in stages]
         now = next((n for n, s in enumerate(stages) if s["current"]), 0)
         self.app.push_screen(ChoiceModal(_("Move deal {id} to").format(id=self.deal_id), choices,
                                          highlight=min(now + 1, len(choices) - 1)),
                              lambda code: code and self.write("advance", version, to=code))
+
+    def action_triggers(self) -> None:
+        from yoolla_tui.screens.triggers import TriggersModal
+
+        if self.current is not None and self.app.actor.role == "admin":
+            self.app.push_screen(TriggersModal(self.current["pipeline"]), lambda _result: self.reload())
 
     def action_invoice(self) -> None:
         if self.current is None or self.busy:

@@ -113,6 +113,11 @@ def show(*, session: Session, actor: User, deal_id: int | str) -> dict:
     out["client_calls_total"] = session.scalar(select(func.count(Call.id)).where(Call.client_id == deal.client_id))
 
     out["orders"] = for_deal(session, deal.id)
+    from yoolla_tui.core.automation.triggers import runs_for_deal
+    from yoolla_tui.core.work.processes import list_processes
+
+    out["processes"] = list_processes(session=session, actor=actor, deal_id=deal.id)  # issue 27
+    out["triggers"] = runs_for_deal(session, deal.id)
     # issue 27: the documents made for the deal (core/documents makes them; the rows are kernel's)
     from yoolla_tui.core.kernel.models import Document
 
@@ -337,6 +342,14 @@ def undo_call(*, session: Session, actor: User, call_id: int | str) -> Deal:
         change = last_change(session, "deal", deal.id) or {}
         raise Conflict(_("deal {deal} changed after call {id} ({who}, {at}); the call can no longer be undone").format(
             deal=deal.id, id=call.id, who=change.get("login") or "?", at=change.get("at") or "?"))
+    # Issue 27: the stage the call moved the deal into ran its triggers (a task, a process, a
+    # notification); putting the deal back would leave those behind, so the call stays.
+    fired = session.scalar(select(func.count(AuditRecord.id)).where(
+        AuditRecord.entity == "deal", AuditRecord.entity_id == deal.id, AuditRecord.action == "trigger.run",
+        AuditRecord.at >= call.at, AuditRecord.id < logged.id))
+    if fired:
+        raise Conflict(_("call {id} moved deal {deal} into {stage!r}, whose triggers ran ({count}); the call can no longer be undone").format(
+            id=call.id, deal=deal.id, stage=session.get(Stage, call.stage_after_id).code, count=fired))
     for key, value in logged.data["before"].items():
         if key in ("next_call_at", "stage_entered_at", "stage_due_at", "closed_at") and value is not None:
             value = datetime.fromisoformat(value)

@@ -17,7 +17,7 @@ from yoolla_tui.core.calls.clients import search_clause
 from yoolla_tui.core.kernel.errors import BadInput
 from yoolla_tui.core.kernel.i18n import _
 from yoolla_tui.core.funnel.light import RED, YELLOW, deal_light, light_expr
-from yoolla_tui.core.kernel.models import Call, Client, Deal, Payment, Stage, User
+from yoolla_tui.core.kernel.models import Call, Client, Deal, Payment, Pipeline, Stage, User
 from yoolla_tui.core.kernel.permissions import deal_scope
 from yoolla_tui.core.calls import clients
 from yoolla_tui.core.kernel import reference
@@ -150,9 +150,14 @@ def deal_view(*, session: Session, actor: User, deal_id: int | str) -> dict:
     deal = deals.get_deal(session, card["id"])
     pipeline_id = session.get(Stage, deal.stage_id).pipeline_id
     client = clients.card(session=session, actor=actor, ref=str(deal.client_id))
-    stages = [{"code": s.code, "name": _(s.name), "kind": s.kind, "current": s.id == deal.stage_id}
-              for s in reference.stages(session, pipeline_id)]
+    from yoolla_tui.core.automation.triggers import preview
+
+    ordered = reference.stages(session, pipeline_id)
+    fires = preview(session, [s.id for s in ordered])  # what a move there will do (issue 27)
+    stages = [{"code": s.code, "name": _(s.name), "kind": s.kind, "current": s.id == deal.stage_id,
+               "triggers": fires.get(s.id, [])} for s in ordered]
     return {"deal": card, "light": deal_light(deal), "client": client, "stages": stages,
+            "pipeline": session.get(Pipeline, pipeline_id).code,
             "reasons": [r for r in reference.list_lost_reasons(session) if r["code"] != "do_not_call"]}
 
 

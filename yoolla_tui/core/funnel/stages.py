@@ -17,7 +17,8 @@ from sqlmodel import Session
 from yoolla_tui.core.kernel import audit, clock, reference
 from yoolla_tui.core.kernel.errors import BadInput, Conflict
 from yoolla_tui.core.kernel.i18n import _
-from yoolla_tui.core.kernel.models import Call, CheckpointType, Deal, LostReason, Stage, StageKind, User
+from yoolla_tui.core.kernel.models import (Call, CheckpointType, Deal, DealProcess, LostReason, Stage, StageKind, StageTrigger,
+                                           User)
 from yoolla_tui.core.kernel.permissions import require_admin
 from yoolla_tui.core.people.calendar import WorkCalendar
 
@@ -154,8 +155,8 @@ def move_stage(*, session: Session, actor: User, code: str, position: int, pipel
 
 def remove_stage(*, session: Session, actor: User, code: str, pipeline: str = reference.DEFAULT_PIPELINE) -> None:
     """Remove an unused stage. Refused (Conflict) while deals sit in it (closed ones too, they
-    keep it as their history), calls record it, a checkpoint type is bound to it, or it is the
-    pipeline's last open or last lost stage."""
+    keep it as their history), calls record it, a checkpoint type is bound to it, a process
+    started in it, it has triggers, or it is the pipeline's last open or last lost stage."""
     require_admin(actor, action=_("change stages"))
     stage = _stage(session, pipeline, code)
     held = session.scalar(select(func.count(Deal.id)).where((Deal.stage_id == stage.id) | (Deal.lost_at_stage_id == stage.id)))
@@ -170,6 +171,14 @@ def remove_stage(*, session: Session, actor: User, code: str, pipeline: str = re
     if bound:
         raise Conflict(_("stage {code!r} gates checkpoint type(s) {names}; unbind them first (yoolla checkpoint type set NAME --stage none)").format(
             code=code, names=", ".join(repr(n) for n in bound)))
+    started = session.scalar(select(func.count(DealProcess.id)).where(DealProcess.stage_id == stage.id))
+    if started:
+        raise Conflict(_("stage {code!r} is where {count} process(es) started; it cannot be removed, rename it instead").format(
+            code=code, count=started))
+    fires = list(session.scalars(select(StageTrigger.id).where(StageTrigger.stage_id == stage.id).order_by(StageTrigger.id)))
+    if fires:
+        raise Conflict(_("stage {code!r} has trigger(s) {ids}; remove them first (yoolla stage trigger remove ID)").format(
+            code=code, ids=", ".join(map(str, fires))))
     ordered = reference.stages(session, stage.pipeline_id)
     if stage.kind in (StageKind.open, StageKind.lost) and sum(s.kind == stage.kind for s in ordered) == 1:
         raise Conflict(_("stage {code!r} is the pipeline's only {kind} stage; add another first").format(code=code, kind=stage.kind))

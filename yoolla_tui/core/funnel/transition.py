@@ -11,6 +11,9 @@ to show what is missing before a move):
 - every checkpoint the deal has, whose type is bound to a stage the move goes past, is done.
   A deal with no checkpoint of a gating type is not held by it (checkpoints are optional,
   seed 000); moving into a lost stage is never held by checkpoints;
+- every running process with a gate (issue 27: an approval started by a stage trigger) holds the
+  deal at the stage it started in: moving past that stage waits until it is finished (the
+  approval approved); moving back or into a lost stage is not held;
 - moving back (to an earlier open stage) is for supervisors and admins only.
 """
 
@@ -24,8 +27,8 @@ from sqlmodel import Session
 from yoolla_tui.core.kernel import audit, clock, events, reference
 from yoolla_tui.core.kernel.errors import BadInput, Conflict, GateNotMet
 from yoolla_tui.core.kernel.i18n import _
-from yoolla_tui.core.kernel.models import (Checkpoint, CheckpointType, Deal, Document, LostReason, Payment, Role, Stage,
-                                          StageKind, User)
+from yoolla_tui.core.kernel.models import (Checkpoint, CheckpointType, Deal, DealProcess, Document, LostReason, Payment,
+                                           ProcessStatus, Role, Stage, StageKind, User)
 from yoolla_tui.core.people.calendar import WorkCalendar
 from yoolla_tui.core.kernel.lookup import get_deal
 from yoolla_tui.core.kernel.permissions import require_deal_access
@@ -83,6 +86,19 @@ def undone_gates(session: Session, deal: Deal, target: Stage) -> list[Checkpoint
     return list(session.scalars(stmt))
 
 
+def running_gates(session: Session, deal: Deal, target: Stage) -> list[DealProcess]:
+    """The deal's running gated processes started at a stage a move to `target` goes past."""
+    if target.kind == StageKind.lost:
+        return []
+    stmt = (select(DealProcess)
+            .join(Stage, Stage.id == DealProcess.stage_id)
+            .where(DealProcess.deal_id == deal.id, DealProcess.gate.is_(True),
+                   DealProcess.status == ProcessStatus.running,
+                   Stage.pipeline_id == target.pipeline_id, Stage.position < target.position)
+            .order_by(Stage.position, DealProcess.id))
+    return list(session.scalars(stmt))
+
+
 def check_transition(session: Session, actor: User, deal: Deal, stage: Stage, reason: LostReason | None = None,
                      note: str = "") -> list[str]:
     """Every condition a move of `deal` into `stage` by `actor` does not meet, in the user's
@@ -99,6 +115,13 @@ def check_transition(session: Session, actor: User, deal: Deal, stage: Stage, re
         kind = session.get(CheckpointType, checkpoint.type_id)
         missing.append(_("checkpoint {id} {name!r} done (yoolla checkpoint done {id})").format(
             id=checkpoint.id, name=kind.name))
+    for process in running_gates(session, deal, stage):
+        if process.decision:
+            missing.append(_("process {id} {name!r} approved (yoolla process approve {id})").format(
+                id=process.id, name=process.name))
+        else:
+            missing.append(_("process {id} {name!r} finished (yoolla process show {id})").format(
+                id=process.id, name=process.name))
     if (stage.kind == StageKind.open and current.kind == StageKind.open and stage.position < current.position
             and actor.role not in (Role.admin, Role.supervisor)):
         missing.append(_("a supervisor or an admin to move it back from {stage!r}").format(stage=current.code))

@@ -12,14 +12,16 @@ caller has to remember a bootstrap step and no domain imports another to react t
 
 Events (add one here when a new reaction is needed, and its handler in reactions.py):
 - StageEntered: a deal entered a stage (funnel.transition.enter_stage). Work cancels the deal's
-  open tasks when the stage closes tasks.
+  open tasks when the stage closes tasks; automation runs the stage's triggers.
+- DocumentRequested: a stage's document trigger (automation) asks for a deal's document;
+  documents makes it (and sends it). `made` receives what was made.
 """
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlmodel import Session
@@ -34,6 +36,14 @@ class StageEntered:
     deal: Deal
     stage: Stage
     stage_before_id: int | None
+
+
+@dataclass(frozen=True)
+class DocumentRequested:
+    deal: Deal
+    kind: str
+    send: bool
+    made: dict = field(default_factory=dict)
 
 
 Handler = Callable[[Session, User | None, Any], None]

@@ -525,6 +525,67 @@ class Reach(SQLModel, table=True):
     n: int = 0
 
 
+# ---- stage triggers and processes ---------------------------------------------------
+
+class TriggerKind(StrEnum):
+    process = "process"
+    checkpoint = "checkpoint"
+    task = "task"
+    document = "document"
+    notify = "notify"
+
+
+class ProcessStatus(StrEnum):
+    running = "running"
+    done = "done"
+    approved = "approved"
+    rejected = "rejected"
+    cancelled = "cancelled"
+
+
+class StageTrigger(SQLModel, table=True):
+    """Something entering a stage does to the deal (start a process, plan a checkpoint, create a
+    task, make a document, notify people); an admin switches it on and off (`enabled`).
+    `options` holds the kind's settings; triggers of a stage run in `position` order."""
+
+    __tablename__ = "stage_trigger"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    stage_id: int = Field(foreign_key="stage.id", index=True)
+    kind: str = Field(max_length=16)
+    options: dict = Field(default_factory=dict, sa_column=Column(JSONType, nullable=False, default=dict))
+    enabled: bool = Field(default=True)
+    position: int = Field(default=0)
+    created_by_id: int = Field(foreign_key="user.id")
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class DealProcess(SQLModel, table=True):
+    """A process template started on a deal: its order holds the tasks. `gate`: the deal may not
+    move past `stage_id` (where it started) while it runs. A process with a `decision` step ends
+    approved (that task done) or rejected; others end done (or cancelled) with their last task."""
+
+    __tablename__ = "deal_process"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    deal_id: int = Field(foreign_key="deal.id", index=True)
+    order_id: int = Field(foreign_key="order.id", index=True)
+    template: str = Field(max_length=64)
+    name: str = Field(max_length=200)
+    stage_id: int = Field(foreign_key="stage.id")
+    trigger_id: Optional[int] = Field(default=None, foreign_key="stage_trigger.id")
+    gate: bool = Field(default=False)
+    decision: bool = Field(default=False)
+    decision_task_id: Optional[int] = Field(default=None, foreign_key="task.id")
+    status: str = Field(default=ProcessStatus.running, max_length=16, index=True)
+    estimate_minutes: int = Field(default=0)
+    started_by_id: int = Field(foreign_key="user.id")
+    started_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    finished_at: Optional[datetime] = _dt()
+    decided_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    note: str = Field(default="")
+
+
 # ---- documents ----------------------------------------------------------------------
 
 class DocumentKind(StrEnum):

@@ -14,6 +14,7 @@ from typing import Callable
 
 from sqlalchemy.engine import Engine
 
+from yoolla_tui.core.automation import triggers
 from yoolla_tui.core import documents
 from yoolla_tui.core.calls import campaigns, deals, importing
 from yoolla_tui.core.documents import company, mail
@@ -71,6 +72,9 @@ def build(engine: Engine, *, clients_count: int = 300, seed: int = 48,
         loaded = _import_list(session, admin, clients_count, seed)
         say(f"{loaded['inserted']} clients imported ({loaded['duplicates']} repeats, {loaded['rejected']} junk rows rejected)")
         session.add(Setting(key="demo", value=True))
+        # A stage trigger to switch off and on (issue 27): entering agreed tells the manager.
+        triggers.add_trigger(session=session, actor=admin, stage="agreed", kind="notify",
+                             options={"manager": True, "text": "Клиент согласился: отправьте КП"})
         company.set_company(session=session, actor=admin, **REQUISITES)
         mail.set_mail(session=session, actor=admin, **DEMO_SMTP)
         name = f"Семинар {week}"

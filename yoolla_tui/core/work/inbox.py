@@ -36,6 +36,9 @@ def text(note: Notification) -> str:
         return _("Client {client} {name!r} is do-not-call ({reason}), marked by {by}: your deal {deals} on it is closed").format(
             client=data.get("client"), name=data.get("name"), reason=data.get("reason"), by=data.get("by"),
             deals=", ".join(str(d) for d in data.get("deals", [])))
+    if note.kind == "stage_trigger":  # a stage's notify trigger
+        line = _("Deal {deal} entered {stage!r}").format(deal=data.get("deal"), stage=_(data.get("stage_name") or data.get("stage")))
+        return line + (": " + data["text"] if data.get("text") else "")
     return note.kind
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from yoolla_tui.core.kernel import audit, clock
-from yoolla_tui.core.work import forecast as forecast_mod, inbox
+from yoolla_tui.core.work import forecast as forecast_mod, inbox, process_state
 from yoolla_tui.core.people import users
 from yoolla_tui.core.kernel.lookup import deal_of_task, get_order, get_task
 from yoolla_tui.core.kernel.errors import BadInput, Conflict
@@ -180,7 +180,8 @@ def set_status(*, session: Session, actor: User, task_id: int | str, status: str
     return task
 
 
-def apply_status(session: Session, actor: User, task: Task, status: str, *, note: str = "", **audit_data) -> None:
+def apply_status(session: Session, actor: User, task: Task, status: str, *, note: str = "", hooks: bool = True,
+                  **audit_data) -> None:
     now = clock.now()
     before = task.status
     task.status = status
@@ -193,6 +194,8 @@ def apply_status(session: Session, actor: User, task: Task, status: str, *, note
         _notify_released(session, task)
     audit.record(session, actor, "task.status", "task", task.id, before=before, after=status, note=note or None,
                  **audit_data)
+    if hooks and status in (TaskStatus.done, TaskStatus.cancelled):
+        process_state.on_task_closed(session, actor, task)  # a process ends with its last task (issue 27)
 
 
 def _notify_released(session: Session, finished: Task) -> None:

@@ -2,7 +2,13 @@
 order's tasks in one step (type, estimate, role or login, dependencies).
 
 A task template names `login` (that user) or `role` (the least-loaded active user of that role,
-its open work counted after the tasks this template has just given out, ties by login).
+its open work counted after the tasks this template has just given out, ties by login); the role
+`deal_manager` is the deal's own manager.
+
+A process template (issue 27: approval, complaint review, assignment) is the same file, started
+on a deal by a stage trigger or `yoolla process start`; it may name a `decision` step (its task
+done: approved) and `on_reject` {"to": "back" | "lost", "reason": CODE}: where a rejection sends
+the deal.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from sqlmodel import Session
 from yoolla_tui.core.people import users
 from yoolla_tui.core.kernel.errors import BadInput, NotFound
 from yoolla_tui.core.kernel.i18n import _
-from yoolla_tui.core.kernel.models import Order, Task, User
+from yoolla_tui.core.kernel.models import Deal, Order, Task, User
 from yoolla_tui.core.kernel.paths import DATA_DIR
 from yoolla_tui.core.work.tasks import add_task, executors_by_role, load, parse_duration
 
@@ -49,11 +55,25 @@ def _check(data: dict, where: str) -> None:
                 raise BadInput(_("template {file}: task {key!r} comes after {other!r}, which is not listed before it").format(
                     file=where, key=step["key"], other=before))
         keys.add(step["key"])
+    if data.get("decision") and data["decision"] not in keys:
+        raise BadInput(_("template {file}: the decision step {key!r} is not one of its tasks").format(
+            file=where, key=data["decision"]))
+    reject = data.get("on_reject") or {}
+    if reject and reject.get("to") not in ("back", "lost"):
+        raise BadInput(_("template {file}: on_reject.to must be back or lost").format(file=where))
 
 
 def list_templates() -> list[dict]:
     return [{"code": t["code"], "name": t["name"], "description": t.get("description", ""), "tasks": len(t["tasks"]),
-             "estimate_minutes": sum(parse_duration(s["estimate"]) for s in t["tasks"])} for t in _load_all()]
+             "estimate_minutes": estimate_minutes(t), "decision": t.get("decision"),
+             "on_reject": (t.get("on_reject") or {}).get("to")} for t in _load_all()]
+
+
+def estimate_minutes(template: dict) -> int:
+    """The sum of the template's task estimates."""
+    from yoolla_tui.core.work.tasks import parse_duration
+
+    return sum(parse_duration(s["estimate"]) for s in template["tasks"])
 
 
 def get(name: str) -> dict:
@@ -73,7 +93,7 @@ def show(name: str) -> dict:
               "estimate_minutes": parse_duration(s["estimate"]), "role": s.get("role"), "login": s.get("login"),
               "after": s.get("after", [])} for s in template["tasks"]]
     return {"code": template["code"], "name": template["name"], "description": template.get("description", ""),
-            "tasks": steps}
+            "decision": template.get("decision"), "on_reject": template.get("on_reject"), "tasks": steps}
 
 
 def apply(session: Session, actor: User, order: Order, template: dict) -> list[Task]:
@@ -84,6 +104,9 @@ def apply(session: Session, actor: User, order: Order, template: dict) -> list[T
         minutes = parse_duration(step["estimate"])
         if step.get("login"):
             assignee = users.get_by_login(session, step["login"])
+        elif step["role"] == "deal_manager":
+            deal = session.get(Deal, order.deal_id)
+            assignee = session.get(User, deal.manager_id) if deal.manager_id else actor
         else:
             candidates = executors_by_role(session, step["role"])
             if not candidates:
