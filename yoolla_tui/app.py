@@ -24,6 +24,13 @@ from yoolla_tui.core.kernel.paths import default_db_url
 from yoolla_tui.screens.base import translated
 
 
+# Keys that change a deal (outcome, stage, invoice, payment) are taken only once the deal has
+# been drawn and on screen for this long. 300 ms: the fastest visual reaction of a person is
+# about 200-250 ms, so a key that lands sooner was typed for the card before (the issue's
+# "2 2 1" logged "no answer" on a deal nobody saw); a deliberate key after reading is later.
+KEY_GUARD = 0.3
+
+
 class YoollaApp(App):
     """Today, Deal and the modals; `refresh_seconds` is how often a screen reloads on its own."""
 
@@ -31,11 +38,13 @@ class YoollaApp(App):
     TITLE = "Yoolla"
     ENABLE_COMMAND_PALETTE = True
 
-    def __init__(self, *, engine, actor: User, refresh_seconds: float = 30.0) -> None:
+    def __init__(self, *, engine, actor: User, refresh_seconds: float = 30.0, key_guard: float = KEY_GUARD) -> None:
         super().__init__()
         self.engine = engine
         self.actor = actor
         self.refresh_seconds = refresh_seconds
+        # A deal-changing key is taken only `key_guard` seconds after the deal was drawn.
+        self.key_guard = key_guard
         # The last call this session logged: (call id, deal id), for `z`.
         self.last_call: tuple[int, int] | None = None
         self._bindings = translated(self._bindings, [
@@ -140,7 +149,8 @@ class YoollaApp(App):
             today.action_call_next()
 
 
-def make_app(*, db_url: str | None = None, user: str | None = None, refresh_seconds: float = 30.0) -> YoollaApp:
+def make_app(*, db_url: str | None = None, user: str | None = None, refresh_seconds: float = 30.0,
+             key_guard: float = KEY_GUARD) -> YoollaApp:
     """The dashboard on `db_url` (default: YOOLLA_DB, else the user's data file) as `user`
     (default: YOOLLA_USER). Raises YoollaError (not initialised, unknown user) before any screen."""
     url = db.normalise_url(db_url or os.environ.get("YOOLLA_DB") or default_db_url())
@@ -148,4 +158,4 @@ def make_app(*, db_url: str | None = None, user: str | None = None, refresh_seco
     db.require_current(engine)
     with db.session_scope(engine) as session:
         actor = users.resolve_actor(session, user or os.environ.get("YOOLLA_USER"))
-    return YoollaApp(engine=engine, actor=actor, refresh_seconds=refresh_seconds)
+    return YoollaApp(engine=engine, actor=actor, refresh_seconds=refresh_seconds, key_guard=key_guard)

@@ -8,6 +8,8 @@ Keys: 1 no answer · 2 call back (then 1 +1 h, 2 +2 h, 3 tomorrow 10:00, 4 a typ
 
 from __future__ import annotations
 
+import time
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -47,6 +49,11 @@ class DealScreen(Screen):
         self.current: dict | None = None
         self.note = ""  # `n`: goes with the next outcome
         self.busy = False
+        # When the card now on screen was painted (None while a deal loads): deal-changing keys
+        # wait `app.key_guard` after it, and the ones dropped are counted on the message line.
+        self._drawn_at: float | None = None
+        self._ignored = 0
+        self._said: tuple[str, bool] = ("", False)
         # The outcome keys are listed (and dimmed when they do not apply) in the legend line
         # right above the footer, which keeps the footer's other keys inside 80 columns.
         self._bindings = translated(self._bindings, [
@@ -114,6 +121,8 @@ class DealScreen(Screen):
     def show_deal(self, deal_id: int, message: str = "", view: dict | None = None) -> None:
         """Open another deal in this screen (after an outcome, undo, or from the palette);
         `view` is its card when the caller already read it."""
+        if deal_id != self.deal_id:
+            self.current = None  # no key may act on the old card under the new deal's id
         self.deal_id = deal_id
         self.note = ""
         self._message(message)
@@ -133,6 +142,11 @@ class DealScreen(Screen):
     def _show(self, view: dict) -> None:
         if view["deal"]["id"] != self.deal_id:
             return  # a late answer for the deal we left
+        before = self.current
+        if before is None or (before["deal"]["id"], before["deal"]["version"]) != (view["deal"]["id"], view["deal"]["version"]):
+            # A new card (or this one changed under us): keys count from when it is painted.
+            self._drawn_at = None
+            self.call_after_refresh(self._painted)
         self.current = view
         deal, client = view["deal"], view["client"]
         self.query_one("#stagebar", Static).update(self._stage_bar(view["stages"]))
@@ -145,6 +159,22 @@ class DealScreen(Screen):
         self._note_line()
         self.query_one("#outcomes", Static).update(self._legend(self.check_action("outcome", ()) is True))
         self._sync_bindings()
+
+    def _painted(self) -> None:
+        self._drawn_at = time.monotonic()
+
+    def _taken(self) -> bool:
+        """Whether a deal-changing key may act now: the deal is on screen, nothing is being saved,
+        and it was painted at least `app.key_guard` seconds ago. A key that may not is dropped
+        and counted on the message line, so the operator knows it did nothing."""
+        drawn = self._drawn_at
+        if (self.current is not None and not self.busy and drawn is not None
+                and time.monotonic() - drawn >= self.app.key_guard):
+            self._ignored = 0
+            return True
+        self._ignored += 1
+        self._message(*self._said)
+        return False
 
     @staticmethod
     def _history_text(history: list[dict], deal_id: int) -> Text:
@@ -222,9 +252,15 @@ class DealScreen(Screen):
         line.update(Text.assemble((_("Note for the next outcome: "), "dim"), self.note))
 
     def _message(self, message: str, error: bool = False) -> None:
+        self._said = (message, error)
         box = self.query_one("#message", Static)
         box.set_class(error, "error")
-        box.update(message)
+        text = Text(message)
+        if self._ignored:
+            notice = (_("1 key ignored: typed before the deal showed") if self._ignored == 1 else
+                      _("{n} keys ignored: typed before the deal showed").format(n=self._ignored))
+            text.append((" · " if message else "") + notice, style="bold yellow")
+        box.update(text)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         error = worker_failed(event)
@@ -246,7 +282,7 @@ class DealScreen(Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("outcome", "note", "advance", "invoice", "pay"):
             if self.current is None:
-                return None
+                return True  # loading: the key runs, and `_taken` drops and counts it
             deal, client = self.current["deal"], self.current["client"]
             if deal["closed"] or client.get("do_not_call"):
                 return None
@@ -258,7 +294,7 @@ class DealScreen(Screen):
     # ---- outcomes ------------------------------------------------------------------------
 
     def action_outcome(self, outcome: str) -> None:
-        if self.current is None or self.busy:
+        if not self._taken():
             return
         version = self.current["deal"]["version"]
         deal_id = self.deal_id
@@ -359,7 +395,7 @@ class DealScreen(Screen):
             self._note_line()
 
     def action_advance(self) -> None:
-        if self.current is None or self.busy:
+        if not self._taken():
             return
         version = self.current["deal"]["version"]
         # Numbers are pipeline positions, the same on every deal; the lost stage is the `4` outcome.
@@ -371,14 +407,14 @@ class DealScreen(Screen):
                              lambda code: code and self.write("advance", version, to=code))
 
     def action_invoice(self) -> None:
-        if self.current is None or self.busy:
+        if not self._taken():
             return
         version = self.current["deal"]["version"]
         self.app.push_screen(TextModal(_("Invoice amount (e.g. 15000 or 15 000,50)"), value=self.current["deal"]["invoice"] or ""),
                              lambda amount: amount and self.write("invoice", version, amount=amount))
 
     def action_pay(self) -> None:
-        if self.current is None or self.busy:
+        if not self._taken():
             return
         version = self.current["deal"]["version"]
         self.app.push_screen(TextModal(_("Payment received (amount)")),

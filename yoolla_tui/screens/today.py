@@ -65,7 +65,11 @@ class TodayScreen(Screen):
             yield Static(id="to-call", classes="counter")
             yield Static(id="invoices", classes="counter")
             yield Static(id="payments", classes="counter")
-        yield Input(placeholder=_("Filter by client name or phone, Enter to keep"), id="filter")
+        # Hidden and disabled until `/`: keys typed while the app starts must not land in it and
+        # become a filter nobody sees.
+        box = Input(placeholder=_("Filter by client name or phone, Enter to keep"), id="filter", disabled=True)
+        box.display = False
+        yield box
         yield DataTable(id="queue", cursor_type="row", zebra_stripes=True)
         yield Static(id="pager")
         yield Footer()
@@ -77,7 +81,6 @@ class TodayScreen(Screen):
             (actor.full_name or actor.login, "bold"), f" ({actor.login})" if actor.full_name != actor.login else ""))
         table = self.query_one("#queue", DataTable)
         self._columns(self.app.size.width)
-        self.query_one("#filter", Input).display = False
         self._counters(None)
         self.reload()
         self.set_interval(self.app.refresh_seconds, self.reload)
@@ -262,6 +265,7 @@ class TodayScreen(Screen):
 
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
+        box.disabled = False
         box.display = True
         box.focus()
         self.refresh_bindings()
@@ -270,6 +274,7 @@ class TodayScreen(Screen):
         box = self.query_one("#filter", Input)
         box.value = ""
         box.display = False
+        box.disabled = True
         self.query_one("#queue", DataTable).focus()
         if self.search:
             self.search = ""
@@ -285,6 +290,7 @@ class TodayScreen(Screen):
     def _filter_done(self, event: Input.Submitted) -> None:
         if not self.search:
             event.input.display = False
+            event.input.disabled = True
         self.query_one("#queue", DataTable).focus()
 
     def action_cycle_sort(self) -> None:
