@@ -105,14 +105,20 @@ class YoollaApp(App):
             yield SystemCommand(_("Supervisor"), _("Today per manager and the funnel"), self.action_supervisor)
         seen = set()
         for _key, binding in screen._bindings:
-            if binding.action in seen:
-                continue  # one binding with two keys (escape,q) is one command
+            if binding.action in seen or binding.action.startswith("app."):
+                continue  # one binding with two keys (escape,q) is one command; app.* are listed above
             seen.add(binding.action)
             if binding.description and screen.check_action(binding.action.split("(")[0], ()) is True:
                 yield SystemCommand(binding.description, binding.tooltip or binding.description,
                                     lambda action=binding.action, target=screen: self.run_action(action, target))
         yield SystemCommand(_("Keys"), _("Show or hide every key of this screen"), self.action_toggle_help)
         yield SystemCommand(_("Quit"), _("Leave the dashboard"), self.action_quit)
+
+    def action_find(self, text: str = "") -> None:
+        """`g`: find a client or deal by id, name, contact, e-mail or phone, and open the deal."""
+        from yoolla_tui.screens.find import FindModal
+
+        self.push_screen(FindModal(text), lambda deal_id: deal_id is not None and self.open_deal(deal_id))
 
     def action_tasks(self) -> None:
         from yoolla_tui.screens.tasks import TasksScreen

@@ -71,6 +71,7 @@ class DealScreen(Screen):
             Binding("6", "outcome('wrong_number')", _("Wrong number"),
                     tooltip=_("Wrong number: out of the queue until the phone is corrected"), show=False,
                     id="wrong_number"),
+            Binding("g", "app.find", _("Find"), tooltip=_("Find a client or deal by id, name or phone"), id="find"),
             Binding("n", "note", _("Note"), tooltip=_("Write a note that goes with the next outcome"), id="note"),
             Binding("a", "advance", _("Advance"), tooltip=_("Move the deal to another stage"), id="advance"),
             Binding("i", "invoice", _("Invoice"), tooltip=_("Issue or correct the invoice"), id="invoice"),

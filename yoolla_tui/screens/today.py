@@ -44,6 +44,7 @@ class TodayScreen(Screen):
             Binding("enter", "open", _("Open"), tooltip=_("Open the highlighted deal"), id="open", priority=True),
             Binding("space", "call_next", _("Next due"), tooltip=_("Open the head of the queue"), id="next"),
             Binding("slash", "filter", _("Filter"), tooltip=_("Filter the queue by client name or phone"), id="filter"),
+            Binding("g", "app.find", _("Find"), tooltip=_("Find a client or deal by id, name or phone"), id="find"),
             Binding("s", "cycle_sort", _("Sort"), tooltip=_("Sort by due time, client, stage or light"), id="sort"),
             Binding("t", "app.tasks", _("Tasks"), tooltip=_("Your task queue with forecasts, the timer and the inbox"),
                     id="tasks", show=False),

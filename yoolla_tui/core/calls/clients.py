@@ -133,14 +133,45 @@ def _public_row(row) -> dict:
     return public(row[0])
 
 
+def fold(text: str) -> str:
+    """Text as search compares it: lower case, ё as е (people type either)."""
+    return text.lower().replace("ё", "е")
+
+
+def _folded(column):
+    # SQLite's lower() is made Unicode-aware in db.py; PostgreSQL's is already.
+    return func.replace(func.lower(column), "ё", "е")
+
+
+def phone_pattern(search: str) -> str | None:
+    """A LIKE pattern on the stored E.164 phone for a phone as people type it, or None when
+    `search` has fewer than 3 digits. `8 499 980-82-59`, `84999808259`, `+7 499 980 82 59` and
+    `74999808259` are the whole number; `+7 499` and `8 (499)` its start; `499 980 82 59` or the
+    last digits anywhere in it."""
+    text = search.strip()
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if len(digits) < 3:
+        return None
+    if text.startswith("+"):
+        return f"+{digits}%"
+    if len(digits) == 11 and digits[0] in "78":
+        return f"+7{digits[1:]}"
+    if len(digits) < 11 and text[0] == "8" and len(text) > 1 and not text[1].isdigit():
+        return f"+7{digits[1:]}%"  # `8 499…`: the trunk prefix, then the start of the number
+    return f"%{digits}%"
+
+
 def search_clause(search: str):
-    """Case-insensitive match on the text fields; digits also match the phone."""
-    pattern = f"%{search.strip()}%"
-    clauses = [Client.name.ilike(pattern), Client.contact_person.ilike(pattern), Client.email.ilike(pattern),
-               Client.city.ilike(pattern)]
-    digits = "".join(ch for ch in search if ch.isdigit())
-    if len(digits) >= 3:
-        clauses.append(Client.phone.like(f"%{digits}%"))
+    """The one search rule for clients (`client list --search`, Today's `/`, the dashboard's `g`):
+    any part of the name, contact person, e-mail or city, ignoring case and ё/е; or the phone in
+    any form people type it (see `phone_pattern`)."""
+    text = fold(search.strip())
+    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    clauses = [_folded(column).like(pattern, escape="\\")
+               for column in (Client.name, Client.contact_person, Client.email, Client.city)]
+    phone = phone_pattern(search)
+    if phone is not None:
+        clauses.append(Client.phone.like(phone))
     return or_(*clauses)
 
 
