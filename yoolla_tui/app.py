@@ -118,7 +118,19 @@ class YoollaApp(App):
         """`g`: find a client or deal by id, name, contact, e-mail or phone, and open the deal."""
         from yoolla_tui.screens.find import FindModal
 
-        self.push_screen(FindModal(text), lambda deal_id: deal_id is not None and self.open_deal(deal_id))
+        modal = FindModal(text)
+        self._finding = modal
+        self.push_screen(modal, lambda deal_id: deal_id is not None and self.open_deal(deal_id))
+
+    def on_key(self, event) -> None:
+        # `g` then the number at once (a terminal delivers them in one read): the first keys
+        # after `g` reach the find box before it takes keys, and bubble up here unhandled. They
+        # belong in the box, so the app puts them there.
+        modal = getattr(self, "_finding", None)
+        if modal is not None and self.screen is modal and (event.key == "backspace" or (event.is_printable and event.character)):
+            if modal.take(None if event.key == "backspace" else event.character):
+                event.stop()
+                event.prevent_default()
 
     def action_tasks(self) -> None:
         from yoolla_tui.screens.tasks import TasksScreen

@@ -14,7 +14,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import Worker
@@ -25,7 +25,8 @@ from yoolla_tui.core.calls.deals import outcome_label
 from yoolla_tui.core.kernel.errors import StaleEdit
 from yoolla_tui.core.kernel.i18n import _
 
-from yoolla_tui.screens.base import LIGHT_RICH, error_text, translated, when, worker_failed
+from yoolla_tui.core.kernel.phones import pretty
+from yoolla_tui.screens.base import LIGHT_RICH, amount, error_text, translated, when, worker_failed
 from yoolla_tui.screens.modals import ChoiceModal, ConfirmModal, TextModal
 
 OUTCOME_KEYS = {"1": "no_answer", "2": "call_back", "3": "interested", "4": "refused", "5": "do_not_call",
@@ -33,6 +34,7 @@ OUTCOME_KEYS = {"1": "no_answer", "2": "call_back", "3": "interested", "4": "ref
 # After these the deal is done for now and the next due deal opens; `interested` stays, so the
 # operator can move it on (advance, invoice) before `space` opens the next one.
 STAYS = {"interested"}
+HISTORY_SHOWN = 60  # the card draws the newest calls; older ones are a command away
 
 
 def quick_times() -> list[tuple[str, str]]:
@@ -71,7 +73,8 @@ class DealScreen(Screen):
             Binding("6", "outcome('wrong_number')", _("Wrong number"),
                     tooltip=_("Wrong number: out of the queue until the phone is corrected"), show=False,
                     id="wrong_number"),
-            Binding("g", "app.find", _("Find"), tooltip=_("Find a client or deal by id, name or phone"), id="find"),
+            Binding("g", "app.find", _("Find"), tooltip=_("Find a client or deal by id, name or phone"), id="find",
+                    show=False),
             Binding("n", "note", _("Note"), tooltip=_("Write a note that goes with the next outcome"), id="note"),
             Binding("a", "advance", _("Advance"), tooltip=_("Move the deal to another stage"), id="advance"),
             Binding("i", "invoice", _("Invoice"), tooltip=_("Issue or correct the invoice"), id="invoice"),
@@ -84,19 +87,19 @@ class DealScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Static(id="stagebar")
-        with Horizontal(id="deal-body"):
-            with Vertical(id="card"):
-                yield Static(id="client")
-                yield Static(id="deal")
-            with Vertical(id="history-box"):
-                yield Static(_("History, all campaigns"), id="history-title")
-                with VerticalScroll(id="history-scroll"):
-                    # Plain lines, not a DataTable: a client with 100+ calls redraws in a few ms.
-                    yield Static(id="history")
+        # A compact card on top (client | deal), the history full width below it: at 80x24 the
+        # last calls' outcomes and notes are readable, each note wrapping under its call.
+        with Horizontal(id="card"):
+            yield Static(id="client")
+            yield Static(id="deal")
+        yield Static(_("History, all campaigns"), id="history-title")
+        with VerticalScroll(id="history-scroll"):
+            # One rich grid, not a DataTable: a client with 100+ calls redraws in a few ms.
+            yield Static(id="history")
         yield Static(id="note-line")
         yield Static(id="message")
         yield Static(self._legend(), id="outcomes")
-        yield Footer(show_command_palette=False)
+        yield Footer(show_command_palette=False, compact=True)
 
     def _legend(self, enabled: bool = True) -> Text:
         text = Text(style="" if enabled else "dim")
@@ -153,7 +156,7 @@ class DealScreen(Screen):
         self.query_one("#stagebar", Static).update(self._stage_bar(view["stages"]))
         self.query_one("#client", Static).update(self._client_text(client))
         self.query_one("#deal", Static).update(self._deal_text(deal, view["light"]))
-        self.query_one("#history", Static).update(self._history_text(client.get("history", []), deal["id"]))
+        self.query_one("#history", Static).update(self._history_text(client.get("history", []), deal["id"], deal["campaign"]))
         self.query_one("#history-title", Static).update(
             _("History, all campaigns ({n})").format(n=len(client.get("history", [])))
             if client.get("history") else _("History, all campaigns: no calls yet"))
@@ -178,39 +181,54 @@ class DealScreen(Screen):
         return False
 
     @staticmethod
-    def _history_text(history: list[dict], deal_id: int) -> Text:
-        """The client's calls, newest first, in aligned columns; this deal's calls in bold."""
+    def _history_text(history: list[dict], deal_id: int, campaign: str):
+        """The client's calls, newest first: when, who, outcome, then the note, which wraps in
+        its own column; this deal's calls in bold, another campaign's named in the note column."""
+        from rich import box
+        from rich.table import Table
+
         labels = {code: outcome_label(code) for code in {h["outcome"] for h in history}}  # not 8 lookups a row
         day, tz = clock.today(), clock.local_tz()
-        rows = [(when(h["at"], day, tz), h["campaign"], h["user"] or "", labels[h["outcome"]], h["note"] or "", h["deal_id"])
-                for h in history]
-        heads = (_("When"), _("Campaign"), _("Who"), _("Outcome"), _("Note"))
-        caps = (11, 18, 10, 14)
-        widths = [min(cap, max([len(heads[i])] + [len(r[i]) for r in rows])) for i, cap in enumerate(caps)]
-
-        def line(cells) -> str:
-            return "  ".join(str(c)[:w].ljust(w) for c, w in zip(cells, widths)) + "  " + str(cells[4])
-        text = Text(line(heads), style="dim")
-        for row in rows:
-            text.append("\n" + line(row), style="bold" if row[5] == deal_id else "")
-        return text
+        grid = Table(box=None, show_header=True, header_style="dim", pad_edge=False, expand=True, padding=(0, 1, 0, 0))
+        grid.add_column(_("When"), no_wrap=True)
+        grid.add_column(_("Who"), no_wrap=True, overflow="ellipsis", max_width=12)
+        grid.add_column(_("Outcome"), no_wrap=True)
+        grid.add_column(_("Note"), ratio=1, overflow="fold")
+        for h in history[:HISTORY_SHOWN]:
+            note = Text(h["note"] or "")
+            if h["campaign"] != campaign:
+                note = Text.assemble((h["campaign"], "dim italic"), " " if h["note"] else "", note)
+            grid.add_row(when(h["at"], day, tz), h["user"] or "", labels[h["outcome"]], note,
+                         style="bold" if h["deal_id"] == deal_id else "")
+        if len(history) > HISTORY_SHOWN:
+            grid.add_row("", "", "", Text(_("… {n} older calls: yoolla client show").format(n=len(history) - HISTORY_SHOWN),
+                                          style="dim"))
+        return grid
 
     def _stage_bar(self, stages: list[dict]) -> Text:
-        text = Text()
+        """The pipeline with the current stage marked, in the screen's width: the other stages'
+        names are shortened (with an ellipsis) until it fits, the current one never."""
         shown = [s for s in stages if s["kind"] != "lost" or s["current"]]
-        for n, stage in enumerate(shown):
+        room = max(20, self.app.size.width - 2)
+        longest = max((len(s["name"]) for s in shown), default=0)
+        for cap in range(longest, 2, -1):
+            names = [s["name"] if s["current"] or len(s["name"]) <= cap else s["name"][:cap - 1] + "…" for s in shown]
+            if sum(len(n) for n in names) + 3 * (len(names) - 1) + 2 <= room:
+                break
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for n, (stage, name) in enumerate(zip(shown, names)):
             if n:
                 text.append(" › ", style="dim")
             if stage["current"]:
-                text.append(f" {stage['name']} ", style="bold reverse")
+                text.append(f" {name} ", style="bold reverse")
             else:
-                text.append(stage["name"], style="dim")
+                text.append(name, style="dim")
         return text
 
     def _client_text(self, client: dict) -> Text:
         text = Text(client.get("name", ""), style="bold")
-        rows = [(_("Contact"), client.get("contact_person")),
-                (_("Phone"), (client.get("phone") or "") + (f" ×{client['phone_ext']}" if client.get("phone_ext") else "")),
+        rows = [(_("Phone"), pretty(client.get("phone"), client.get("phone_ext"))),
+                (_("Contact"), client.get("contact_person")),
                 (_("E-mail"), client.get("email")), (_("City"), client.get("city")), (_("Note"), client.get("note"))]
         for label, value in rows:
             if value:
@@ -228,17 +246,20 @@ class DealScreen(Screen):
         text.append(_("Deal {id}").format(id=deal["id"]), style="bold")
         text.append(f" · {deal['campaign']}", style="dim")
         status = _("closed") if deal["closed"] else outcome_label(deal["status"])
-        rows = [(_("Status"), status),
-                (_("Next call"), when(deal["next_call_at"]) if deal["next_call_at"] else _("none")),
-                (_("Attempts"), _("{week} this week, {total} in all").format(week=deal["attempts_week"],
-                                                                              total=deal["attempts_total"])),
-                (_("Invoice"), deal["invoice"] or "—"), (_("Paid"), deal["paid"] or "—"),
-                (_("Manager"), deal["manager"] or "—")]
-        for label, value in rows:
-            text.append(f"\n{label}: ", style="dim")
-            if label == _("Next call") and light:
-                text.append("● ", style=LIGHT_RICH.get(light, ""))
-            text.append(str(value))
+        text.append("\n" + _("Status") + ": ", style="dim")
+        text.append(status)
+        text.append("\n" + _("Next call") + ": ", style="dim")
+        if deal["next_call_at"] and light:
+            text.append("● ", style=LIGHT_RICH.get(light, ""))
+        text.append(when(deal["next_call_at"]) if deal["next_call_at"] else _("none"))
+        text.append("\n" + _("Attempts") + ": ", style="dim")
+        text.append(_("{week} this week, {total} in all").format(week=deal["attempts_week"], total=deal["attempts_total"]))
+        text.append("\n" + _("Invoice") + ": ", style="dim")
+        text.append(amount(deal["invoice"]))
+        text.append(" · " + _("Paid") + ": ", style="dim")
+        text.append(amount(deal["paid"]))
+        text.append("\n" + _("Manager") + ": ", style="dim")
+        text.append(deal["manager"] or "—")
         for order in deal.get("orders") or []:
             text.append("\n" + _("Order") + ": ", style="dim")
             text.append(order["title"])
@@ -289,7 +310,7 @@ class DealScreen(Screen):
                 return None
             return True
         if action == "undo":
-            return True if self.app.last_call is not None else None
+            return True if self.app.last_call is not None else False  # z shows only when it can act
         return True
 
     # ---- outcomes ------------------------------------------------------------------------

@@ -69,9 +69,25 @@ class FindModal(ModalScreen["int | None"]):
             yield Label(_("↑↓ choose · Enter open · escape cancel"), classes="hint", id="find-hint")
 
     def on_mount(self) -> None:
-        self.query_one(Input).focus()
+        box = self.query_one(Input)
+        box.focus()
         if self.text:
-            self.search(self.text)
+            box.value = self.text
+            box.cursor_position = len(self.text)
+
+    def take(self, character: str | None) -> bool:
+        """A key the box did not take yet (see YoollaApp.on_key): into the box (None: backspace)."""
+        boxes = self.query("#find-text")
+        if not boxes:
+            self.text = self.text[:-1] if character is None else self.text + character
+            return True
+        box = boxes.first(Input)
+        box.focus()
+        if character is None:
+            box.action_delete_left()
+        else:
+            box.insert_text_at_cursor(character)
+        return True
 
     @on(Input.Changed, "#find-text")
     def _typed(self, event: Input.Changed) -> None:

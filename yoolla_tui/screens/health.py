@@ -47,7 +47,7 @@ class HealthScreen(BoardScreen):
             yield DataTable(id="health", cursor_type="row", zebra_stripes=True)
             yield Static(id="health-detail")
         yield Static(id="message")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         actor = self.app.actor

@@ -54,7 +54,7 @@ class TasksScreen(BoardScreen):
         yield Static(id="inbox-title")
         yield Static(id="inbox")
         yield Static(id="message")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         actor = self.app.actor

@@ -17,7 +17,8 @@ from yoolla_tui.core.calls import today
 from yoolla_tui.core.calls.deals import outcome_label
 from yoolla_tui.core.kernel.i18n import _
 
-from yoolla_tui.screens.base import LIGHT_RICH, error_text, translated, when, worker_failed
+from yoolla_tui.core.kernel.phones import pretty
+from yoolla_tui.screens.base import LIGHT_RICH, amount, cut, error_text, translated, when, worker_failed
 
 
 def sort_labels() -> dict[str, str]:
@@ -45,17 +46,19 @@ class TodayScreen(Screen):
             Binding("space", "call_next", _("Next due"), tooltip=_("Open the head of the queue"), id="next"),
             Binding("slash", "filter", _("Filter"), tooltip=_("Filter the queue by client name or phone"), id="filter"),
             Binding("g", "app.find", _("Find"), tooltip=_("Find a client or deal by id, name or phone"), id="find"),
-            Binding("s", "cycle_sort", _("Sort"), tooltip=_("Sort by due time, client, stage or light"), id="sort"),
+            Binding("s", "cycle_sort", _("Sort"), tooltip=_("Sort by due time, client, stage or light"), id="sort",
+                    show=False),
             Binding("t", "app.tasks", _("Tasks"), tooltip=_("Your task queue with forecasts, the timer and the inbox"),
                     id="tasks", show=False),
             Binding("h", "app.health", _("Health"), tooltip=_("Your open deals red / green / white, with checkpoints"),
                     id="health", show=False),
-            Binding("v", "supervisor", _("Supervisor"), tooltip=_("Today per manager and the funnel"), id="supervisor"),
+            Binding("v", "supervisor", _("Team"), tooltip=_("The Supervisor screen: today per manager and the funnel"),
+                    id="supervisor"),
             Binding("z", "undo", _("Undo"), tooltip=_("Undo the last outcome you logged (a few minutes)"), id="undo"),
             Binding("r", "reload", _("Refresh"), tooltip=_("Reload the counters and the queue"), id="reload",
                     show=False),
             Binding("escape", "clear_filter", _("Clear filter"), tooltip=_("Show the whole queue again"),
-                    id="clear"),
+                    id="clear", show=False),
             Binding("q", "app.quit", _("Quit"), tooltip=_("Leave the dashboard"), id="quit"),
         ])
 
@@ -73,7 +76,7 @@ class TodayScreen(Screen):
         yield box
         yield DataTable(id="queue", cursor_type="row", zebra_stripes=True)
         yield Static(id="pager")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         actor = self.app.actor
@@ -94,7 +97,7 @@ class TodayScreen(Screen):
     def _widths(width: int) -> tuple[int, ...]:
         """Column widths (light, due, client, phone, stage, outcome) for a terminal `width`: the
         fixed columns tighten below 100 columns and the client's name takes what is left."""
-        fixed = (1, 11, 12, 12, 12) if width < 100 else (1, 11, 13, 14, 14)
+        fixed = (1, 11, 17, 11, 11) if width < 100 else (1, 11, 17, 15, 14)
         room = width - 4 - 2 * 6  # margins and scrollbar, one cell of padding each side of a column
         light, due, phone, stage, status = fixed
         return light, due, max(12, room - sum(fixed)), phone, stage, status
@@ -170,11 +173,11 @@ class TodayScreen(Screen):
 
     def _cells(self, row: dict) -> list:
         style = LIGHT_RICH.get(row["light"] or "", "")
-        phone = row["phone"] or ""
-        if row["phone_ext"]:
-            phone += f" ×{row['phone_ext']}"
+        _light, _due, client, phone, stage, status = self._layout
+        # A cell too narrow for its text ends in an ellipsis: never a silently cut word.
         return [Text("●", style=style), Text(when(row["next_call_at"]), style=style if row["light"] == "red" else ""),
-                row["client"], phone, row["stage_name"], outcome_label(row["status"])]
+                cut(row["client"], client), cut(pretty(row["phone"], row["phone_ext"]), phone),
+                cut(row["stage_name"], stage), cut(outcome_label(row["status"]), status)]
 
     def _counters(self, counters: dict | None) -> None:
         c = counters or {}
@@ -184,10 +187,10 @@ class TodayScreen(Screen):
         self.query_one("#to-call", Static).update(
             Text.assemble((str(c.get("to_call", blank)), "bold"), "\n", (_("Still to call"), "dim")))
         self.query_one("#invoices", Static).update(
-            Text.assemble((str(c.get("invoices_week", blank)), "bold"), "\n", (_("Invoices this week"), "dim")))
-        payments = f"{c['payments_week']} · {c['paid_week']}" if counters else blank
+            Text.assemble((str(c.get("invoices_week", blank)), "bold"), "\n", (_("Invoices, week"), "dim")))
+        payments = f"{c['payments_week']} · {amount(c['paid_week'])}" if counters else blank
         self.query_one("#payments", Static).update(
-            Text.assemble((payments, "bold"), "\n", (_("Payments this week"), "dim")))
+            Text.assemble((payments, "bold"), "\n", (_("Payments, week"), "dim")))
 
     def _pager(self) -> None:
         shown = self.query_one("#queue", DataTable).row_count
@@ -199,7 +202,7 @@ class TodayScreen(Screen):
         else:
             text = _("{total} due · sorted by {sort}").format(total=count(self.total), sort=sort_labels()[self.sort])
         if self.search:
-            text += " · " + _("filter: {search}").format(search=self.search)
+            text += " · " + _("filter: {search} (esc clears)").format(search=self.search)
         self.query_one("#pager", Static).update(text)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

@@ -62,7 +62,8 @@ def _order(sort: str, now):
     if sort not in SORTS:
         raise BadInput(_("unknown sort {sort!r}: expected one of {known}").format(sort=sort, known=", ".join(SORTS)))
     if sort == "client":
-        return (Client.name, Deal.id)
+        # Ё sorts with Е (as in a Russian dictionary), not before А as its code point would.
+        return (func.replace(func.replace(Client.name, "Ё", "Е"), "ё", "е"), Client.name, Deal.id)
     if sort == "stage":
         return (Stage.position.desc(), *deals.queue_order(now))
     if sort == "light":
