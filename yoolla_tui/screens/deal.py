@@ -22,7 +22,7 @@ from textual.worker import Worker
 from yoolla_tui.core.kernel import audit, clock, db
 from yoolla_tui.core.calls import deals, today
 from yoolla_tui.core.calls.deals import outcome_label
-from yoolla_tui.core.kernel.errors import StaleEdit
+from yoolla_tui.core.kernel.errors import StaleEdit, YoollaError
 from yoolla_tui.core.kernel.i18n import _
 
 from yoolla_tui.core.kernel.phones import pretty
@@ -37,9 +37,30 @@ STAYS = {"interested"}
 HISTORY_SHOWN = 60  # the card draws the newest calls; older ones are a command away
 
 
-def quick_times() -> list[tuple[str, str]]:
-    return [("+1h", _("in 1 hour")), ("+2h", _("in 2 hours")), ("tomorrow 10:00", _("tomorrow 10:00")),
+def quick_times(next_workday: str) -> list[tuple[str, str]]:
+    """The call-back choices; the third is the next working day at 10:00 ("tomorrow" when it is)."""
+    from datetime import date
+
+    from babel.dates import format_date
+
+    from yoolla_tui.core.kernel.i18n import current_language
+
+    day = date.fromisoformat(next_workday)
+    if (day - clock.today()).days == 1:
+        label = _("tomorrow 10:00")
+    else:
+        label = format_date(day, "EEE dd.MM", locale=current_language()) + " 10:00"
+    return [("+1h", _("in 1 hour")), ("+2h", _("in 2 hours")), (f"{next_workday} 10:00", label),
             ("", _("another time…"))]
+
+
+def check_next_call(text: str) -> str | None:
+    """None when `text` is a time in the future the call-back box accepts, else why not."""
+    try:
+        clock.parse_when(text, future=True)
+    except YoollaError as error:
+        return error.message
+    return None
 
 
 class DealScreen(Screen):
@@ -327,9 +348,11 @@ class DealScreen(Screen):
                 if value:
                     self.log_outcome(deal_id, version, outcome, when=value)
                 else:
-                    self.app.push_screen(TextModal(_("Call back when? (15:30, tomorrow 12:00, +3h, 2026-11-27 11:00)")),
-                                         lambda typed: typed and self.log_outcome(deal_id, version, outcome, when=typed))
-            self.app.push_screen(ChoiceModal(_("Call back when?"), quick_times()), picked)
+                    self.app.push_screen(
+                        TextModal(_("Call back when? ({examples})").format(examples=clock.when_examples()),
+                                  check=check_next_call),
+                        lambda typed: typed and self.log_outcome(deal_id, version, outcome, when=typed))
+            self.app.push_screen(ChoiceModal(_("Call back when?"), quick_times(self.current["next_workday"])), picked)
         elif outcome == "refused":
             reasons = self.current["reasons"]
 
@@ -362,7 +385,7 @@ class DealScreen(Screen):
         try:
             with db.session_scope(self.app.engine) as session:
                 actor = self.app.actor
-                next_call = clock.parse_when(when) if when else None
+                next_call = clock.parse_when(when, future=True) if when else None
                 call = deals.log_call(session=session, actor=actor, deal_id=deal_id, outcome=outcome, note=note,
                                       next_call=next_call, reason=reason, expected_version=version)
                 call_id, next_at = call.id, call.next_call_at

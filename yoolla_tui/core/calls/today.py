@@ -143,7 +143,7 @@ def next_due(*, session: Session, actor: User, after: int | None = None) -> int 
 def deal_view(*, session: Session, actor: User, deal_id: int | str) -> dict:
     """Everything the call card shows, in one transaction: the deal (`deals.show`), its light,
     the client card with the whole history across campaigns (`clients.card`), the stages of the
-    deal's pipeline and the lost reasons to offer."""
+    deal's pipeline, the lost reasons to offer, and the next working day (`next_workday`, ISO)."""
     from yoolla_tui.core.calls import clients
     from yoolla_tui.core.kernel import reference
 
@@ -153,8 +153,13 @@ def deal_view(*, session: Session, actor: User, deal_id: int | str) -> dict:
     client = clients.card(session=session, actor=actor, ref=str(deal.client_id))
     stages = [{"code": s.code, "name": _(s.name), "kind": s.kind, "current": s.id == deal.stage_id}
               for s in reference.stages(session, pipeline_id)]
+    from yoolla_tui.core.people.calendar import WorkCalendar
+
+    # The quick call-back "tomorrow 10:00" means the next working day (Friday's is Monday).
+    next_workday = WorkCalendar(session).next_business_day(clock.today())
     return {"deal": card, "light": deal_light(deal), "client": client, "stages": stages,
-            "reasons": [r for r in reference.list_lost_reasons(session) if r["code"] != "do_not_call"]}
+            "reasons": [r for r in reference.list_lost_reasons(session) if r["code"] != "do_not_call"],
+            "next_workday": next_workday.isoformat()}
 
 
 def warm_up(*, session: Session, actor: User) -> None:
