@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterable
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 from yoolla_tui.core.kernel import db
 from yoolla_tui.core.people import users
@@ -45,8 +45,11 @@ class YoollaApp(App):
         self.refresh_seconds = refresh_seconds
         # A deal-changing key is taken only `key_guard` seconds after the deal was drawn.
         self.key_guard = key_guard
-        # The last call this session logged: (call id, deal id), for `z`.
-        self.last_call: tuple[int, int] | None = None
+        # The outcomes this session logged, oldest first: (call id, deal id); `z` undoes the
+        # last one, then the one before, one step at a time.
+        self.undo_stack: list[tuple[int, int]] = []
+        # Tasks finished with `d` in this session: (task id, status before), for `z` on Tasks.
+        self.task_undo: list[tuple[int, str]] = []
         self._bindings = translated(self._bindings, [
             Binding("question_mark", "toggle_help", _("Keys"), tooltip=_("Show or hide every key of this screen"),
                     id="help"),
@@ -78,10 +81,12 @@ class YoollaApp(App):
             reload()
 
     def action_toggle_help(self) -> None:
-        if self.screen.query("HelpPanel"):
-            self.action_hide_help_panel()
-        else:
-            self.action_show_help_panel()
+        from yoolla_tui.screens.help import HelpModal
+
+        if isinstance(self.screen, HelpModal):
+            self.screen.dismiss(None)
+        elif not isinstance(self.screen, ModalScreen):
+            self.push_screen(HelpModal(self.screen))
 
     def open_deal(self, deal_id: int) -> None:
         from yoolla_tui.screens.deal import DealScreen

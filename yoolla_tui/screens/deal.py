@@ -101,6 +101,7 @@ class DealScreen(Screen):
             Binding("i", "invoice", _("Invoice"), tooltip=_("Issue or correct the invoice"), id="invoice"),
             Binding("p", "pay", _("Payment"), tooltip=_("Record a payment"), id="pay"),
             Binding("z", "undo", _("Undo"), tooltip=_("Undo the last outcome you logged (a few minutes)"), id="undo"),
+            Binding("z", "nothing_to_undo", show=False),  # z with nothing left says so
             Binding("space", "next", _("Next"), tooltip=_("Open the next due deal"), id="next"),
             Binding("r", "reload", _("Refresh"), tooltip=_("Reload the deal"), id="reload", show=False),
             Binding("escape,q", "back", _("Back"), tooltip=_("Back to Today"), id="back"),
@@ -331,7 +332,7 @@ class DealScreen(Screen):
                 return None
             return True
         if action == "undo":
-            return True if self.app.last_call is not None else False  # z shows only when it can act
+            return True if self.app.undo_stack else False  # z shows only when it can act
         return True
 
     # ---- outcomes ------------------------------------------------------------------------
@@ -401,12 +402,18 @@ class DealScreen(Screen):
 
     def _logged(self, deal_id: int, call_id: int, outcome: str, next_at, view: dict | None) -> None:
         self.busy = False
-        self.app.last_call = (call_id, deal_id)
         self.note = ""
         done = _("Deal {id}: {outcome} logged").format(id=deal_id, outcome=outcome_label(outcome))
         if next_at is not None:
             done += " · " + _("next call {when}").format(when=when(clock.iso(next_at)))
-        done += " · " + _("z undoes it")
+        elif outcome == "interested":
+            done += " · " + _("no next call: it leaves Today unless you set one (2)")
+        elif outcome == "no_answer":
+            # The week's attempts are used up: say so, or the deal seems to vanish from Today.
+            done += " · " + _("attempts used up: out of the queue until next week")
+        if outcome != "do_not_call":  # only an admin lifts do-not-call: no undo is promised
+            self.app.undo_stack.append((call_id, deal_id))
+            done += " · " + _("z undoes it")
         if view is not None:
             self.show_deal(view["deal"]["id"], done, view=view)
         else:
@@ -488,10 +495,19 @@ class DealScreen(Screen):
         self.reload()
 
     def action_undo(self) -> None:
-        if self.app.last_call is None or self.busy:
+        if not self.app.undo_stack:
+            self.action_nothing_to_undo()
+            return
+        if self.busy:
             return
         self.busy = True
-        self._undo(*self.app.last_call)
+        # Taken off the stack now: undone, or refused (someone changed the deal since, or it is
+        # too old), it is not offered again; the next z offers the outcome before it.
+        self._undo(*self.app.undo_stack.pop())
+        self._sync_bindings()
+
+    def action_nothing_to_undo(self) -> None:
+        self._message(_("Nothing to undo: every outcome you logged since the dashboard opened is undone."))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="write")
     def _undo(self, call_id: int, deal_id: int) -> None:
@@ -500,7 +516,7 @@ class DealScreen(Screen):
 
     def _undone(self, deal_id: int) -> None:
         self.busy = False
-        self.app.last_call = None
+        self._sync_bindings()
         self.show_deal(deal_id, _("Undone: deal {id} is back as it was before the call.").format(id=deal_id))
 
     # ---- moving around -------------------------------------------------------------------

@@ -55,6 +55,7 @@ class TodayScreen(Screen):
             Binding("v", "supervisor", _("Team"), tooltip=_("The Supervisor screen: today per manager and the funnel"),
                     id="supervisor"),
             Binding("z", "undo", _("Undo"), tooltip=_("Undo the last outcome you logged (a few minutes)"), id="undo"),
+            Binding("z", "nothing_to_undo", show=False),
             Binding("r", "reload", _("Refresh"), tooltip=_("Reload the counters and the queue"), id="reload",
                     show=False),
             Binding("escape", "clear_filter", _("Clear filter"), tooltip=_("Show the whole queue again"),
@@ -228,7 +229,7 @@ class TodayScreen(Screen):
         if action == "supervisor":
             return self.app.actor.role in ("admin", "supervisor")
         if action == "undo":
-            return True if self.app.last_call is not None else False
+            return True if self.app.undo_stack else False
         if action == "clear_filter":
             return True if self.search or self.query_one("#filter", Input).display else False
         return True
@@ -310,13 +311,17 @@ class TodayScreen(Screen):
     def action_supervisor(self) -> None:
         self.app.action_supervisor()
 
+    def action_nothing_to_undo(self) -> None:
+        self.notify(_("Nothing to undo: every outcome you logged since the dashboard opened is undone."), timeout=4)
+
     def action_undo(self) -> None:
         """Back on Today after the last deal of the queue: undo opens that deal and undoes there."""
-        if self.app.last_call is None:
+        if not self.app.undo_stack:
+            self.action_nothing_to_undo()
             return
         from yoolla_tui.screens.deal import DealScreen
 
-        screen = DealScreen(self.app.last_call[1])
+        screen = DealScreen(self.app.undo_stack[-1][1])
         self.app.push_screen(screen)
         screen.call_after_refresh(screen.action_undo)
 
