@@ -48,6 +48,8 @@ class YoollaApp(App):
         # The outcomes this session logged, oldest first: (call id, deal id); `z` undoes the
         # last one, then the one before, one step at a time.
         self.undo_stack: list[tuple[int, int]] = []
+        # The deal last on the Deal screen: Today's cursor goes back to it.
+        self.last_deal_id: int | None = None
         # Tasks finished with `d` in this session: (task id, status before), for `z` on Tasks.
         self.task_undo: list[tuple[int, str]] = []
         self._bindings = translated(self._bindings, [

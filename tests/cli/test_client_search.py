@@ -11,3 +11,4 @@ def test_client_list_search_finds_the_client_however_typed(cli, typed):
     cli("client", "add", "ООО «Юпитер»", "--phone", "+7 499 980-82-59")
     cli("client", "add", "АО «Другой»", "--phone", "+7 495 111-22-33")
     assert [c["name"] for c in cli.json("client", "list", "--search", typed)] == ["ООО «Юпитер»"]
+

@@ -49,3 +49,13 @@ async def test_do_not_call_promises_no_undo(world, make):
         message = str(app.screen.query_one("#message").render())
         assert "Do not call logged" in message and "z undoes" not in message
         assert "z" not in footer_keys(app)
+
+
+async def test_after_escape_today_s_cursor_is_on_the_deal_just_left(world, make):
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "1", "1")  # C1, C7 logged; C12 on screen
+        assert app.screen.deal_id == world.ids["C12"]
+        await press(pilot, "escape")
+        assert app.screen.selected_id() == world.ids["C12"]

@@ -22,7 +22,7 @@ from textual.worker import Worker
 from yoolla_tui.core.kernel import audit, clock, db
 from yoolla_tui.core.calls import deals, today
 from yoolla_tui.core.calls.deals import outcome_label
-from yoolla_tui.core.kernel.errors import StaleEdit, YoollaError
+from yoolla_tui.core.kernel.errors import GateNotMet, StaleEdit, YoollaError
 from yoolla_tui.core.kernel.i18n import _
 
 from yoolla_tui.core.kernel.phones import pretty
@@ -174,6 +174,7 @@ class DealScreen(Screen):
             self._drawn_at = None
             self.call_after_refresh(self._painted)
         self.current = view
+        self.app.last_deal_id = view["deal"]["id"]  # Today puts its cursor here when we go back
         deal, client = view["deal"], view["client"]
         self.query_one("#stagebar", Static).update(self._stage_bar(view["stages"]))
         self.query_one("#client", Static).update(self._client_text(client))
@@ -485,9 +486,28 @@ class DealScreen(Screen):
         except StaleEdit:
             self.app.call_from_thread(self._stale, deal_id)
             return
+        except GateNotMet as refused:
+            self.app.call_from_thread(self._gate_refused, kwargs.get("to"), refused)
+            return
         labels = {"advance": _("Deal {id} moved"), "invoice": _("Deal {id}: invoice saved"),
                   "pay": _("Deal {id}: payment recorded")}
         self.app.call_from_thread(self._written, labels[what].format(id=deal_id))
+
+    def _gate_refused(self, code: str | None, refused: GateNotMet) -> None:
+        """A stage gate in the operator's words: the stage's name and the key that opens it
+        (core's message, written for the shell, names a command and a code)."""
+        self.busy = False
+        self._sync_bindings()
+        deal = (self.current or {}).get("deal", {})
+        stage = next((s for s in (self.current or {}).get("stages", []) if s["code"] == code), None)
+        keys = {"invoice": (_("an invoice (press i)"), not deal.get("invoice")),
+                "payment": (_("a payment (press p)"), not deal.get("paid"))}
+        needs = [keys[f][0] for f in (stage or {}).get("required", []) if f in keys and keys[f][1]]
+        if stage is not None and needs:
+            self._message(_("Not moved: «{stage}» needs {needs}").format(stage=stage["name"], needs=", ".join(needs)),
+                          error=True)
+        else:
+            self._message(refused.message, error=True)
 
     def _written(self, message: str) -> None:
         self.busy = False

@@ -92,6 +92,8 @@ class TodayScreen(Screen):
         table.focus()
 
     def on_screen_resume(self) -> None:
+        # Back from a deal: the cursor goes to the deal just left (once the queue is re-read).
+        self._return_to = self.app.last_deal_id
         self.reload()
 
     @staticmethod
@@ -153,7 +155,10 @@ class TodayScreen(Screen):
         self.total = page["total"]
         self._pager()
         ids = [r["id"] for r in page["rows"]]
-        if selected in ids:
+        back_to, self._return_to = getattr(self, "_return_to", None), None
+        if back_to in ids:
+            table.move_cursor(row=ids.index(back_to), animate=False)
+        elif selected in ids:
             table.move_cursor(row=ids.index(selected), animate=False)
         elif ids:
             table.move_cursor(row=min(keep, len(ids) - 1), animate=False)

@@ -151,7 +151,8 @@ def deal_view(*, session: Session, actor: User, deal_id: int | str) -> dict:
     deal = deals.get_deal(session, card["id"])
     pipeline_id = session.get(Stage, deal.stage_id).pipeline_id
     client = clients.card(session=session, actor=actor, ref=str(deal.client_id))
-    stages = [{"code": s.code, "name": _(s.name), "kind": s.kind, "current": s.id == deal.stage_id}
+    stages = [{"code": s.code, "name": _(s.name), "kind": s.kind, "current": s.id == deal.stage_id,
+               "required": list(s.required_fields or [])}
               for s in reference.stages(session, pipeline_id)]
     from yoolla_tui.core.people.calendar import WorkCalendar
 

@@ -74,6 +74,8 @@ def list_records(*, session: Session, actor: User, deal: int | str | None = None
                 before, after = data.get(before_key), data.get(after_key)
                 if field == "invoice":
                     before, after = money.show(before), money.show(after)
+                    if rec.action == "deal.pay":
+                        field = "payment"  # a payment's amount, not a change of the invoice
                 changes[field] = {"before": lookup.get(before, before), "after": lookup.get(after, after)}
         data = {key: _local(value) for key, value in data.items()}
         out.append({"id": rec.id, "at": clock.iso(rec.at), "user": login.get(rec.actor_id), "action": rec.action,
