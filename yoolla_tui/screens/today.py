@@ -18,6 +18,7 @@ from yoolla_tui.core.calls.deals import outcome_label
 from yoolla_tui.core.kernel.i18n import _
 
 from yoolla_tui.core.kernel.phones import pretty
+from yoolla_tui.screens.modals import ChoiceModal
 from yoolla_tui.screens.base import LIGHT_RICH, amount, cut, error_text, translated, when, worker_failed
 
 
@@ -37,6 +38,7 @@ class TodayScreen(Screen):
         super().__init__()
         self.sort = "due"
         self.search = ""
+        self.manager: str | None = None  # a supervisor's or admin's pick (m); None: everyone they see
         self.total = 0
         self.loading_page = False
         self._ids: list[int] = []
@@ -54,6 +56,8 @@ class TodayScreen(Screen):
                     id="health", show=False),
             Binding("v", "supervisor", _("Team"), tooltip=_("The Supervisor screen: today per manager and the funnel"),
                     id="supervisor"),
+            Binding("m", "pick_manager", _("Manager"), tooltip=_("Show one manager's queue, or everyone's"),
+                    id="manager", show=False),
             Binding("z", "undo", _("Undo"), tooltip=_("Undo the last outcome you logged (a few minutes)"), id="undo"),
             Binding("z", "nothing_to_undo", show=False),
             Binding("r", "reload", _("Refresh"), tooltip=_("Reload the counters and the queue"), id="reload",
@@ -79,6 +83,10 @@ class TodayScreen(Screen):
         yield Static(id="pager")
         yield Footer(compact=True, show_command_palette=False)
 
+    @property
+    def team_view(self) -> bool:
+        return self.app.actor.role in ("admin", "supervisor")
+
     def on_mount(self) -> None:
         actor = self.app.actor
         self.query_one("#topbar", Static).update(Text.assemble(
@@ -96,26 +104,28 @@ class TodayScreen(Screen):
         self._return_to = self.app.last_deal_id
         self.reload()
 
-    @staticmethod
-    def _widths(width: int) -> tuple[int, ...]:
-        """Column widths (light, due, client, phone, stage, outcome) for a terminal `width`: the
-        fixed columns tighten below 100 columns and the client's name takes what is left."""
-        fixed = (1, 11, 17, 11, 11) if width < 100 else (1, 11, 17, 15, 14)
-        room = width - 4 - 2 * 6  # margins and scrollbar, one cell of padding each side of a column
-        light, due, phone, stage, status = fixed
-        return light, due, max(12, room - sum(fixed)), phone, stage, status
+    def _widths(self, width: int) -> tuple[tuple[str, int], ...]:
+        """(column key, width) for a terminal `width`: the fixed columns tighten below 100 columns
+        and the client's name takes what is left. A supervisor or admin gets a Manager column
+        (at the outcome's place below 100 columns, where both would squeeze the client's name)."""
+        narrow = width < 100
+        columns = [("light", 1), ("due", 11), ("client", 0), ("phone", 17), ("stage", 11 if narrow else 15)]
+        if self.team_view:
+            columns += [("manager", 10)] if narrow else [("status", 14), ("manager", 10)]
+        else:
+            columns += [("status", 11 if narrow else 14)]
+        room = width - 4 - 2 * len(columns)  # margins and scrollbar, one cell of padding each side of a column
+        client = max(12, room - sum(w for _key, w in columns))
+        return tuple((key, client if key == "client" else w) for key, w in columns)
 
     def _columns(self, width: int) -> None:
         table = self.query_one("#queue", DataTable)
         table.clear(columns=True)
         self._layout = self._widths(width)
-        light, due, client, phone, stage, status = self._layout
-        table.add_column("", key="light", width=light)
-        table.add_column(_("Due"), key="due", width=due)
-        table.add_column(_("Client"), key="client", width=client)
-        table.add_column(_("Phone"), key="phone", width=phone)
-        table.add_column(_("Stage"), key="stage", width=stage)
-        table.add_column(_("Last outcome"), key="status", width=status)
+        titles = {"light": "", "due": _("Due"), "client": _("Client"), "phone": _("Phone"), "stage": _("Stage"),
+                  "status": _("Last outcome"), "manager": _("Manager")}
+        for key, w in self._layout:
+            table.add_column(titles[key], key=key, width=w)
         rows, self._rows, self._ids = self._rows, [], []
         self._add(rows)
 
@@ -134,13 +144,13 @@ class TodayScreen(Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="today")
     def load(self, search: str, sort: str, limit: int) -> None:
-        board = self.app.core(today.board, search=search or None, sort=sort, limit=limit)
+        board = self.app.core(today.board, search=search or None, sort=sort, limit=limit, manager=self.manager)
         self.app.call_from_thread(self._show, board["counters"], board)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="page")
     def load_more(self, offset: int) -> None:
         page = self.app.core(today.queue, search=self.search or None, sort=self.sort, offset=offset,
-                             limit=today.PAGE, total=self.total)
+                             limit=today.PAGE, total=self.total, manager=self.manager)
         self.app.call_from_thread(self._append, page, offset)
 
     def _show(self, counters: dict, page: dict) -> None:
@@ -179,11 +189,12 @@ class TodayScreen(Screen):
 
     def _cells(self, row: dict) -> list:
         style = LIGHT_RICH.get(row["light"] or "", "")
-        _light, _due, client, phone, stage, status = self._layout
         # A cell too narrow for its text ends in an ellipsis: never a silently cut word.
-        return [Text("●", style=style), Text(when(row["next_call_at"]), style=style if row["light"] == "red" else ""),
-                cut(row["client"], client), cut(pretty(row["phone"], row["phone_ext"]), phone),
-                cut(row["stage_name"], stage), cut(outcome_label(row["status"]), status)]
+        values = {"light": Text("●", style=style),
+                  "due": Text(when(row["next_call_at"]), style=style if row["light"] == "red" else ""),
+                  "client": row["client"], "phone": pretty(row["phone"], row["phone_ext"]), "stage": row["stage_name"],
+                  "status": outcome_label(row["status"]), "manager": row.get("manager") or "—"}
+        return [values[key] if isinstance(values[key], Text) else cut(values[key], w) for key, w in self._layout]
 
     def _counters(self, counters: dict | None) -> None:
         c = counters or {}
@@ -209,6 +220,9 @@ class TodayScreen(Screen):
             text = _("{total} due · sorted by {sort}").format(total=count(self.total), sort=sort_labels()[self.sort])
         if self.search:
             text += " · " + _("filter: {search} (esc clears)").format(search=self.search)
+        if self.team_view:
+            text += " · " + (_("manager: {login} (m)").format(login=self.manager) if self.manager
+                             else _("everyone (m picks a manager)"))
         self.query_one("#pager", Static).update(text)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -231,8 +245,8 @@ class TodayScreen(Screen):
             return True if self.selected_id() is not None else None
         if action == "call_next":
             return True if self.total else None
-        if action == "supervisor":
-            return self.app.actor.role in ("admin", "supervisor")
+        if action in ("supervisor", "pick_manager"):
+            return self.team_view
         if action == "undo":
             return True if self.app.undo_stack else False
         if action == "clear_filter":
@@ -315,6 +329,26 @@ class TodayScreen(Screen):
 
     def action_supervisor(self) -> None:
         self.app.action_supervisor()
+
+    def action_pick_manager(self) -> None:
+        self._team()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="team")
+    def _team(self) -> None:
+        people = self.app.core(today.team)
+        self.app.call_from_thread(self._pick, people)
+
+    def _pick(self, people: list[dict]) -> None:
+        choices = [("", _("everyone"))] + [(p["login"], f"{p['name']} ({p['login']})") for p in people]
+        current = next((n for n, (login, _label) in enumerate(choices) if login == (self.manager or "")), 0)
+
+        def picked(login: str | None) -> None:
+            if login is None:
+                return
+            self.manager = login or None
+            self._pager()
+            self.load(self.search, self.sort, today.PAGE)
+        self.app.push_screen(ChoiceModal(_("Whose queue?"), choices, highlight=current), picked)
 
     def action_nothing_to_undo(self) -> None:
         self.notify(_("Nothing to undo: every outcome you logged since the dashboard opened is undone."), timeout=4)
