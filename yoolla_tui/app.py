@@ -52,9 +52,13 @@ class YoollaApp(App):
         self.last_deal_id: int | None = None
         # Tasks finished with `d` in this session: (task id, status before), for `z` on Tasks.
         self.task_undo: list[tuple[int, str]] = []
+        # Textual's own palette binding says "palette" in English: ours, in the user's language.
+        self._bindings.key_to_bindings.pop(self.COMMAND_PALETTE_BINDING, None)
         self._bindings = translated(self._bindings, [
             Binding("question_mark", "toggle_help", _("Keys"), tooltip=_("Show or hide every key of this screen"),
                     id="help"),
+            Binding(self.COMMAND_PALETTE_BINDING, "command_palette", _("palette"), show=False, priority=True,
+                    tooltip=_("Open the command palette")),
         ])
 
     def core(self, fn: Callable[..., Any], **kwargs: Any) -> Any:
@@ -81,6 +85,12 @@ class YoollaApp(App):
         reload = getattr(self.screen, "reload", None)
         if reload is not None:
             reload()
+
+    def action_command_palette(self) -> None:
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(id="--command-palette", placeholder=_("Search for commands…")))
 
     def action_toggle_help(self) -> None:
         from yoolla_tui.screens.help import HelpModal
@@ -112,8 +122,8 @@ class YoollaApp(App):
             yield SystemCommand(_("Supervisor"), _("Today per manager and the funnel"), self.action_supervisor)
         seen = set()
         for _key, binding in screen._bindings:
-            if binding.action in seen or binding.action.startswith("app."):
-                continue  # one binding with two keys (escape,q) is one command; app.* are listed above
+            if binding.action in seen or binding.action.startswith("app.") or binding.id is None:
+                continue  # one command per action (escape,q); app.* listed above; Textual's own (no id) left out
             seen.add(binding.action)
             if binding.description and screen.check_action(binding.action.split("(")[0], ()) is True:
                 yield SystemCommand(binding.description, binding.tooltip or binding.description,
