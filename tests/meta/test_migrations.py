@@ -1,5 +1,7 @@
 """Alembic owns the schema: an empty database upgraded to head matches the models exactly."""
 
+from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
@@ -57,3 +59,38 @@ def test_upgrading_a_database_with_deals_keeps_them_and_the_foreign_key_checks(e
         if engine.dialect.name == "sqlite":
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     assert db.current_revision(engine) == db.head_revision(engine)
+
+
+def test_a_database_made_by_the_previous_release_upgrades_and_keeps_every_row(tmp_path):
+    """tests/fixtures/release-0.1-demo.sqlite is `yoolla demo --no-dashboard` made by the release
+    before the core was split into packages (revision 0006, 300 deals, 325 calls). Upgrading it
+    to head keeps every row, and the everyday commands read it."""
+    import shutil
+
+    from sqlalchemy import text
+
+    from tests.conftest import Cli
+
+    path = tmp_path / "old.sqlite"
+    shutil.copy(Path(__file__).parents[1] / "fixtures" / "release-0.1-demo.sqlite", path)
+    engine = db.get_engine(f"sqlite:///{path}")
+    tables = ("client", "campaign", "deal", "call", "payment", "audit_record", "user")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0006"
+        before = {t: conn.execute(text(f'SELECT count(*) FROM "{t}"')).scalar() for t in tables}
+    assert before["deal"] == 300 and before["call"] == 325
+    db.upgrade(engine)
+    with engine.connect() as conn:
+        after = {t: conn.execute(text(f'SELECT count(*) FROM "{t}"')).scalar() for t in tables}
+        assert conn.execute(text("SELECT count(*) FROM call WHERE deal_id NOT IN (SELECT id FROM deal)")).scalar() == 0
+        still_open = conn.execute(text("SELECT count(*) FROM deal WHERE closed_at IS NULL")).scalar()
+    assert db.current_revision(engine) == db.head_revision(engine)
+    assert {t: after[t] for t in tables if t != "audit_record"} == {t: before[t] for t in tables if t != "audit_record"}
+    assert after["audit_record"] >= before["audit_record"]
+    engine.dispose()
+    db.get_engine.cache_clear()
+    cli = Cli(f"sqlite:///{path}")
+    weekly = cli.json("report", "weekly", user="admin", now="2026-11-25T12:00:00+03:00")
+    assert weekly, "the weekly report of the upgraded demo is empty"
+    deals = cli.json("deal", "list", "--all", user="admin", now="2026-11-25T12:00:00+03:00")
+    assert len(deals) == still_open and still_open > 200

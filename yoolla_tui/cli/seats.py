@@ -8,7 +8,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from yoolla_tui.core.kernel import audit as audit_core, db
+from yoolla_tui.core.kernel import db
+from yoolla_tui.core.reports import audit_trail as audit_core
 from yoolla_tui.core.maintenance import backup as maintenance
 from yoolla_tui.core.calls import pool
 from yoolla_tui.core.kernel.errors import YoollaError

@@ -13,9 +13,9 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Static
 from textual_plotext import PlotextPlot
 
+from yoolla_tui.core.reports import board
 from yoolla_tui.core.kernel import clock
 from yoolla_tui.core.work import efficiency
-from yoolla_tui.core.calls import today
 from yoolla_tui.core.kernel.i18n import _
 
 from yoolla_tui.screens.base import BoardScreen, translated
@@ -132,7 +132,7 @@ class SupervisorScreen(BoardScreen):
         weeks = trend_weeks()
         since = clock.at_local(clock.parse_week(weeks[0])[0], time(0, 0))
         rows = self.app.core(efficiency.report, since=since, by="user")
-        return {**self.app.core(today.supervisor_board), "trend_weeks": weeks, "trend": trend_series(rows, weeks)}
+        return {**self.app.core(board.supervisor_board), "trend_weeks": weeks, "trend": trend_series(rows, weeks)}
 
     def _show(self, board: dict) -> None:
         self.board = board

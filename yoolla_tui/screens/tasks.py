@@ -11,9 +11,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
+from yoolla_tui.core.work import board
 from yoolla_tui.core.kernel import clock
 from yoolla_tui.core.work import inbox, tasks, timer
-from yoolla_tui.core.calls import today
 from yoolla_tui.core.kernel.i18n import _
 
 from yoolla_tui.screens.base import BoardScreen, translated, when
@@ -96,7 +96,7 @@ class TasksScreen(BoardScreen):
                 self._show(self.board)
 
     def read(self) -> dict:
-        return self.app.core(today.work_board)
+        return self.app.core(board.work_board)
 
     def _show(self, board: dict) -> None:
         self.board = board

@@ -12,9 +12,12 @@ from yoolla_tui.core.kernel import audit, clock, reference
 from yoolla_tui.core.people import users
 from yoolla_tui.core.kernel.errors import BadInput, Conflict, NotFound
 from yoolla_tui.core.kernel.i18n import _
-from yoolla_tui.core.kernel.models import Campaign, CampaignStatus, Client, Deal, LostReason, Role, Stage, StageKind, User
+from yoolla_tui.core.kernel.models import Campaign, CampaignStatus, Client, Deal, LostReason, Stage, User
 from yoolla_tui.core.kernel.permissions import require_campaign_admin, require_deal_access
 from yoolla_tui.core.people.calendar import WorkCalendar
+from yoolla_tui.core.kernel.models import Pipeline
+from yoolla_tui.core.calls.clients import search_clause
+from yoolla_tui.core.calls.importing.bulk import insert_rows
 
 STRATEGIES = ("balanced", "round-robin", "keep")
 
@@ -25,8 +28,6 @@ def public(session: Session, campaign: Campaign) -> dict:
 
 def _public_many(session: Session, rows: list[Campaign]) -> list[dict]:
     """Campaign shapes for a listing: a fixed number of queries however many campaigns."""
-    from yoolla_tui.core.kernel.models import Pipeline
-
     ids = [c.id for c in rows]
     login = dict(session.execute(select(User.id, User.login)).all())
     pipeline = dict(session.execute(select(Pipeline.id, Pipeline.code)).all())
@@ -40,8 +41,6 @@ def _public_many(session: Session, rows: list[Campaign]) -> list[dict]:
 
 
 def reference_code(session: Session, pipeline_id: int) -> str:
-    from yoolla_tui.core.kernel.models import Pipeline
-
     return session.get(Pipeline, pipeline_id).code
 
 
@@ -144,8 +143,6 @@ def add_clients(*, session: Session, actor: User, ref: str, clients: str = "all"
     if client_ids is not None:
         stmt = stmt.where(Client.id.in_(client_ids)) if len(client_ids) < 30000 else stmt
     elif clients and clients != "all":
-        from yoolla_tui.core.calls.clients import search_clause
-
         stmt = stmt.where(search_clause(clients))
     wanted = session.execute(stmt).all()
     if client_ids is not None and len(client_ids) >= 30000:
@@ -164,7 +161,6 @@ def add_clients(*, session: Session, actor: User, ref: str, clients: str = "all"
             already += 1
         else:
             rows.append({"client_id": client_id})
-    from yoolla_tui.core.calls.importing.bulk import insert_rows
 
     # Every new deal shares all but its client: the shared values are converted once (imports add 100k).
     insert_rows(session.connection(), Deal.__table__, rows, same={

@@ -5,22 +5,30 @@ What each call outcome does to the queue is decided here, once (PRODUCT.md, "Cal
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from yoolla_tui.core.kernel import audit, clock, money, reference, refs, settings
 from yoolla_tui.core.calls import clients
+from yoolla_tui.core.calls.deal_rows import listing_stmt, public_row, queue_order
 from yoolla_tui.core.funnel import transition as funnel, light
 from yoolla_tui.core.people import users
-from yoolla_tui.core.kernel.db import for_update
+from yoolla_tui.core.kernel.lookup import get_deal
 from yoolla_tui.core.kernel.errors import BadInput, Conflict, NotFound, StaleEdit
 from yoolla_tui.core.kernel.i18n import _
 from yoolla_tui.core.kernel.listing import Listing
 from yoolla_tui.core.kernel.models import Call, Campaign, Client, Deal, Outcome, Payment, Stage, StageKind, User
 from yoolla_tui.core.kernel.permissions import deal_scope, require_deal_access
 from yoolla_tui.core.people.calendar import WorkCalendar
+from yoolla_tui.core.calls.campaigns import resolve as resolve_campaign
+from yoolla_tui.core.work.orders import for_deal
+from yoolla_tui.core.kernel.models import LostReason
+from yoolla_tui.core.calls.pool import on_call_logged
+from yoolla_tui.core.kernel.audit import last_change
+from yoolla_tui.core.kernel.models import AuditRecord, Role
+from yoolla_tui.core.kernel.errors import PermissionDenied
 
 OUTCOMES = [o.value for o in Outcome]
 DUE_FILTERS = ("today", "overdue")
@@ -34,26 +42,6 @@ def outcome_label(code: str) -> str:
 
 
 # ---- reading -------------------------------------------------------------------------------
-
-def _listing_stmt():
-    return (select(Deal, Client.name, Client.phone, Client.phone_ext, Campaign.name, Stage.code, User.login,
-                   func.coalesce(select(func.sum(Payment.amount_cents)).where(Payment.deal_id == Deal.id).scalar_subquery(), 0))
-            .join(Client, Client.id == Deal.client_id)
-            .join(Campaign, Campaign.id == Deal.campaign_id)
-            .join(Stage, Stage.id == Deal.stage_id)
-            .join(User, User.id == Deal.manager_id, isouter=True))
-
-
-def _public_row(row, now: datetime | None = None) -> dict:
-    deal, client_name, phone, ext, campaign, stage, manager, paid = row
-    return {"id": deal.id, "campaign": campaign, "client_id": deal.client_id, "client": client_name,
-            "phone": phone, "phone_ext": ext or None, "manager": manager, "stage": stage, "status": deal.status,
-            "next_call_at": clock.iso(deal.next_call_at), "attempts_week": deal.attempts_week,
-            "attempts_total": deal.attempts_total, "carried_over": deal.carried_over,
-            "invoice": money.show(deal.invoice_cents), "paid": money.show(paid) if paid else None,
-            "closed": deal.closed_at is not None, "version": deal.version,
-            "light": light.deal_light(deal, now), "close_by": deal.close_by.isoformat() if deal.close_by else None}
-
 
 def list_deals(*, session: Session, actor: User, campaign: str | None = None, manager: str | None = None,
                due: str | None = None, stage: str | None = None, status: str | None = None,
@@ -71,13 +59,11 @@ def deal_listing(*, session: Session, actor: User, campaign: str | None = None, 
                  due: str | None = None, stage: str | None = None, status: str | None = None,
                  include_closed: bool = False, light_: str | None = None) -> Listing:
     """list_deals as a Listing: counted and streamed (see core/listing.py); same filters and order."""
-    stmt = _listing_stmt()
+    stmt = listing_stmt()
     scope = deal_scope(session, actor)
     if scope is not None:
         stmt = stmt.where(scope)
     if campaign:
-        from yoolla_tui.core.calls.campaigns import resolve as resolve_campaign
-
         stmt = stmt.where(Deal.campaign_id == resolve_campaign(session, campaign).id)
     if manager:
         stmt = stmt.where(Deal.manager_id == users.get_by_login(session, manager).id)
@@ -104,29 +90,14 @@ def deal_listing(*, session: Session, actor: User, campaign: str | None = None, 
             raise BadInput(_("--light takes red, yellow or green, not {light!r}").format(light=light_))
         stmt = stmt.where(light.light_clause(light_, now))
     stmt = stmt.order_by(*queue_order(now)) if due else stmt.order_by(Campaign.week_start, Client.name, Deal.id)
-    return Listing(session, stmt, lambda row: _public_row(row, now))
-
-
-def queue_order(now: datetime):
-    """Overdue call-backs first (they never silently vanish), then by due time."""
-    overdue_callback = case((and_(Deal.status == "call_back", Deal.next_call_at < now), 0), else_=1)
-    return (overdue_callback, Deal.next_call_at, Deal.id)
-
-
-def get_deal(session: Session, deal_id: int | str, *, lock: bool = False) -> Deal:
-    deal_id = refs.number(deal_id, _("{ref!r} is not a deal id"))
-    stmt = select(Deal).where(Deal.id == deal_id)
-    deal = session.scalars(for_update(stmt) if lock else stmt).first()
-    if deal is None:
-        raise NotFound(_("no deal {id}").format(id=deal_id))
-    return deal
+    return Listing(session, stmt, lambda row: public_row(row, now))
 
 
 def show(*, session: Session, actor: User, deal_id: int | str) -> dict:
     """The deal card: its fields, calls on it, payments, and the size of the client's history."""
     deal = get_deal(session, deal_id)
     require_deal_access(session, actor, deal, action=_("see"))
-    out = _public_row(session.execute(_listing_stmt().where(Deal.id == deal.id)).one())
+    out = public_row(session.execute(listing_stmt().where(Deal.id == deal.id)).one())
     login = dict(session.execute(select(User.id, User.login)).all())
     stage_code = dict(session.execute(select(Stage.id, Stage.code)).all())
     out["lost_reason"] = reference_code(session, deal.lost_reason_id)
@@ -139,15 +110,12 @@ def show(*, session: Session, actor: User, deal_id: int | str) -> dict:
     out["payments"] = [{"id": p.id, "amount": money.show(p.amount_cents), "paid_at": clock.iso(p.paid_at)}
                        for p in session.scalars(select(Payment).where(Payment.deal_id == deal.id).order_by(Payment.paid_at))]
     out["client_calls_total"] = session.scalar(select(func.count(Call.id)).where(Call.client_id == deal.client_id))
-    from yoolla_tui.core.work.orders import for_deal
 
     out["orders"] = for_deal(session, deal.id)
     return out
 
 
 def reference_code(session: Session, lost_reason_id: int | None) -> str | None:
-    from yoolla_tui.core.kernel.models import LostReason
-
     return session.get(LostReason, lost_reason_id).code if lost_reason_id else None
 
 
@@ -193,7 +161,6 @@ def log_call(*, session: Session, actor: User, deal_id: int | str, outcome: str,
     if client.do_not_call:
         raise Conflict(_("client {id} ({name}) is do-not-call; calls to it are not allowed").format(id=client.id, name=client.name))
     _require_writable(session, deal, expected_version)
-    from yoolla_tui.core.calls.pool import on_call_logged
 
     on_call_logged(session, actor, deal)  # the pool reservation ends; a pool deal becomes the caller's
     now = clock.now()
@@ -331,9 +298,6 @@ def undo_call(*, session: Session, actor: User, call_id: int | str) -> Deal:
     do_not_call (lifting a blacklist is an admin's `yoolla client allow`), and after the window;
     PermissionDenied for a call someone else logged (admins may undo any); NotFound for no such call.
     """
-    from yoolla_tui.core.kernel.audit import last_change
-    from yoolla_tui.core.kernel.models import AuditRecord, Role
-
     call_id = refs.number(call_id, _("{ref!r} is not a call id"))
     call = session.get(Call, call_id)
     if call is None:
@@ -341,8 +305,6 @@ def undo_call(*, session: Session, actor: User, call_id: int | str) -> Deal:
     deal = get_deal(session, call.deal_id, lock=True)
     require_deal_access(session, actor, deal, action=_("undo calls on"))
     if call.user_id != actor.id and actor.role != Role.admin:
-        from yoolla_tui.core.kernel.errors import PermissionDenied
-
         raise PermissionDenied(_("{login} may not undo call {id}: only who logged it (or an admin) may").format(
             login=actor.login, id=call.id))
     if call.outcome == Outcome.do_not_call:

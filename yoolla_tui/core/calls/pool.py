@@ -23,12 +23,15 @@ from datetime import timedelta
 from sqlalchemy import or_, select
 from sqlmodel import Session
 
+from yoolla_tui.core.calls.deal_rows import listing_stmt, public_row, queue_order
+
 from yoolla_tui.core.kernel import audit, clock, settings
 from yoolla_tui.core.kernel.db import skip_locked
 from yoolla_tui.core.kernel.errors import Conflict
 from yoolla_tui.core.kernel.i18n import _
 from yoolla_tui.core.kernel.models import Deal, Role, User
 from yoolla_tui.core.kernel.permissions import require_role
+from yoolla_tui.core.calls.campaigns import resolve
 
 
 def _free(now):
@@ -42,13 +45,9 @@ def next_contact(*, session: Session, actor: User, campaign: str | None = None) 
     Raises PermissionDenied (executors), NotFound (unknown campaign).
     """
     require_role(actor, Role.admin, Role.supervisor, Role.manager, action=_("take contacts from the pool"))
-    from yoolla_tui.core.calls.deals import queue_order
-
     now = clock.now()
     where = [Deal.closed_at.is_(None)]
     if campaign:
-        from yoolla_tui.core.calls.campaigns import resolve
-
         where.append(Deal.campaign_id == resolve(session, campaign).id)
     held = session.scalars(select(Deal).where(*where, Deal.manager_id.is_(None), Deal.reserved_by_id == actor.id,
                                               Deal.reserved_until > now).order_by(Deal.id).limit(1)).first()
@@ -96,12 +95,10 @@ def on_call_logged(session: Session, actor: User, deal: Deal) -> None:
 def next_card(*, session: Session, actor: User, campaign: str | None = None) -> dict | None:
     """`next_contact` as the deal listing's row plus `source` (pool, call_back, own) and
     `reserved_until`; None when nothing is due."""
-    from yoolla_tui.core.calls.deals import _listing_stmt, _public_row
-
     deal = next_contact(session=session, actor=actor, campaign=campaign)
     if deal is None:
         return None
-    row = _public_row(session.execute(_listing_stmt().where(Deal.id == deal.id)).one())
+    row = public_row(session.execute(listing_stmt().where(Deal.id == deal.id)).one())
     row["source"] = ("pool" if deal.manager_id is None else
                      "call_back" if deal.callback_user_id == actor.id and deal.status == "call_back" else "own")
     row["reserved_until"] = clock.iso(deal.reserved_until) if deal.manager_id is None else None

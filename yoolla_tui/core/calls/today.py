@@ -12,13 +12,16 @@ from sqlalchemy import and_, case, func, select
 from sqlmodel import Session
 
 from yoolla_tui.core.kernel import clock, money
-from yoolla_tui.core.calls import deals
+from yoolla_tui.core.calls import deal_rows, deals
 from yoolla_tui.core.calls.clients import search_clause
 from yoolla_tui.core.kernel.errors import BadInput
 from yoolla_tui.core.kernel.i18n import _
 from yoolla_tui.core.funnel.light import RED, YELLOW, deal_light, light_expr
 from yoolla_tui.core.kernel.models import Call, Client, Deal, Payment, Stage, User
 from yoolla_tui.core.kernel.permissions import deal_scope
+from yoolla_tui.core.calls import clients
+from yoolla_tui.core.kernel import reference
+from yoolla_tui.core.people.calendar import WorkCalendar
 
 SORTS = ("due", "client", "stage", "light")
 PAGE = 200
@@ -100,11 +103,11 @@ def _order(sort: str, now):
         # Ё sorts with Е (as in a Russian dictionary), not before А as its code point would.
         return (func.replace(func.replace(Client.name, "Ё", "Е"), "ё", "е"), Client.name, Deal.id)
     if sort == "stage":
-        return (Stage.position.desc(), *deals.queue_order(now))
+        return (Stage.position.desc(), *deal_rows.queue_order(now))
     if sort == "light":
         rank = case((light_expr(now) == RED, 0), (light_expr(now) == YELLOW, 1), else_=2)
-        return (rank, *deals.queue_order(now))
-    return deals.queue_order(now)
+        return (rank, *deal_rows.queue_order(now))
+    return deal_rows.queue_order(now)
 
 
 def _overdue_callback(now):
@@ -138,7 +141,7 @@ def queue(*, session: Session, actor: User, search: str | None = None, sort: str
         if search:
             count = count.join(Client, Client.id == Deal.client_id)
         total = session.scalar(count) or 0
-    base = deals._listing_stmt().where(*clauses)
+    base = deal_rows.listing_stmt().where(*clauses)
     if sort == "due":
         # deals.queue_order, in its two parts: each walks the next_call_at index and stops at the
         # page, where one ORDER BY over both would sort every due deal (100k for an admin).
@@ -156,7 +159,7 @@ def queue(*, session: Session, actor: User, search: str | None = None, sort: str
     rows = []
     names = {stage_id: _(name) for stage_id, name in session.execute(select(Stage.id, Stage.name))}
     for row in found:
-        out = deals._public_row(row)
+        out = deal_rows.public_row(row)
         out["light"] = deal_light(row[0], now)
         out["stage_name"] = names.get(row[0].stage_id, out["stage"])
         rows.append(out)
@@ -181,9 +184,6 @@ def deal_view(*, session: Session, actor: User, deal_id: int | str) -> dict:
     """Everything the call card shows, in one transaction: the deal (`deals.show`), its light,
     the client card with the whole history across campaigns (`clients.card`), the stages of the
     deal's pipeline, the lost reasons to offer, and the next working day (`next_workday`, ISO)."""
-    from yoolla_tui.core.calls import clients
-    from yoolla_tui.core.kernel import reference
-
     card = deals.show(session=session, actor=actor, deal_id=deal_id)
     deal = deals.get_deal(session, card["id"])
     pipeline_id = session.get(Stage, deal.stage_id).pipeline_id
@@ -191,8 +191,6 @@ def deal_view(*, session: Session, actor: User, deal_id: int | str) -> dict:
     stages = [{"code": s.code, "name": _(s.name), "kind": s.kind, "current": s.id == deal.stage_id,
                "required": list(s.required_fields or [])}
               for s in reference.stages(session, pipeline_id)]
-    from yoolla_tui.core.people.calendar import WorkCalendar
-
     # The quick call-back "tomorrow 10:00" means the next working day (Friday's is Monday).
     next_workday = WorkCalendar(session).next_business_day(clock.today())
     return {"deal": card, "light": deal_light(deal), "client": client, "stages": stages,
@@ -203,8 +201,6 @@ def deal_view(*, session: Session, actor: User, deal_id: int | str) -> dict:
 def warm_up(*, session: Session, actor: User) -> None:
     """Load what the first outcome needs (the holiday calendar), so the first key is as quick as
     the rest; the dashboard calls it in the background at start."""
-    from yoolla_tui.core.people.calendar import WorkCalendar
-
     WorkCalendar(session).is_business_day(clock.today())
 
 
@@ -213,37 +209,3 @@ def next_view(*, session: Session, actor: User, after: int | None = None) -> dic
     when nothing is due."""
     deal_id = next_due(session=session, actor=actor, after=after)
     return deal_view(session=session, actor=actor, deal_id=deal_id) if deal_id is not None else None
-
-
-def work_board(*, session: Session, actor: User) -> dict:
-    """The executor's day in one read: their queue in working order with forecasts
-    (`tasks.queue`), the timer running for them (task and start, so a face can tick the elapsed
-    time without asking again), and their unread inbox (`inbox.list_inbox`)."""
-    from yoolla_tui.core.work import inbox, tasks, timer
-    from yoolla_tui.core.kernel.models import Task
-
-    current = timer.running(session, actor.id)
-    running = None
-    if current is not None:
-        running = {"entry_id": current.id, "task_id": current.task_id, "title": session.get(Task, current.task_id).title,
-                   "started_at": clock.iso(current.started_at)}
-    return {"queue": tasks.queue(session=session, actor=actor), "running": running,
-            "inbox": inbox.list_inbox(session=session, actor=actor)}
-
-
-def supervisor_board(*, session: Session, actor: User) -> dict:
-    """What a supervisor watches through the day, in one read, from the reports: today per
-    manager with the total row (`reports.daily`), this week's managers compared and ranked
-    (`reports.managers`), and the funnel of the open campaigns (`reports.funnel`; empty, with the
-    reason in `funnel_note`, when they use different pipelines). Supervisors and admins only."""
-    from yoolla_tui.core.reports import summary as reports
-    from yoolla_tui.core.kernel.permissions import require_campaign_admin
-
-    require_campaign_admin(actor, action=_("see the supervisor view"))
-    out = {"daily": reports.daily(session=session, actor=actor), "managers": reports.managers(session=session, actor=actor),
-           "funnel": [], "funnel_note": None}
-    try:
-        out["funnel"] = reports.funnel(session=session, actor=actor)
-    except BadInput as error:
-        out["funnel_note"] = error.message
-    return out

@@ -24,6 +24,7 @@ from yoolla_tui.core.kernel.i18n import _
 from yoolla_tui.core.kernel.listing import Listing
 from yoolla_tui.core.kernel.models import Checkpoint, CheckpointType, Deal, Role, Stage, User
 from yoolla_tui.core.kernel.permissions import require_admin, require_deal_access
+from yoolla_tui.core.kernel.lookup import get_deal
 
 ROLES = tuple(r.value for r in Role)
 ON_PLAN, OVERDUE, DONE, DONE_LATE = "on_plan", "overdue", "done", "done_late"
@@ -111,8 +112,6 @@ def list_types(*, session: Session) -> list[dict]:
 # ---- on deals ------------------------------------------------------------------------------
 
 def _deal(session: Session, deal_id) -> Deal:
-    from yoolla_tui.core.calls.deals import get_deal
-
     return get_deal(session, deal_id)
 
 

@@ -24,6 +24,7 @@ from yoolla_tui.core.kernel.errors import BadInput, Conflict, PermissionDenied
 from yoolla_tui.core.kernel.i18n import _
 from yoolla_tui.core.kernel.models import Campaign, Client, Deal, Payment, Role, Stage, User
 from yoolla_tui.core.kernel.permissions import require_deal_access, require_role, supervised_ids
+from yoolla_tui.core.kernel.lookup import get_deal
 
 RED, GREEN, WHITE = "red", "green", "white"
 _ORDER = {RED: 0, GREEN: 1, WHITE: 2}
@@ -117,8 +118,6 @@ def list_health(*, session: Session, actor: User, user: str | None = None, team:
 
 def detail(*, session: Session, actor: User, deal_id) -> dict:
     """One deal's health: the row of `list_health` plus its checkpoints and payments."""
-    from yoolla_tui.core.calls.deals import get_deal
-
     deal = get_deal(session, deal_id)
     require_deal_access(session, actor, deal, action=_("see"))
     row = _rows(session, (Deal.id == deal.id,), clock.now())[0]
@@ -130,8 +129,6 @@ def detail(*, session: Session, actor: User, deal_id) -> dict:
 
 def set_close_by(*, session: Session, actor: User, deal_id, close_by: date | None) -> Deal:
     """Set (None: clear) the deal's planned close date. Its manager, their supervisor, admins."""
-    from yoolla_tui.core.calls.deals import get_deal
-
     deal = get_deal(session, deal_id, lock=True)
     require_deal_access(session, actor, deal, action=_("plan"))
     if deal.closed_at is not None:

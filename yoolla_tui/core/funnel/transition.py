@@ -19,11 +19,13 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from yoolla_tui.core.kernel import audit, clock, reference
+from yoolla_tui.core.kernel import audit, clock, events, reference
 from yoolla_tui.core.kernel.errors import BadInput, Conflict, GateNotMet
 from yoolla_tui.core.kernel.i18n import _
 from yoolla_tui.core.kernel.models import Checkpoint, CheckpointType, Deal, LostReason, Payment, Role, Stage, StageKind, User
 from yoolla_tui.core.people.calendar import WorkCalendar
+from yoolla_tui.core.kernel.lookup import get_deal
+from yoolla_tui.core.kernel.permissions import require_deal_access
 
 
 def paid_cents(session: Session, deal_id: int) -> int:
@@ -84,9 +86,6 @@ def unmet(*, session: Session, actor: User, deal_id: int | str, to: str, reason:
     """`check_transition` by ids and codes, for a face that shows what a move still needs before
     it is tried (the dashboard): the deal by id, the stage by code in the deal's pipeline, the
     lost reason by code. Raises NotFound / PermissionDenied like `deals.advance` would."""
-    from yoolla_tui.core.calls.deals import get_deal
-    from yoolla_tui.core.kernel.permissions import require_deal_access
-
     deal = get_deal(session, deal_id)
     require_deal_access(session, actor, deal, action=_("move"))
     stage = reference.get_stage(session, _pipeline_id(session, deal), to)
@@ -132,9 +131,9 @@ def enter_stage(session: Session, actor: User, deal: Deal, stage: Stage, *, cale
     touch(deal, when)
     audit.record(session, actor, "deal.stage", "deal", deal.id, stage_before=before, stage_after=stage.id,
                  reason=reason.code if reason else None, note=note or None)
-    if stage.close_tasks:  # issue 15: entering this stage cancels the deal's open tasks (audited)
-        from yoolla_tui.core.work.tasks import cancel_for_stage
-        cancel_for_stage(session, actor, deal, stage)
+    # What other domains do on entering a stage (work: close the deal's tasks) runs here, in this
+    # transaction: see kernel/events.py and core/reactions.py.
+    events.publish(session, actor, events.StageEntered(deal=deal, stage=stage, stage_before_id=before))
 
 
 def close_lost(session: Session, actor: User, deal: Deal, reason: LostReason, *, calendar: WorkCalendar,

@@ -1,9 +1,12 @@
-"""The audit trail: every write leaves a record of who, what, when."""
+"""The audit recorder: every write leaves a record of who, what, when, in the same transaction.
+
+It takes ids and values and imports no service; reading the trail is reports.audit_trail."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
 from sqlmodel import Session
 
 from yoolla_tui.core.kernel import clock
@@ -25,111 +28,8 @@ def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-# ---- reading the trail (`yoolla audit`) ------------------------------------------------------
-
-# Pairs of data keys that hold one field's value before and after the change.
-_PAIRS = {"manager": ("manager_before", "manager_after"), "stage": ("stage_before", "stage_after"),
-          "invoice": ("before_cents", "amount_cents")}
-
-
-def list_records(*, session: Session, actor: User, deal: int | str | None = None, user: str | None = None,
-                 since: str | None = None, action: str | None = None) -> list[dict]:
-    """The audit trail, oldest first: who, when (local time), what, on which record, and each
-    changed field's value before and after where the record holds it (`changes`).
-
-    `action` matches a whole code (`call.log`) or a family (`call`). `since`: a date, a time,
-    `today`, `yesterday`, or an age (`2h`, `3d`). Admins and supervisors only (PermissionDenied);
-    BadInput for an unreadable deal id or time, NotFound for an unknown login.
-    """
-    from sqlalchemy import or_, select
-
-    from yoolla_tui.core.kernel.i18n import _
-    from yoolla_tui.core.kernel.models import Role, Stage
-    from yoolla_tui.core.kernel.permissions import require_role
-    from yoolla_tui.core.people.users import get_by_login
-
-    require_role(actor, Role.admin, Role.supervisor, action=_("read the audit trail"))
-    stmt = select(AuditRecord).order_by(AuditRecord.at, AuditRecord.id)
-    if deal is not None:
-        from yoolla_tui.core.calls.deals import get_deal
-
-        stmt = stmt.where(AuditRecord.entity == "deal", AuditRecord.entity_id == get_deal(session, deal).id)
-    if user:
-        stmt = stmt.where(AuditRecord.actor_id == get_by_login(session, user).id)
-    if since:
-        stmt = stmt.where(AuditRecord.at >= parse_since(since))
-    if action:
-        stmt = stmt.where(or_(AuditRecord.action == action, AuditRecord.action.startswith(action.rstrip(".") + ".")))
-    login = dict(session.execute(select(User.id, User.login)).all())
-    stage = dict(session.execute(select(Stage.id, Stage.code)).all())
-    names = {"manager": login, "stage": stage}
-    from yoolla_tui.core.kernel import money
-    out = []
-    for rec in session.scalars(stmt):
-        data = rec.data or {}
-        changes = {}
-        for field, (before_key, after_key) in _PAIRS.items():
-            if before_key in data or after_key in data:
-                lookup = names.get(field, {})
-                before, after = data.get(before_key), data.get(after_key)
-                if field == "invoice":
-                    before, after = money.show(before), money.show(after)
-                    if rec.action == "deal.pay":
-                        field = "payment"  # a payment's amount, not a change of the invoice
-                changes[field] = {"before": lookup.get(before, before), "after": lookup.get(after, after)}
-        data = {key: _local(value) for key, value in data.items()}
-        out.append({"id": rec.id, "at": clock.iso(rec.at), "user": login.get(rec.actor_id), "action": rec.action,
-                    "entity": rec.entity, "entity_id": rec.entity_id, "changes": changes, "data": data,
-                    "change": "; ".join(f"{k}: {_shown(v['before'])} → {_shown(v['after'])}"
-                                         for k, v in changes.items()) or None})
-    return out
-
-
-def parse_since(text: str):
-    """A lower time bound a person types: a date (its start), `today`, `yesterday`, `2h`, `3d`, or a time."""
-    import re
-    from datetime import date, timedelta
-
-    from yoolla_tui.core.kernel.errors import BadInput
-    from yoolla_tui.core.kernel.i18n import _
-
-    raw = text.strip().lower()
-    age = re.fullmatch(r"-?(\d+)\s*(m|h|d)", raw)
-    if age:
-        amount = int(age.group(1))
-        return clock.now() - {"m": timedelta(minutes=amount), "h": timedelta(hours=amount), "d": timedelta(days=amount)}[age.group(2)]
-    if raw in ("today", "yesterday", "сегодня", "вчера"):
-        return clock.local_day_bounds(clock.today() - timedelta(days=0 if raw in ("today", "сегодня") else 1))[0]
-    try:
-        return clock.local_day_bounds(date.fromisoformat(raw))[0]
-    except ValueError:
-        pass
-    try:
-        return clock.parse_when(text)
-    except BadInput:
-        raise BadInput(_("cannot read --since {text!r}: give a date (2026-11-23), today, yesterday, 2h or 3d").format(text=text))
-
-
-def _shown(value: Any) -> str:
-    return "—" if value is None else str(value)
-
-
-def _local(value: Any) -> Any:
-    """Times in a record's data, stored as UTC ISO strings, shown in local time like every other time."""
-    if isinstance(value, str) and len(value) >= 19 and value[10:11] == "T":
-        from datetime import datetime
-
-        try:
-            return clock.iso(datetime.fromisoformat(value))
-        except ValueError:
-            return value
-    return value
-
-
 def last_change(session: Session, entity: str, entity_id: int) -> dict | None:
     """The newest audit record of a thing: {"action", "at" (local, short), "login", "full_name"}."""
-    from sqlalchemy import select
-
     row = session.execute(
         select(AuditRecord, User.login, User.full_name).join(User, User.id == AuditRecord.actor_id, isouter=True)
         .where(AuditRecord.entity == entity, AuditRecord.entity_id == entity_id)

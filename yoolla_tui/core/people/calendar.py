@@ -12,7 +12,7 @@ from yoolla_tui.core.kernel import clock, settings
 
 
 @lru_cache(maxsize=32)
-def _holidays(country: str, year: int):
+def holidays_for(country: str, year: int):
     if not country:
         return {}
     try:
@@ -31,7 +31,7 @@ class WorkCalendar:
         self.country = settings.get(session, "holidays_country")
 
     def is_business_day(self, day: date) -> bool:
-        return day.isoweekday() in self.days and day not in _holidays(self.country, day.year)
+        return day.isoweekday() in self.days and day not in holidays_for(self.country, day.year)
 
     def next_business_day(self, day: date) -> date:
         day += timedelta(days=1)

@@ -19,7 +19,7 @@ from yoolla_tui.core.kernel.errors import BadInput, Conflict
 from yoolla_tui.core.kernel.i18n import _, current_language
 from yoolla_tui.core.kernel.models import Leave, User, WorkDay
 from yoolla_tui.core.kernel.permissions import require_schedule_reader, require_schedule_writer
-from yoolla_tui.core.people.calendar import _holidays
+from yoolla_tui.core.people.calendar import holidays_for
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # A schedule with no working time at all would make the walk run forever: stop after ten years.
@@ -35,12 +35,12 @@ def _holiday_names_ru(country: str, year: int):
 
 
 def holiday_name(country: str, day: date) -> str:
-    """The holiday's name in the user's language (English names come from schedule._holidays)."""
+    """The holiday's name in the user's language (English names come from calendar.holidays_for)."""
     if current_language() == "ru":
         name = _holiday_names_ru(country, day.year).get(day)
         if name:
             return name
-    return _holidays(country, day.year).get(day, "")
+    return holidays_for(country, day.year).get(day, "")
 
 
 def _hm(text: str) -> time:
@@ -79,7 +79,7 @@ class UserSchedule:
         for first, last in self.leaves:
             if first <= day <= last:
                 return {"kind": "leave", "first": first, "last": last}
-        if self.country and day in _holidays(self.country, day.year):
+        if self.country and day in holidays_for(self.country, day.year):
             return {"kind": "holiday", "name": holiday_name(self.country, day)}
         if self.week.get(day.isoweekday()) is None:
             return {"kind": "weekend"}

@@ -16,6 +16,8 @@ from yoolla_tui.core.people import users
 from yoolla_tui.core.kernel.i18n import _
 from yoolla_tui.core.kernel.models import Checkpoint, CheckpointType, Deal, LostReason, Stage, StageKind, User
 from yoolla_tui.core.kernel.permissions import deal_scope
+from yoolla_tui.core.calls.campaigns import resolve
+from yoolla_tui.core.kernel.errors import BadInput
 
 
 def _deal_filters(session: Session, actor: User, campaign: str | None, manager: str | None) -> list:
@@ -24,8 +26,6 @@ def _deal_filters(session: Session, actor: User, campaign: str | None, manager: 
     if scope is not None:
         where.append(scope)
     if campaign:
-        from yoolla_tui.core.calls.campaigns import resolve
-
         where.append(Deal.campaign_id == resolve(session, campaign).id)
     if manager:
         where.append(Deal.manager_id == users.get_by_login(session, manager).id)
@@ -64,8 +64,6 @@ def checkpoint_report(*, session: Session, actor: User, campaign: str | None = N
     """Per checkpoint type and per manager of the deal (`by`: both, type or manager): planned,
     done on time, done late, still overdue, still on plan, and the mean delay in days of those
     done late (None when none was)."""
-    from yoolla_tui.core.kernel.errors import BadInput
-
     if by not in ("both", "type", "manager"):
         raise BadInput(_("--by takes both, type or manager, not {by!r}").format(by=by))
     now = clock.now()

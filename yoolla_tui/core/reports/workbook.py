@@ -18,12 +18,13 @@ from typing import Any, Callable, Sequence
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from yoolla_tui.core.kernel import clock, money
+from yoolla_tui.core.kernel import clock
 from yoolla_tui.core.reports import summary as reports
 from yoolla_tui.core.kernel.errors import BadInput
 from yoolla_tui.core.kernel.i18n import _
 from yoolla_tui.core.kernel.models import Call, Client, Deal, Payment, Stage, User
 from yoolla_tui.core.kernel.permissions import deal_scope, require_campaign_admin
+from yoolla_tui.core.calls.campaigns import resolve
 
 # Header and words per column, as the importer reads them back (Russian: the office's workbook).
 HEADER = ["Организация", "Контактное лицо", "Телефон", "E-mail", "Статус", "Текущее значение", "Следующий звонок",
@@ -142,7 +143,6 @@ def export_campaign(*, session: Session, actor: User, ref: str, path: Path,
     Admins and supervisors (a supervisor's team only). Raises NotFound for an unknown campaign,
     BadInput for a folder that does not exist."""
     require_campaign_admin(actor, action=_("export campaigns"))
-    from yoolla_tui.core.calls.campaigns import resolve
 
     campaign = resolve(session, ref)
     summary = reports.weekly(session=session, actor=actor, campaign=str(campaign.id))

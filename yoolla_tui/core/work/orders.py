@@ -6,24 +6,16 @@ from __future__ import annotations
 from sqlalchemy import case, func, select
 from sqlmodel import Session
 
-from yoolla_tui.core.kernel import audit, clock, refs
+from yoolla_tui.core.kernel import audit, clock
 from yoolla_tui.core.work import forecast as forecast_mod, tasks as tasks_mod, templates
-from yoolla_tui.core.calls.deals import get_deal
-from yoolla_tui.core.kernel.errors import BadInput, Conflict, NotFound, PermissionDenied
+from yoolla_tui.core.kernel.lookup import get_deal, get_order, get_task
+from yoolla_tui.core.kernel.errors import BadInput, Conflict, PermissionDenied
 from yoolla_tui.core.kernel.i18n import _
 from yoolla_tui.core.kernel.listing import Listing
 from yoolla_tui.core.kernel.models import Deal, Order, OrderStatus, Role, Task, TaskStatus, User
 from yoolla_tui.core.kernel.permissions import deal_scope, require_deal_access
 
 STATUSES = [s.value for s in OrderStatus]
-
-
-def get_order(session: Session, order_id: int | str) -> Order:
-    number = refs.number(order_id, _("{ref!r} is not an order id"))
-    order = session.get(Order, number)
-    if order is None:
-        raise NotFound(_("no order {id}").format(id=number))
-    return order
 
 
 def add_order(*, session: Session, actor: User, deal_id: int | str, title: str, priority: int = 0, quantity: int = 1,
@@ -66,7 +58,7 @@ def set_status(*, session: Session, actor: User, order_id: int | str, status: st
         raise Conflict(_("order {id} still has open tasks: {ids}").format(id=order.id, ids=", ".join(map(str, open_ids))))
     if status == OrderStatus.cancelled:
         for task_id in open_ids:
-            tasks_mod._apply_status(session, actor, tasks_mod.get_task(session, task_id), TaskStatus.cancelled,
+            tasks_mod.apply_status(session, actor, get_task(session, task_id), TaskStatus.cancelled,
                                     reason="order_cancelled")
     before = order.status
     order.status = status

@@ -13,11 +13,11 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from yoolla_tui.core.kernel import audit, clock, refs
+from yoolla_tui.core.kernel import audit, clock
 from yoolla_tui.core.work import forecast as forecast_mod, inbox
 from yoolla_tui.core.people import users
-from yoolla_tui.core.kernel.db import for_update
-from yoolla_tui.core.kernel.errors import BadInput, Conflict, NotFound
+from yoolla_tui.core.kernel.lookup import deal_of_task, get_order, get_task
+from yoolla_tui.core.kernel.errors import BadInput, Conflict
 from yoolla_tui.core.kernel.i18n import _
 from yoolla_tui.core.kernel.models import Deal, Order, OrderStatus, Role, Task, TaskComment, TaskDependency, TaskStatus, TaskWatcher, TimeEntry, User
 from yoolla_tui.core.kernel.permissions import require_deal_access, require_queue_reader, require_task_reader, require_task_worker
@@ -39,21 +39,7 @@ def parse_duration(text: str) -> int:
     return int(round(hours * 60)) + int(match.group(2) or 0)
 
 
-def get_task(session: Session, task_id: int | str, *, lock: bool = False) -> Task:
-    number = refs.number(task_id, _("{ref!r} is not a task id"))
-    stmt = select(Task).where(Task.id == number)
-    task = session.scalars(for_update(stmt) if lock else stmt).first()
-    if task is None:
-        raise NotFound(_("no task {id}").format(id=number))
-    return task
-
-
-def _deal_of(session: Session, task: Task) -> Deal:
-    order = session.get(Order, task.order_id)
-    return session.get(Deal, order.deal_id)
-
-
-def _watcher_ids(session: Session, task_id: int) -> set[int]:
+def watcher_ids(session: Session, task_id: int) -> set[int]:
     return set(session.scalars(select(TaskWatcher.user_id).where(TaskWatcher.task_id == task_id)))
 
 
@@ -91,8 +77,6 @@ def add_task(*, session: Session, actor: User, order_id: int | str, title: str, 
 
     Raises NotFound (order, assignee, watcher or blocker), BadInput (empty title or type, bad
     estimate), Conflict (the order is closed), PermissionDenied."""
-    from yoolla_tui.core.work.orders import get_order
-
     order = get_order(session, order_id)
     deal = session.get(Deal, order.deal_id)
     require_deal_access(session, actor, deal, action=_("add tasks to"))
@@ -153,7 +137,7 @@ def depend(*, session: Session, actor: User, task_id: int | str, on: list[int | 
     """Make a task wait on others (`remove`: stop waiting). A loop is refused with its chain:
     "dependency cycle: 3 → 1 → 2 → 3"."""
     task = get_task(session, task_id, lock=True)
-    require_task_worker(session, actor, task, _deal_of(session, task), action=_("change dependencies of"))
+    require_task_worker(session, actor, task, deal_of_task(session, task), action=_("change dependencies of"))
     blockers = [get_task(session, ref) for ref in on]
     if not blockers:
         raise BadInput(_("name the tasks it waits on: yoolla task depend TASK --on OTHER"))
@@ -187,16 +171,16 @@ def set_status(*, session: Session, actor: User, task_id: int | str, status: str
         raise BadInput(_("unknown task status {status!r}: expected one of {known}").format(status=status,
                                                                                         known=", ".join(STATUSES)))
     task = get_task(session, task_id, lock=True)
-    require_task_worker(session, actor, task, _deal_of(session, task), action=_("change the status of"))
+    require_task_worker(session, actor, task, deal_of_task(session, task), action=_("change the status of"))
     if task.status == status:
         raise Conflict(_("task {id} is already {status}").format(id=task.id, status=status))
     if status in (TaskStatus.in_progress, TaskStatus.done):
         require_released(session, task)
-    _apply_status(session, actor, task, status, note=note)
+    apply_status(session, actor, task, status, note=note)
     return task
 
 
-def _apply_status(session: Session, actor: User, task: Task, status: str, *, note: str = "", **audit_data) -> None:
+def apply_status(session: Session, actor: User, task: Task, status: str, *, note: str = "", **audit_data) -> None:
     now = clock.now()
     before = task.status
     task.status = status
@@ -219,7 +203,7 @@ def _notify_released(session: Session, finished: Task) -> None:
     for task in dependents:
         if _open_blockers(session, task.id):
             continue
-        people = sorted({task.assignee_id} | _watcher_ids(session, task.id))
+        people = sorted({task.assignee_id} | watcher_ids(session, task.id))
         inbox.notify(session, people, "task_ready", task_id=task.id, title=task.title, blocker=finished.id,
                      blocker_title=finished.title, blocker_status=finished.status)
 
@@ -227,7 +211,7 @@ def _notify_released(session: Session, finished: Task) -> None:
 def comment(*, session: Session, actor: User, task_id: int | str, text: str) -> TaskComment:
     """Comment on a task you may see."""
     task = get_task(session, task_id)
-    require_task_reader(session, actor, task, _deal_of(session, task), _watcher_ids(session, task.id))
+    require_task_reader(session, actor, task, deal_of_task(session, task), watcher_ids(session, task.id))
     if not (text or "").strip():
         raise BadInput(_("the comment is empty"))
     row = TaskComment(task_id=task.id, user_id=actor.id, at=clock.now(), text=text.strip())
@@ -242,7 +226,7 @@ def cancel_for_stage(session: Session, actor: User, deal: Deal, stage) -> int:
     open_tasks = list(session.scalars(select(Task).join(Order, Order.id == Task.order_id)
                                       .where(Order.deal_id == deal.id, Task.status.in_(OPEN)).order_by(Task.id)))
     for task in open_tasks:
-        _apply_status(session, actor, task, TaskStatus.cancelled, stage=stage.code, reason="stage_close_tasks")
+        apply_status(session, actor, task, TaskStatus.cancelled, stage=stage.code, reason="stage_close_tasks")
     return len(open_tasks)
 
 
@@ -302,8 +286,8 @@ def show(*, session: Session, actor: User, task_id: int | str) -> dict:
     """A task's card: fields, forecast, who watches, what it waits on and what waits on it,
     comments and time entries."""
     task = get_task(session, task_id)
-    deal = _deal_of(session, task)
-    watchers = _watcher_ids(session, task.id)
+    deal = deal_of_task(session, task)
+    watchers = watcher_ids(session, task.id)
     require_task_reader(session, actor, task, deal, watchers)
     fc = forecast_mod.compute(session)
     row = session.execute(_rows_stmt().where(Task.id == task.id)).one()
@@ -319,8 +303,6 @@ def show(*, session: Session, actor: User, task_id: int | str) -> dict:
     out["comments"] = [{"id": c.id, "at": clock.iso(c.at), "user": login.get(c.user_id), "text": c.text}
                        for c in session.scalars(select(TaskComment).where(TaskComment.task_id == task.id)
                                                 .order_by(TaskComment.at, TaskComment.id))]
-    from yoolla_tui.core.work.timer import entry_public
-
     out["time_entries"] = [entry_public(e, login) for e in session.scalars(
         select(TimeEntry).where(TimeEntry.task_id == task.id).order_by(TimeEntry.started_at, TimeEntry.id))]
     return out
@@ -329,7 +311,7 @@ def show(*, session: Session, actor: User, task_id: int | str) -> dict:
 def why(*, session: Session, actor: User, task_id: int | str) -> dict:
     """Why the task's forecast is what it is: the chain of blockers, queues and days off."""
     task = get_task(session, task_id)
-    require_task_reader(session, actor, task, _deal_of(session, task), _watcher_ids(session, task.id))
+    require_task_reader(session, actor, task, deal_of_task(session, task), watcher_ids(session, task.id))
     fc = forecast_mod.compute(session)
     item = fc.items.get(task.id)
     if item is None:
@@ -355,3 +337,11 @@ def executors_by_role(session: Session, role: str) -> list[User]:
         raise BadInput(_("unknown role {role!r}: expected one of {roles}").format(role=role,
                                                                                roles=", ".join(r.value for r in Role)))
     return list(session.scalars(select(User).where(User.role == role, User.active.is_(True)).order_by(User.login)))
+
+
+def entry_public(entry: TimeEntry, logins: dict[int, str]) -> dict:
+    end = entry.stopped_at
+    minutes = int(round(((end or clock.now()) - entry.started_at).total_seconds() / 60))
+    return {"id": entry.id, "task_id": entry.task_id, "user": logins.get(entry.user_id), "started_at": clock.iso(entry.started_at),
+            "stopped_at": clock.iso(end), "minutes": minutes, "running": end is None,
+            "corrected_by": logins.get(entry.corrected_by_id) if entry.corrected_by_id else None}

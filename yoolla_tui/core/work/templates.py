@@ -17,6 +17,7 @@ from yoolla_tui.core.kernel.errors import BadInput, NotFound
 from yoolla_tui.core.kernel.i18n import _
 from yoolla_tui.core.kernel.models import Order, Task, User
 from yoolla_tui.core.kernel.paths import DATA_DIR
+from yoolla_tui.core.work.tasks import add_task, executors_by_role, load, parse_duration
 
 TEMPLATES_DIR = DATA_DIR / "templates"
 
@@ -51,8 +52,6 @@ def _check(data: dict, where: str) -> None:
 
 
 def list_templates() -> list[dict]:
-    from yoolla_tui.core.work.tasks import parse_duration
-
     return [{"code": t["code"], "name": t["name"], "description": t.get("description", ""), "tasks": len(t["tasks"]),
              "estimate_minutes": sum(parse_duration(s["estimate"]) for s in t["tasks"])} for t in _load_all()]
 
@@ -69,8 +68,6 @@ def get(name: str) -> dict:
 
 
 def show(name: str) -> dict:
-    from yoolla_tui.core.work.tasks import parse_duration
-
     template = get(name)
     steps = [{"key": s["key"], "title": s["title"], "type": s["type"], "subtype": s.get("subtype"),
               "estimate_minutes": parse_duration(s["estimate"]), "role": s.get("role"), "login": s.get("login"),
@@ -81,8 +78,6 @@ def show(name: str) -> dict:
 
 def apply(session: Session, actor: User, order: Order, template: dict) -> list[Task]:
     """Create the template's tasks on `order`, chained and assigned (called by orders.add_order)."""
-    from yoolla_tui.core.work.tasks import add_task, executors_by_role, load, parse_duration
-
     created: dict[str, Task] = {}
     out = []
     for step in template["tasks"]:

@@ -15,15 +15,8 @@ from yoolla_tui.core.kernel.errors import BadInput, Conflict, NotFound
 from yoolla_tui.core.kernel.i18n import _
 from yoolla_tui.core.kernel.models import TaskStatus, TimeEntry, User
 from yoolla_tui.core.kernel.permissions import require_task_reader, require_task_worker, require_time_corrector
-from yoolla_tui.core.work.tasks import _apply_status, _deal_of, _watcher_ids, get_task, require_released
-
-
-def entry_public(entry: TimeEntry, logins: dict[int, str]) -> dict:
-    end = entry.stopped_at
-    minutes = int(round(((end or clock.now()) - entry.started_at).total_seconds() / 60))
-    return {"id": entry.id, "task_id": entry.task_id, "user": logins.get(entry.user_id), "started_at": clock.iso(entry.started_at),
-            "stopped_at": clock.iso(end), "minutes": minutes, "running": end is None,
-            "corrected_by": logins.get(entry.corrected_by_id) if entry.corrected_by_id else None}
+from yoolla_tui.core.work.tasks import apply_status, entry_public, require_released, watcher_ids
+from yoolla_tui.core.kernel.lookup import deal_of_task, get_task
 
 
 def running(session: Session, user_id: int, *, lock: bool = False) -> TimeEntry | None:
@@ -36,7 +29,7 @@ def start(*, session: Session, actor: User, task_id: int | str) -> tuple[TimeEnt
     returned second. A todo task becomes in_progress. Refused on a finished task, a task that
     waits on an open one, or when this task's timer already runs (Conflict)."""
     task = get_task(session, task_id, lock=True)
-    require_task_worker(session, actor, task, _deal_of(session, task), action=_("run the timer on"))
+    require_task_worker(session, actor, task, deal_of_task(session, task), action=_("run the timer on"))
     if task.status in (TaskStatus.done, TaskStatus.cancelled):
         raise Conflict(_("task {id} is {status}; its timer cannot start").format(id=task.id, status=task.status))
     require_released(session, task)
@@ -54,7 +47,7 @@ def start(*, session: Session, actor: User, task_id: int | str) -> tuple[TimeEnt
     session.add(entry)
     session.flush()
     if task.status == TaskStatus.todo:
-        _apply_status(session, actor, task, TaskStatus.in_progress, reason="timer_start")
+        apply_status(session, actor, task, TaskStatus.in_progress, reason="timer_start")
     audit.record(session, actor, "timer.start", "task", task.id, entry=entry.id)
     return entry, current
 
@@ -75,7 +68,7 @@ def stop(*, session: Session, actor: User, task_id: int | str | None = None) -> 
 
 def entries(*, session: Session, actor: User, task_id: int | str) -> list[dict]:
     task = get_task(session, task_id)
-    require_task_reader(session, actor, task, _deal_of(session, task), _watcher_ids(session, task.id))
+    require_task_reader(session, actor, task, deal_of_task(session, task), watcher_ids(session, task.id))
     logins = dict(session.execute(select(User.id, User.login)).all())
     return [entry_public(e, logins) for e in session.scalars(
         select(TimeEntry).where(TimeEntry.task_id == task.id).order_by(TimeEntry.started_at, TimeEntry.id))]

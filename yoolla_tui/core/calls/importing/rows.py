@@ -24,6 +24,7 @@ from yoolla_tui.core.kernel.models import Client, ImportRejectedRow
 from yoolla_tui.core.calls.importing.bulk import insert_rows
 from yoolla_tui.core.calls.importing.headers import NAME_PARTS, Column
 from yoolla_tui.core.calls.importing.readers import MAX_CELL_CHARS, Table
+from yoolla_tui.core.calls.importing.readers import column_letter
 
 CHUNK = 20_000  # rows per insert: big enough that sorting a chunk by name keeps index writes local
 # Column widths of the client table: a longer value rejects the row instead of failing the import.
@@ -333,8 +334,6 @@ def _too_long(values: dict[str, str], phone: phones.Phone) -> str:
 
 
 def _letter(index: int) -> str:
-    from yoolla_tui.core.calls.importing.readers import column_letter
-
     return column_letter(index)
 
 

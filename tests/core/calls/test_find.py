@@ -12,7 +12,7 @@ from yoolla_tui.core.kernel import clock
 from yoolla_tui.core.kernel.errors import Conflict
 from yoolla_tui.core.kernel.models import AuditRecord, Deal
 
-from .world import at, build, deal_ids
+from tests.core.world import at, build, deal_ids
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from yoolla_tui.core.kernel.errors import BadInput, Conflict, PermissionDenied
 
 from tests.conftest import PG_URL
 
-from .world import at, build, deal_ids
+from tests.core.world import at, build, deal_ids
 
 
 def test_card_shows_every_call_across_two_campaigns(admin, session):

@@ -10,7 +10,7 @@ from yoolla_tui.core.kernel import clock
 from yoolla_tui.core.kernel.errors import BadInput, Conflict, PermissionDenied
 from yoolla_tui.core.kernel.models import Call, Client, Deal, Setting, Stage
 
-from .world import at, build, deal_ids, rows
+from tests.core.world import at, build, deal_ids, rows
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from yoolla_tui.core.calls import deals
 from yoolla_tui.core.kernel.errors import YoollaError
 from yoolla_tui.core.kernel.models import Checkpoint, CheckpointType, Deal, Stage, StageKind
 
-from .world import at, build
+from tests.core.world import at, build
 
 STAGES = ["to_call", "agreed", "proposal_sent", "invoice_issued", "paid", "attended", "refused"]
 GATES = {"Brief": "to_call", "Design": "agreed", "Prototype": "invoice_issued", "Work complete": "paid"}

@@ -11,7 +11,7 @@ from yoolla_tui.core.kernel import clock
 from yoolla_tui.core.reports import summary as reports
 from yoolla_tui.core.people import users
 
-from .world import at, build, deal_ids
+from tests.core.world import at, build, deal_ids
 
 
 @contextmanager

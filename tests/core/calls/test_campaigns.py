@@ -10,7 +10,7 @@ from yoolla_tui.core.kernel import clock
 from yoolla_tui.core.kernel.errors import Conflict
 from yoolla_tui.core.kernel.models import AuditRecord, Deal
 
-from .world import at, build, deal_ids, rows
+from tests.core.world import at, build, deal_ids, rows
 
 
 def owners(w, campaign: str) -> dict[str, str | None]:

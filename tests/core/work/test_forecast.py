@@ -9,8 +9,8 @@ from yoolla_tui.core.kernel import clock
 from yoolla_tui.core.work import forecast, orders, tasks
 from yoolla_tui.core.people import work_schedule
 
-from .tasks_world import MONDAY, build_tasks, chain
-from .world import at
+from tests.core.tasks_world import MONDAY, build_tasks, chain
+from tests.core.world import at
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from yoolla_tui.core.calls import deals
 from yoolla_tui.core.kernel.errors import BadInput, Conflict, GateNotMet, PermissionDenied
 from yoolla_tui.core.kernel.models import AuditRecord, Deal, Stage
 
-from .world import at, build, deal_ids
+from tests.core.world import at, build, deal_ids
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ from yoolla_tui.core.work import efficiency, inbox, orders, tasks, timer
 from yoolla_tui.core.kernel.errors import BadInput, Conflict, NotFound, PermissionDenied
 from yoolla_tui.core.kernel.models import AuditRecord, Stage, Task
 
-from .tasks_world import MONDAY, build_tasks, chain
-from .world import at
+from tests.core.tasks_world import MONDAY, build_tasks, chain
+from tests.core.world import at
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from yoolla_tui.core.calls import deals, today
 from yoolla_tui.core.kernel.errors import Conflict, PermissionDenied
 from yoolla_tui.core.kernel.models import AuditRecord, Call, Deal
 
-from .world import at, build, deal_ids
+from tests.core.world import at, build, deal_ids
 
 
 @pytest.fixture
