@@ -14,7 +14,21 @@ from yoolla_tui.core.kernel.models import Call
 
 from .conftest import press, settle
 
-GUARD = 1.0  # long enough that three keys pressed back to back all fall inside it, even under load
+GUARD = 3.0  # long enough that keys pressed back to back all fall inside it, even on a loaded machine
+
+
+def hold_next_card(monkeypatch) -> threading.Event:
+    """The next card is read only once the returned event is set: keys pressed before that
+    arrive, deterministically, while the next deal loads."""
+    gate = threading.Event()
+    real = today.next_view
+
+    def slow_next_view(**kwargs):
+        gate.wait(20)
+        return real(**kwargs)
+
+    monkeypatch.setattr(today, "next_view", slow_next_view)
+    return gate
 
 
 def n_calls(engine, deal_id=None) -> int:
@@ -52,12 +66,14 @@ async def test_a_double_tap_logs_one_deal_not_two(world, make):
         assert "ignored" not in message(app)
 
 
-async def test_call_back_then_a_quick_key_leaves_the_next_deal_alone(world, make):
+async def test_call_back_then_a_quick_key_leaves_the_next_deal_alone(world, make, monkeypatch):
     """The issue's `2` `2` `1`: a call-back in 2 hours on C1, and no "no answer" on C7."""
+    gate = hold_next_card(monkeypatch)
     app = make(key_guard=GUARD)
     async with app.run_test(size=(100, 32)) as pilot:
         await on_first_deal(pilot)
         await pilot.press("2", "2", "1")
+        gate.set()
         await settle(pilot)
         with db.session_scope(world.engine) as s:
             outcomes = s.scalars(select(Call.outcome).where(Call.deal_id == world.ids["C1"]).order_by(Call.id)).all()
@@ -66,12 +82,14 @@ async def test_call_back_then_a_quick_key_leaves_the_next_deal_alone(world, make
         assert "1 key ignored" in message(app)
 
 
-async def test_refused_with_a_reason_then_a_quick_key_leaves_the_next_deal_alone(world, make):
+async def test_refused_with_a_reason_then_a_quick_key_leaves_the_next_deal_alone(world, make, monkeypatch):
     """The issue's `4` `3` `1`."""
+    gate = hold_next_card(monkeypatch)
     app = make(key_guard=GUARD)
     async with app.run_test(size=(100, 32)) as pilot:
         await on_first_deal(pilot)
         await pilot.press("4", "3", "1")
+        gate.set()
         await settle(pilot)
         assert n_calls(world.engine, world.ids["C1"]) == 2  # the morning's call-back and the refusal
         assert n_calls(world.engine, world.ids["C7"]) == 0
@@ -80,14 +98,7 @@ async def test_refused_with_a_reason_then_a_quick_key_leaves_the_next_deal_alone
 async def test_keys_while_the_next_deal_loads_are_dropped(world, make, monkeypatch):
     """The next card is held back until the keys are in: whatever the guard, a key that arrives
     while the deal is saved and the next one read does nothing."""
-    gate = threading.Event()
-    real = today.next_view
-
-    def slow_next_view(**kwargs):
-        gate.wait(10)
-        return real(**kwargs)
-
-    monkeypatch.setattr(today, "next_view", slow_next_view)
+    gate = hold_next_card(monkeypatch)
     app = make(key_guard=0.0)
     before = n_calls(world.engine)
     async with app.run_test(size=(100, 32)) as pilot:
