@@ -152,7 +152,7 @@ def _bad_when(text: str) -> BadInput:
     return BadInput(_("cannot read time {text!r}; try {examples}").format(text=text, examples=when_examples()))
 
 
-def parse_when(text: str, *, base: datetime | None = None, future: bool = False) -> datetime:
+def parse_when(text: str, *, base: datetime | None = None, future: bool = False, natural: bool = True) -> datetime:
     """Parse a time a person types, in local time, Russian or English; returns UTC.
 
     Exact forms first: ISO (`2026-11-24T15:00`, `2026-11-24 15:00`, `2026-11-24` = 09:00),
@@ -191,6 +191,8 @@ def parse_when(text: str, *, base: datetime | None = None, future: bool = False)
     except ValueError:
         if re.match(r"^\d{4}-\d{1,2}-\d{1,2}", raw):
             raise _bad_when(text)  # an ISO date that is not one (2026-13-01): never guessed at
+    if not natural:
+        raise _bad_when(text)  # exact forms only (`audit --since` keeps its own short list)
     return _checked(_dateparser(raw, local_base, future, text), base, future, text)
 
 

@@ -82,7 +82,7 @@ def parse_since(text: str):
     except ValueError:
         pass
     try:
-        return clock.parse_when(text)
+        return clock.parse_when(text, natural=False)
     except BadInput:
         raise BadInput(_("cannot read --since {text!r}: give a date (2026-11-23), today, yesterday, 2h or 3d").format(text=text))
 
