@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterable
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 from yoolla_tui.core.kernel import db
 from yoolla_tui.core.people import identity
@@ -39,6 +39,13 @@ def shown(value: Any) -> Any:
     return value
 
 
+# Keys that change a deal (outcome, stage, invoice, payment) are taken only once the deal has
+# been drawn and on screen for this long. 300 ms: the fastest visual reaction of a person is
+# about 200-250 ms, so a key that lands sooner was typed for the card before (the issue's
+# "2 2 1" logged "no answer" on a deal nobody saw); a deliberate key after reading is later.
+KEY_GUARD = 0.3
+
+
 class YoollaApp(App):
     """Today, Deal and the modals; `refresh_seconds` is how often a screen reloads on its own."""
 
@@ -46,17 +53,28 @@ class YoollaApp(App):
     TITLE = "Yoolla"
     ENABLE_COMMAND_PALETTE = True
 
-    def __init__(self, *, engine, acting: identity.Acting, refresh_seconds: float = 30.0) -> None:
+    def __init__(self, *, engine, acting: identity.Acting, refresh_seconds: float = 30.0, key_guard: float = KEY_GUARD) -> None:
         super().__init__()
         self.engine = engine
         self.acting = acting
         self.actor: User = acting.user
         self.refresh_seconds = refresh_seconds
-        # The last call this session logged: (call id, deal id), for `z`.
-        self.last_call: tuple[int, int] | None = None
+        # A deal-changing key is taken only `key_guard` seconds after the deal was drawn.
+        self.key_guard = key_guard
+        # The outcomes this session logged, oldest first: (call id, deal id); `z` undoes the
+        # last one, then the one before, one step at a time.
+        self.undo_stack: list[tuple[int, int]] = []
+        # The deal last on the Deal screen: Today's cursor goes back to it.
+        self.last_deal_id: int | None = None
+        # Tasks finished with `d` in this session: (task id, status before), for `z` on Tasks.
+        self.task_undo: list[tuple[int, str]] = []
+        # Textual's own palette binding says "palette" in English: ours, in the user's language.
+        self._bindings.key_to_bindings.pop(self.COMMAND_PALETTE_BINDING, None)
         self._bindings = translated(self._bindings, [
             Binding("question_mark", "toggle_help", _("Keys"), tooltip=_("Show or hide every key of this screen"),
                     id="help"),
+            Binding(self.COMMAND_PALETTE_BINDING, "command_palette", _("palette"), show=False, priority=True,
+                    tooltip=_("Open the command palette")),
         ])
 
     def core(self, fn: Callable[..., Any], **kwargs: Any) -> Any:
@@ -111,11 +129,19 @@ class YoollaApp(App):
         if reload is not None:
             reload()
 
+    def action_command_palette(self) -> None:
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(id="--command-palette", placeholder=_("Search for commands…")))
+
     def action_toggle_help(self) -> None:
-        if self.screen.query("HelpPanel"):
-            self.action_hide_help_panel()
-        else:
-            self.action_show_help_panel()
+        from yoolla_tui.screens.help import HelpModal
+
+        if isinstance(self.screen, HelpModal):
+            self.screen.dismiss(None)
+        elif not isinstance(self.screen, ModalScreen):
+            self.push_screen(HelpModal(self.screen))
 
     def open_deal(self, deal_id: int) -> None:
         from yoolla_tui.screens.deal import DealScreen
@@ -139,14 +165,32 @@ class YoollaApp(App):
             yield SystemCommand(_("Supervisor"), _("Today per manager and the funnel"), self.action_supervisor)
         seen = set()
         for _key, binding in screen._bindings:
-            if binding.action in seen:
-                continue  # one binding with two keys (escape,q) is one command
+            if binding.action in seen or binding.action.startswith("app.") or binding.id is None:
+                continue  # one command per action (escape,q); app.* listed above; Textual's own (no id) left out
             seen.add(binding.action)
             if binding.description and screen.check_action(binding.action.split("(")[0], ()) is True:
                 yield SystemCommand(binding.description, binding.tooltip or binding.description,
                                     lambda action=binding.action, target=screen: self.run_action(action, target))
         yield SystemCommand(_("Keys"), _("Show or hide every key of this screen"), self.action_toggle_help)
         yield SystemCommand(_("Quit"), _("Leave the dashboard"), self.action_quit)
+
+    def action_find(self, text: str = "") -> None:
+        """`g`: find a client or deal by id, name, contact, e-mail or phone, and open the deal."""
+        from yoolla_tui.screens.find import FindModal
+
+        modal = FindModal(text)
+        self._finding = modal
+        self.push_screen(modal, lambda deal_id: deal_id is not None and self.open_deal(deal_id))
+
+    def on_key(self, event) -> None:
+        # `g` then the number at once (a terminal delivers them in one read): the first keys
+        # after `g` reach the find box before it takes keys, and bubble up here unhandled. They
+        # belong in the box, so the app puts them there.
+        modal = getattr(self, "_finding", None)
+        if modal is not None and self.screen is modal and (event.key == "backspace" or (event.is_printable and event.character)):
+            if modal.take(None if event.key == "backspace" else event.character):
+                event.stop()
+                event.prevent_default()
 
     def action_tasks(self) -> None:
         from yoolla_tui.screens.tasks import TasksScreen
@@ -183,7 +227,8 @@ class YoollaApp(App):
             today.action_call_next()
 
 
-def make_app(*, db_url: str | None = None, user: str | None = None, refresh_seconds: float = 30.0) -> YoollaApp:
+def make_app(*, db_url: str | None = None, user: str | None = None, refresh_seconds: float = 30.0,
+             key_guard: float = KEY_GUARD) -> YoollaApp:
     """The dashboard on `db_url` (default: YOOLLA_DB, else the user's data file) as the person
     running it, or `user` (default: YOOLLA_USER) when an admin acts as them or on the demo
     (people.identity). Raises YoollaError (not initialised, unknown user, refused act-as) before
@@ -193,4 +238,4 @@ def make_app(*, db_url: str | None = None, user: str | None = None, refresh_seco
     db.require_current(engine)
     with identity.acting_session(engine, claimed=user or os.environ.get("YOOLLA_USER"), command="dashboard") as (_s, acting):
         pass
-    return YoollaApp(engine=engine, acting=acting, refresh_seconds=refresh_seconds)
+    return YoollaApp(engine=engine, acting=acting, refresh_seconds=refresh_seconds, key_guard=key_guard)

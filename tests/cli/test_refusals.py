@@ -82,7 +82,7 @@ CASES = [
     ("call-back in the past", "anna", ["call", "log", "{Alpha}", "--outcome", "call_back", "--next-call", "09:30"], 2,
      "call-back time 2026-11-23 09:30 is in the past"),
     ("call-back time unreadable", "anna", ["call", "log", "{Alpha}", "--outcome", "call_back", "--next-call", "someday"], 2,
-     "cannot read time 'someday'; try 2026-11-24T15:00, 2026-11-24, 15:00, tomorrow 10:00, +2h, +30m, +1d"),
+     "cannot read time 'someday'; try 15:30, tomorrow 11, mon 10:00, in 2 hours, +3h, 26.11 11:00"),
     ("refused without a reason", "anna", ["call", "log", "{Alpha}", "--outcome", "refused"], 2,
      f"refused needs a lost reason: --reason REASON ({REASONS}, other)"),
     ("unknown lost reason", "anna", ["call", "log", "{Alpha}", "--outcome", "refused", "--reason", "cheap"], 4,

@@ -38,9 +38,11 @@ def make(db_url, world):
     """The dashboard as `user` on the test database, from the entry point's own factory."""
     from yoolla_tui.app import make_app
 
-    def _make(user: str = "anna"):
+    def _make(user: str = "anna", key_guard: float = 0.0):
+        # These tests settle between keys, so the guard against keys typed before a deal is on
+        # screen is off here; test_key_guard.py turns it on and presses faster than a deal loads.
         with running_as(os_login_of(db_url, user)):
-            return make_app(db_url=db_url, user=user, refresh_seconds=3600)
+            return make_app(db_url=db_url, user=user, refresh_seconds=3600, key_guard=key_guard)
 
     return _make
 

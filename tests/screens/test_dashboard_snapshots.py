@@ -39,10 +39,19 @@ class TestToday:
 class TestDeal:
     @pytest.mark.parametrize("lang", LANGS)
     def test_deal_100x32(self, snap_compare, make, monkeypatch, lang):
-        """C1's card: the stage bar with "To call" marked, the client card, the deal (call back,
-        overdue: red light), the history with anna's call-back note, the outcome keys legend."""
+        """C1's card: the stage bar with "To call" marked, the client card beside the deal (call
+        back, overdue: red light), the history full width with anna's call-back note, the outcome
+        keys legend."""
         monkeypatch.setenv("YOOLLA_LANG", lang)
         assert snap_compare(make(), terminal_size=(100, 32), run_before=_deal)
+
+    @pytest.mark.parametrize("lang", LANGS)
+    def test_deal_80x24(self, snap_compare, make, monkeypatch, lang):
+        """The same card at the smallest terminal: the phone as people read it (+7 495 100-00-01),
+        the history's outcome and note whole, the legend of outcome keys, and a footer that ends
+        with the way back and `?`."""
+        monkeypatch.setenv("YOOLLA_LANG", lang)
+        assert snap_compare(make(), terminal_size=(80, 24), run_before=_deal)
 
 
 async def _supervisor(pilot):

@@ -48,6 +48,7 @@ def test_operator_logs_no_answer_and_sees_the_next_deal(world, db_url, tmp_path)
         _wait_for(name, "4 due")
         subprocess.run(["tmux", "send-keys", "-t", name, "Enter"], check=True)
         _wait_for(name, f"Deal {world.ids['C1']} ·")
+        time.sleep(0.5)  # the operator reads the card; a key sooner is dropped (app.KEY_GUARD)
         subprocess.run(["tmux", "send-keys", "-t", name, "1"], check=True)
         screen = _wait_for(name, f"Deal {world.ids['C7']} ·")
         assert "No answer logged" in screen
@@ -57,5 +58,43 @@ def test_operator_logs_no_answer_and_sees_the_next_deal(world, db_url, tmp_path)
         subprocess.run(["tmux", "send-keys", "-t", name, "Escape"], check=True)
         _wait_for(name, "12:30")  # back on Today: C1 is due again after the retry delay
         subprocess.run(["tmux", "send-keys", "-t", name, "q"], check=True)
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+def test_a_burst_of_keys_logs_only_the_deal_on_screen(world, db_url, tmp_path):
+    """`1 1 1` and `2 2 1` sent in one burst, as fast fingers do: one call each, on the deal that
+    was on screen; the deal that appeared got nothing, and the screen says keys were ignored."""
+    yoolla = Path(sys.executable).parent / "yoolla"
+    env = {"YOOLLA_DB": db_url, "YOOLLA_USER": "anna", "YOOLLA_NOW": NOW, "YOOLLA_TZ": "Europe/Moscow",
+           "YOOLLA_LANG": "en", "TERM": "xterm-256color"}
+    command = "env " + " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items()) + f" {shlex.quote(str(yoolla))} dashboard"
+    name = f"yoolla-burst-{tmp_path.name}"[:60]
+    engine = db.get_engine(db_url)
+
+    def outcomes(deal_id):
+        with db.session_scope(engine) as s:
+            return s.scalars(select(Call.outcome).where(Call.deal_id == deal_id).order_by(Call.id)).all()
+
+    subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "80", "-y", "24", command], check=True)
+    try:
+        _wait_for(name, "4 due")
+        subprocess.run(["tmux", "send-keys", "-t", name, "Enter"], check=True)
+        _wait_for(name, f"Deal {world.ids['C1']} ·")
+        time.sleep(1.0)  # the operator reads the card
+        subprocess.run(["tmux", "send-keys", "-t", name, "1", "1", "1"], check=True)
+        screen = _wait_for(name, f"Deal {world.ids['C7']} ·")
+        screen = _wait_for(name, "keys ignored")
+        time.sleep(1.0)
+        assert outcomes(world.ids["C1"]) == ["call_back", "no_answer"]
+        assert outcomes(world.ids["C7"]) == []
+        time.sleep(1.0)  # reads the next card, then a call-back in 2 hours and a stray 1
+        subprocess.run(["tmux", "send-keys", "-t", name, "2", "2", "1"], check=True)
+        _wait_for(name, f"Deal {world.ids['C12']} ·")
+        time.sleep(1.0)
+        assert outcomes(world.ids["C7"]) == ["call_back"]
+        assert outcomes(world.ids["C12"]) == []
+        subprocess.run(["tmux", "send-keys", "-t", name, "q", "q"], check=True)
     finally:
         subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)

@@ -86,3 +86,17 @@ async def test_the_deal_card_shows_its_orders_with_ready_dates(tw, make_for):
         await settle(pilot)
         card = str(app.screen.query_one("#deal").render())
         assert "Order: Сайт · 4 of 4 tasks open, ready" in card
+
+
+async def test_finishing_a_task_can_be_undone_with_z(tw, make_for):
+    app = make_for("egor")
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        await press(pilot, "down", "d")
+        with db.session_scope(tw.engine) as s:
+            assert s.get(Task, tw.design.id).status == "done"
+        await press(pilot, "z")
+        with db.session_scope(tw.engine) as s:
+            assert s.get(Task, tw.design.id).status == "todo"
+        assert tw.design.id in app.screen._ids  # back in the queue
+        assert not app.task_undo

@@ -64,7 +64,7 @@ def edit(
 
 @app.command("list")
 def list_(
-    search: Annotated[Optional[str], typer.Option("--search", "-s", help="Part of a name, contact, city, e-mail or phone digits.")] = None,
+    search: Annotated[Optional[str], typer.Option("--search", "-s", help="Part of a name, contact, city or e-mail (case and ё/е aside), or a phone in any form: 8 499 980-82-59, +7 499…, the last digits.")] = None,
     limit: LimitOpt = None,
     all_: AllOpt = False,
     offset: Annotated[int, typer.Option("--offset", min=0, max=2**63 - 1, help="Skip this many rows (paging).")] = 0,

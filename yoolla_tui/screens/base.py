@@ -50,6 +50,28 @@ def when(iso: str | None, today=None, tz=None) -> str:
     return moment.strftime("%d.%m %H:%M")
 
 
+def amount(text: str | None) -> str:
+    """An amount from core ("15000.00") as the user's language writes money: `15 000,00 ₽` in
+    Russian, `15,000.00` in English (Babel); "—" for none."""
+    if not text:
+        return "—"
+    from decimal import Decimal
+
+    from babel.numbers import format_currency, format_decimal
+
+    from yoolla_tui.core.kernel.i18n import current_language
+
+    lang = current_language()
+    if lang == "ru":
+        return format_currency(Decimal(text), "RUB", locale="ru_RU")
+    return format_decimal(Decimal(text), format="#,##0.00", locale="en_US")
+
+
+def cut(text: str, width: int) -> str:
+    """`text` in at most `width` cells: whole, or cut with an ellipsis (never a silently cut word)."""
+    return text if len(text) <= width else text[:max(0, width - 1)] + "…"
+
+
 LIGHT_STYLE = {"red": "bold $error", "yellow": "bold $warning", "green": "$success"}
 LIGHT_RICH = {"red": "bold red", "yellow": "bold yellow", "green": "green"}
 

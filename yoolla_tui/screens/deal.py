@@ -10,11 +10,13 @@ made and mailed to the client) · z undo · t the stage triggers (admins).
 
 from __future__ import annotations
 
+import time
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import Worker
@@ -23,10 +25,11 @@ from yoolla_tui.core import documents
 from yoolla_tui.core.kernel import audit, clock, db, reference
 from yoolla_tui.core.calls import deals, today
 from yoolla_tui.core.calls.deals import outcome_label
-from yoolla_tui.core.kernel.errors import StaleEdit
+from yoolla_tui.core.kernel.errors import GateNotMet, StaleEdit, YoollaError
 from yoolla_tui.core.kernel.i18n import _
 
-from yoolla_tui.screens.base import LIGHT_RICH, error_text, translated, when, worker_failed
+from yoolla_tui.core.kernel.phones import pretty
+from yoolla_tui.screens.base import LIGHT_RICH, amount, error_text, translated, when, worker_failed
 from yoolla_tui.screens.modals import ChoiceModal, ConfirmModal, TextModal
 
 OUTCOME_KEYS = {"1": "no_answer", "2": "call_back", "3": "interested", "4": "refused", "5": "do_not_call",
@@ -34,11 +37,33 @@ OUTCOME_KEYS = {"1": "no_answer", "2": "call_back", "3": "interested", "4": "ref
 # After these the deal is done for now and the next due deal opens; `interested` stays, so the
 # operator can move it on (advance, invoice) before `space` opens the next one.
 STAYS = {"interested"}
+HISTORY_SHOWN = 60  # the card draws the newest calls; older ones are a command away
 
 
-def quick_times() -> list[tuple[str, str]]:
-    return [("+1h", _("in 1 hour")), ("+2h", _("in 2 hours")), ("tomorrow 10:00", _("tomorrow 10:00")),
+def quick_times(next_workday: str) -> list[tuple[str, str]]:
+    """The call-back choices; the third is the next working day at 10:00 ("tomorrow" when it is)."""
+    from datetime import date
+
+    from babel.dates import format_date
+
+    from yoolla_tui.core.kernel.i18n import current_language
+
+    day = date.fromisoformat(next_workday)
+    if (day - clock.today()).days == 1:
+        label = _("tomorrow 10:00")
+    else:
+        label = format_date(day, "EEE dd.MM", locale=current_language()) + " 10:00"
+    return [("+1h", _("in 1 hour")), ("+2h", _("in 2 hours")), (f"{next_workday} 10:00", label),
             ("", _("another time…"))]
+
+
+def check_next_call(text: str) -> str | None:
+    """None when `text` is a time in the future the call-back box accepts, else why not."""
+    try:
+        clock.parse_when(text, future=True)
+    except YoollaError as error:
+        return error.message
+    return None
 
 
 class DealScreen(Screen):
@@ -50,6 +75,11 @@ class DealScreen(Screen):
         self.current: dict | None = None
         self.note = ""  # `n`: goes with the next outcome
         self.busy = False
+        # When the card now on screen was painted (None while a deal loads): deal-changing keys
+        # wait `app.key_guard` after it, and the ones dropped are counted on the message line.
+        self._drawn_at: float | None = None
+        self._ignored = 0
+        self._said: tuple[str, bool] = ("", False)
         # The outcome keys are listed (and dimmed when they do not apply) in the legend line
         # right above the footer, which keeps the footer's other keys inside 80 columns.
         self._bindings = translated(self._bindings, [
@@ -67,6 +97,8 @@ class DealScreen(Screen):
             Binding("6", "outcome('wrong_number')", _("Wrong number"),
                     tooltip=_("Wrong number: out of the queue until the phone is corrected"), show=False,
                     id="wrong_number"),
+            Binding("g", "app.find", _("Find"), tooltip=_("Find a client or deal by id, name or phone"), id="find",
+                    show=False),
             Binding("n", "note", _("Note"), tooltip=_("Write a note that goes with the next outcome"), id="note"),
             Binding("a", "advance", _("Advance"), tooltip=_("Move the deal to another stage"), id="advance"),
             Binding("i", "invoice", _("Invoice"), tooltip=_("Issue or correct the invoice"), id="invoice"),
@@ -77,6 +109,7 @@ class DealScreen(Screen):
             Binding("t", "triggers", _("Triggers"), tooltip=_("The stages' triggers: switch each on or off (admins)"),
                     id="triggers"),
             Binding("z", "undo", _("Undo"), tooltip=_("Undo the last outcome you logged (a few minutes)"), id="undo"),
+            Binding("z", "nothing_to_undo", show=False),  # z with nothing left says so
             Binding("space", "next", _("Next"), tooltip=_("Open the next due deal"), id="next"),
             Binding("r", "reload", _("Refresh"), tooltip=_("Reload the deal"), id="reload", show=False),
             Binding("escape,q", "back", _("Back"), tooltip=_("Back to Today"), id="back"),
@@ -84,19 +117,19 @@ class DealScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Static(id="stagebar")
-        with Horizontal(id="deal-body"):
-            with Vertical(id="card"):
-                yield Static(id="client")
-                yield Static(id="deal")
-            with Vertical(id="history-box"):
-                yield Static(_("History, all campaigns"), id="history-title")
-                with VerticalScroll(id="history-scroll"):
-                    # Plain lines, not a DataTable: a client with 100+ calls redraws in a few ms.
-                    yield Static(id="history")
+        # A compact card on top (client | deal), the history full width below it: at 80x24 the
+        # last calls' outcomes and notes are readable, each note wrapping under its call.
+        with Horizontal(id="card"):
+            yield Static(id="client")
+            yield Static(id="deal")
+        yield Static(_("History, all campaigns"), id="history-title")
+        with VerticalScroll(id="history-scroll"):
+            # One rich grid, not a DataTable: a client with 100+ calls redraws in a few ms.
+            yield Static(id="history")
         yield Static(id="note-line")
         yield Static(id="message")
         yield Static(self._legend(), id="outcomes")
-        yield Footer(show_command_palette=False)
+        yield Footer(show_command_palette=False, compact=True)
 
     def _legend(self, enabled: bool = True) -> Text:
         text = Text(style="" if enabled else "dim")
@@ -122,6 +155,8 @@ class DealScreen(Screen):
     def show_deal(self, deal_id: int, message: str = "", view: dict | None = None) -> None:
         """Open another deal in this screen (after an outcome, undo, or from the palette);
         `view` is its card when the caller already read it."""
+        if deal_id != self.deal_id:
+            self.current = None  # no key may act on the old card under the new deal's id
         self.deal_id = deal_id
         self.note = ""
         self._message(message)
@@ -141,12 +176,18 @@ class DealScreen(Screen):
     def _show(self, view: dict) -> None:
         if view["deal"]["id"] != self.deal_id:
             return  # a late answer for the deal we left
+        before = self.current
+        if before is None or (before["deal"]["id"], before["deal"]["version"]) != (view["deal"]["id"], view["deal"]["version"]):
+            # A new card (or this one changed under us): keys count from when it is painted.
+            self._drawn_at = None
+            self.call_after_refresh(self._painted)
         self.current = view
+        self.app.last_deal_id = view["deal"]["id"]  # Today puts its cursor here when we go back
         deal, client = view["deal"], view["client"]
         self.query_one("#stagebar", Static).update(self._stage_bar(view["stages"]))
         self.query_one("#client", Static).update(self._client_text(client))
         self.query_one("#deal", Static).update(self._deal_text(deal, view["light"]))
-        self.query_one("#history", Static).update(self._history_text(client.get("history", []), deal["id"]))
+        self.query_one("#history", Static).update(self._history_text(client.get("history", []), deal["id"], deal["campaign"]))
         self.query_one("#history-title", Static).update(
             _("History, all campaigns ({n})").format(n=len(client.get("history", [])))
             if client.get("history") else _("History, all campaigns: no calls yet"))
@@ -154,40 +195,71 @@ class DealScreen(Screen):
         self.query_one("#outcomes", Static).update(self._legend(self.check_action("outcome", ()) is True))
         self._sync_bindings()
 
+    def _painted(self) -> None:
+        self._drawn_at = time.monotonic()
+
+    def _taken(self) -> bool:
+        """Whether a deal-changing key may act now: the deal is on screen, nothing is being saved,
+        and it was painted at least `app.key_guard` seconds ago. A key that may not is dropped
+        and counted on the message line, so the operator knows it did nothing."""
+        drawn = self._drawn_at
+        if (self.current is not None and not self.busy and drawn is not None
+                and time.monotonic() - drawn >= self.app.key_guard):
+            self._ignored = 0
+            return True
+        self._ignored += 1
+        self._message(*self._said)
+        return False
+
     @staticmethod
-    def _history_text(history: list[dict], deal_id: int) -> Text:
-        """The client's calls, newest first, in aligned columns; this deal's calls in bold."""
+    def _history_text(history: list[dict], deal_id: int, campaign: str):
+        """The client's calls, newest first: when, who, outcome, then the note, which wraps in
+        its own column; this deal's calls in bold, another campaign's named in the note column."""
+        from rich import box
+        from rich.table import Table
+
         labels = {code: outcome_label(code) for code in {h["outcome"] for h in history}}  # not 8 lookups a row
         day, tz = clock.today(), clock.local_tz()
-        rows = [(when(h["at"], day, tz), h["campaign"], h["user"] or "", labels[h["outcome"]], h["note"] or "", h["deal_id"])
-                for h in history]
-        heads = (_("When"), _("Campaign"), _("Who"), _("Outcome"), _("Note"))
-        caps = (11, 18, 10, 14)
-        widths = [min(cap, max([len(heads[i])] + [len(r[i]) for r in rows])) for i, cap in enumerate(caps)]
-
-        def line(cells) -> str:
-            return "  ".join(str(c)[:w].ljust(w) for c, w in zip(cells, widths)) + "  " + str(cells[4])
-        text = Text(line(heads), style="dim")
-        for row in rows:
-            text.append("\n" + line(row), style="bold" if row[5] == deal_id else "")
-        return text
+        grid = Table(box=None, show_header=True, header_style="dim", pad_edge=False, expand=True, padding=(0, 1, 0, 0))
+        grid.add_column(_("When"), no_wrap=True)
+        grid.add_column(_("Who"), no_wrap=True, overflow="ellipsis", max_width=12)
+        grid.add_column(_("Outcome"), no_wrap=True)
+        grid.add_column(_("Note"), ratio=1, overflow="fold")
+        for h in history[:HISTORY_SHOWN]:
+            note = Text(h["note"] or "")
+            if h["campaign"] != campaign:
+                note = Text.assemble((h["campaign"], "dim italic"), " " if h["note"] else "", note)
+            grid.add_row(when(h["at"], day, tz), h["user"] or "", labels[h["outcome"]], note,
+                         style="bold" if h["deal_id"] == deal_id else "")
+        if len(history) > HISTORY_SHOWN:
+            grid.add_row("", "", "", Text(_("… {n} older calls: yoolla client show").format(n=len(history) - HISTORY_SHOWN),
+                                          style="dim"))
+        return grid
 
     def _stage_bar(self, stages: list[dict]) -> Text:
-        text = Text()
+        """The pipeline with the current stage marked, in the screen's width: the other stages'
+        names are shortened (with an ellipsis) until it fits, the current one never."""
         shown = [s for s in stages if s["kind"] != "lost" or s["current"]]
-        for n, stage in enumerate(shown):
+        room = max(20, self.app.size.width - 2)
+        longest = max((len(s["name"]) for s in shown), default=0)
+        for cap in range(longest, 2, -1):
+            names = [s["name"] if s["current"] or len(s["name"]) <= cap else s["name"][:cap - 1] + "…" for s in shown]
+            if sum(len(n) for n in names) + 3 * (len(names) - 1) + 2 <= room:
+                break
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for n, (stage, name) in enumerate(zip(shown, names)):
             if n:
                 text.append(" › ", style="dim")
             if stage["current"]:
-                text.append(f" {stage['name']} ", style="bold reverse")
+                text.append(f" {name} ", style="bold reverse")
             else:
-                text.append(stage["name"], style="dim")
+                text.append(name, style="dim")
         return text
 
     def _client_text(self, client: dict) -> Text:
         text = Text(client.get("name", ""), style="bold")
-        rows = [(_("Contact"), client.get("contact_person")),
-                (_("Phone"), (client.get("phone") or "") + (f" ×{client['phone_ext']}" if client.get("phone_ext") else "")),
+        rows = [(_("Phone"), pretty(client.get("phone"), client.get("phone_ext"))),
+                (_("Contact"), client.get("contact_person")),
                 (_("E-mail"), client.get("email")), (_("City"), client.get("city")), (_("Note"), client.get("note"))]
         for label, value in rows:
             if value:
@@ -205,17 +277,20 @@ class DealScreen(Screen):
         text.append(_("Deal {id}").format(id=deal["id"]), style="bold")
         text.append(f" · {deal['campaign']}", style="dim")
         status = _("closed") if deal["closed"] else outcome_label(deal["status"])
-        rows = [(_("Status"), status),
-                (_("Next call"), when(deal["next_call_at"]) if deal["next_call_at"] else _("none")),
-                (_("Attempts"), _("{week} this week, {total} in all").format(week=deal["attempts_week"],
-                                                                              total=deal["attempts_total"])),
-                (_("Invoice"), deal["invoice"] or "—"), (_("Paid"), deal["paid"] or "—"),
-                (_("Manager"), deal["manager"] or "—")]
-        for label, value in rows:
-            text.append(f"\n{label}: ", style="dim")
-            if label == _("Next call") and light:
-                text.append("● ", style=LIGHT_RICH.get(light, ""))
-            text.append(str(value))
+        text.append("\n" + _("Status") + ": ", style="dim")
+        text.append(status)
+        text.append("\n" + _("Next call") + ": ", style="dim")
+        if deal["next_call_at"] and light:
+            text.append("● ", style=LIGHT_RICH.get(light, ""))
+        text.append(when(deal["next_call_at"]) if deal["next_call_at"] else _("none"))
+        text.append("\n" + _("Attempts") + ": ", style="dim")
+        text.append(_("{week} this week, {total} in all").format(week=deal["attempts_week"], total=deal["attempts_total"]))
+        text.append("\n" + _("Invoice") + ": ", style="dim")
+        text.append(amount(deal["invoice"]))
+        text.append(" · " + _("Paid") + ": ", style="dim")
+        text.append(amount(deal["paid"]))
+        text.append("\n" + _("Manager") + ": ", style="dim")
+        text.append(deal["manager"] or "—")
         for document in deal.get("documents") or []:
             text.append("\n" + _("Document") + ": ", style="dim")
             text.append(document["title"])
@@ -236,9 +311,15 @@ class DealScreen(Screen):
         line.update(Text.assemble((_("Note for the next outcome: "), "dim"), self.note))
 
     def _message(self, message: str, error: bool = False) -> None:
+        self._said = (message, error)
         box = self.query_one("#message", Static)
         box.set_class(error, "error")
-        box.update(message)
+        text = Text(message)
+        if self._ignored:
+            notice = (_("1 key ignored: typed before the deal showed") if self._ignored == 1 else
+                      _("{n} keys ignored: typed before the deal showed").format(n=self._ignored))
+            text.append((" · " if message else "") + notice, style="bold yellow")
+        box.update(text)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         error = worker_failed(event)
@@ -262,13 +343,13 @@ class DealScreen(Screen):
             return True if self.current is not None and not self.current["client"].get("do_not_call") else None
         if action in ("outcome", "note", "advance", "invoice", "pay"):
             if self.current is None:
-                return None
+                return True  # loading: the key runs, and `_taken` drops and counts it
             deal, client = self.current["deal"], self.current["client"]
             if deal["closed"] or client.get("do_not_call"):
                 return None
             return True
         if action == "undo":
-            return True if self.app.last_call is not None else None
+            return True if self.app.undo_stack else False  # z shows only when it can act
         if action == "triggers":  # admins only: hidden for everyone else, not merely dimmed
             if self.app.actor.role != "admin":
                 return False
@@ -278,7 +359,7 @@ class DealScreen(Screen):
     # ---- outcomes ------------------------------------------------------------------------
 
     def action_outcome(self, outcome: str) -> None:
-        if self.current is None or self.busy:
+        if not self._taken():
             return
         version = self.current["deal"]["version"]
         deal_id = self.deal_id
@@ -289,9 +370,11 @@ class DealScreen(Screen):
                 if value:
                     self.log_outcome(deal_id, version, outcome, when=value)
                 else:
-                    self.app.push_screen(TextModal(_("Call back when? (15:30, tomorrow 12:00, +3h, 2026-11-27 11:00)")),
-                                         lambda typed: typed and self.log_outcome(deal_id, version, outcome, when=typed))
-            self.app.push_screen(ChoiceModal(_("Call back when?"), quick_times()), picked)
+                    self.app.push_screen(
+                        TextModal(_("Call back when? ({examples})").format(examples=clock.when_examples()),
+                                  check=check_next_call),
+                        lambda typed: typed and self.log_outcome(deal_id, version, outcome, when=typed))
+            self.app.push_screen(ChoiceModal(_("Call back when?"), quick_times(self.current["next_workday"])), picked)
         elif outcome == "refused":
             reasons = self.current["reasons"]
 
@@ -324,7 +407,7 @@ class DealScreen(Screen):
         try:
             with db.session_scope(self.app.engine) as session:
                 actor = self.app.actor
-                next_call = clock.parse_when(when) if when else None
+                next_call = clock.parse_when(when, future=True) if when else None
                 call = deals.log_call(session=session, actor=actor, deal_id=deal_id, outcome=outcome, note=note,
                                       next_call=next_call, reason=reason, expected_version=version)
                 call_id, next_at = call.id, call.next_call_at
@@ -340,12 +423,18 @@ class DealScreen(Screen):
 
     def _logged(self, deal_id: int, call_id: int, outcome: str, next_at, view: dict | None) -> None:
         self.busy = False
-        self.app.last_call = (call_id, deal_id)
         self.note = ""
         done = _("Deal {id}: {outcome} logged").format(id=deal_id, outcome=outcome_label(outcome))
         if next_at is not None:
             done += " · " + _("next call {when}").format(when=when(clock.iso(next_at)))
-        done += " · " + _("z undoes it")
+        elif outcome == "interested":
+            done += " · " + _("no next call: it leaves Today unless you set one (2)")
+        elif outcome == "no_answer":
+            # The week's attempts are used up: say so, or the deal seems to vanish from Today.
+            done += " · " + _("attempts used up: out of the queue until next week")
+        if outcome != "do_not_call":  # only an admin lifts do-not-call: no undo is promised
+            self.app.undo_stack.append((call_id, deal_id))
+            done += " · " + _("z undoes it")
         if view is not None:
             self.show_deal(view["deal"]["id"], done, view=view)
         else:
@@ -379,7 +468,7 @@ class DealScreen(Screen):
             self._note_line()
 
     def action_advance(self) -> None:
-        if self.current is None or self.busy:
+        if not self._taken():
             return
         version = self.current["deal"]["version"]
         # Numbers are pipeline positions, the same on every deal; the lost stage is the `4` outcome.
@@ -400,14 +489,14 @@ class DealScreen(Screen):
             self.app.push_screen(TriggersModal(self.current["pipeline"]), lambda _result: self.reload())
 
     def action_invoice(self) -> None:
-        if self.current is None or self.busy:
+        if not self._taken():
             return
         version = self.current["deal"]["version"]
         self.app.push_screen(TextModal(_("Invoice amount (e.g. 15000 or 15 000,50)"), value=self.current["deal"]["invoice"] or ""),
                              lambda amount: amount and self.write("invoice", version, amount=amount))
 
     def action_pay(self) -> None:
-        if self.current is None or self.busy:
+        if not self._taken():
             return
         version = self.current["deal"]["version"]
         self.app.push_screen(TextModal(_("Payment received (amount)")),
@@ -469,9 +558,28 @@ class DealScreen(Screen):
         except StaleEdit:
             self.app.call_from_thread(self._stale, deal_id)
             return
+        except GateNotMet as refused:
+            self.app.call_from_thread(self._gate_refused, kwargs.get("to"), refused)
+            return
         labels = {"advance": _("Deal {id} moved"), "invoice": _("Deal {id}: invoice saved"),
                   "pay": _("Deal {id}: payment recorded")}
         self.app.call_from_thread(self._written, labels[what].format(id=deal_id))
+
+    def _gate_refused(self, code: str | None, refused: GateNotMet) -> None:
+        """A stage gate in the operator's words: the stage's name and the key that opens it
+        (core's message, written for the shell, names a command and a code)."""
+        self.busy = False
+        self._sync_bindings()
+        deal = (self.current or {}).get("deal", {})
+        stage = next((s for s in (self.current or {}).get("stages", []) if s["code"] == code), None)
+        keys = {"invoice": (_("an invoice (press i)"), not deal.get("invoice")),
+                "payment": (_("a payment (press p)"), not deal.get("paid"))}
+        needs = [keys[f][0] for f in (stage or {}).get("required", []) if f in keys and keys[f][1]]
+        if stage is not None and needs:
+            self._message(_("Not moved: «{stage}» needs {needs}").format(stage=stage["name"], needs=", ".join(needs)),
+                          error=True)
+        else:
+            self._message(refused.message, error=True)
 
     def _written(self, message: str) -> None:
         self.busy = False
@@ -479,10 +587,19 @@ class DealScreen(Screen):
         self.reload()
 
     def action_undo(self) -> None:
-        if self.app.last_call is None or self.busy:
+        if not self.app.undo_stack:
+            self.action_nothing_to_undo()
+            return
+        if self.busy:
             return
         self.busy = True
-        self._undo(*self.app.last_call)
+        # Taken off the stack now: undone, or refused (someone changed the deal since, or it is
+        # too old), it is not offered again; the next z offers the outcome before it.
+        self._undo(*self.app.undo_stack.pop())
+        self._sync_bindings()
+
+    def action_nothing_to_undo(self) -> None:
+        self._message(_("Nothing to undo: every outcome you logged since the dashboard opened is undone."))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="write")
     def _undo(self, call_id: int, deal_id: int) -> None:
@@ -491,7 +608,7 @@ class DealScreen(Screen):
 
     def _undone(self, deal_id: int) -> None:
         self.busy = False
-        self.app.last_call = None
+        self._sync_bindings()
         self.show_deal(deal_id, _("Undone: deal {id} is back as it was before the call.").format(id=deal_id))
 
     # ---- moving around -------------------------------------------------------------------

@@ -15,7 +15,7 @@ from yoolla_tui.core.kernel import clock
 from yoolla_tui.core.funnel import health
 from yoolla_tui.core.kernel.i18n import _
 
-from yoolla_tui.screens.base import BoardScreen, translated, when
+from yoolla_tui.screens.base import cut, BoardScreen, translated, when
 
 HEALTH_STYLE = {"red": "bold red", "green": "green", "white": "bold white"}
 
@@ -35,7 +35,10 @@ class HealthScreen(BoardScreen):
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[dict] = []
+        self.manager: str | None = None  # a supervisor's or admin's pick (m); None: everyone they see
         self._bindings = translated(self._bindings, [
+            Binding("m", "pick_manager", _("Manager"), tooltip=_("Show one manager's deals, or everyone's"),
+                    id="manager"),
             Binding("enter", "open", _("Open"), tooltip=_("Open the highlighted deal"), id="open", priority=True),
             Binding("r", "reload", _("Refresh"), tooltip=_("Reload the list"), id="reload"),
             Binding("escape,q", "back", _("Back"), tooltip=_("Back to Today"), id="back"),
@@ -47,7 +50,7 @@ class HealthScreen(BoardScreen):
             yield DataTable(id="health", cursor_type="row", zebra_stripes=True)
             yield Static(id="health-detail")
         yield Static(id="message")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         actor = self.app.actor
@@ -58,12 +61,48 @@ class HealthScreen(BoardScreen):
         table.add_column("", key="health", width=1)
         table.add_column("#", key="deal", width=5)
         table.add_column(_("Client"), key="client")
+        if self.team_view:
+            table.add_column(_("Manager"), key="manager", width=10)
         table.add_column(_("Nearest checkpoint"), key="nearest")
         super().on_mount()
         table.focus()
 
+    @property
+    def team_view(self) -> bool:
+        return self.app.actor.role in ("admin", "supervisor")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "pick_manager":
+            return self.team_view
+        return True
+
     def read(self) -> list[dict]:
+        if self.team_view:
+            # An admin owns no deals: by default they see everyone's, not "No open deals".
+            return self.app.read(health.list_health, user=self.manager, team=self.manager is None)
         return self.app.read(health.list_health)
+
+    def action_pick_manager(self) -> None:
+        self._team()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="team")
+    def _team(self) -> None:
+        from yoolla_tui.core.calls import today
+
+        people = self.app.core(today.team)
+        self.app.call_from_thread(self._pick, people)
+
+    def _pick(self, people: list[dict]) -> None:
+        from yoolla_tui.screens.modals import ChoiceModal
+
+        choices = [("", _("everyone"))] + [(p["login"], f"{p['name']} ({p['login']})") for p in people]
+        current = next((n for n, (login, _label) in enumerate(choices) if login == (self.manager or "")), 0)
+
+        def picked(login: str | None) -> None:
+            if login is not None:
+                self.manager = login or None
+                self.reload()
+        self.app.push_screen(ChoiceModal(_("Whose deals?"), choices, highlight=current), picked)
 
     def _show(self, rows: list[dict]) -> None:
         table = self.query_one("#health", DataTable)
@@ -71,10 +110,13 @@ class HealthScreen(BoardScreen):
         self.rows = rows
         table.clear()
         table.add_rows([(Text("●", style=HEALTH_STYLE.get(r["health"], "")), str(r["deal_id"]), Text(r["client"] or ""),
-                         Text(r["nearest"] or "—")) for r in rows])
+                         *([cut(r["manager"] or "—", 10)] if self.team_view else []), Text(r["nearest"] or "—")) for r in rows])
         counts = {c: sum(1 for r in rows if r["health"] == c) for c in ("red", "green", "white")}
-        self.query_one("#message", Static).update(
-            _("{red} red · {green} green · {white} white").format(**counts) if rows else _("No open deals."))
+        summary = _("{red} red · {green} green · {white} white").format(**counts) if rows else _("No open deals.")
+        if self.team_view:
+            summary += " · " + (_("manager: {login} (m)").format(login=self.manager) if self.manager
+                                else _("everyone (m picks a manager)"))
+        self.query_one("#message", Static).update(summary)
         if rows:
             table.move_cursor(row=min(keep, len(rows) - 1), animate=False)
             self.load_detail(rows[table.cursor_row]["deal_id"])

@@ -79,8 +79,12 @@ class TextModal(ModalScreen["str | None"]):
     """Ask for one line of text (a note, an amount, a time); Enter gives it, escape cancels.
     With `required`, an empty answer is not accepted."""
 
-    def __init__(self, title: str, *, placeholder: str = "", value: str = "", required: bool = True) -> None:
+    def __init__(self, title: str, *, placeholder: str = "", value: str = "", required: bool = True,
+                 check=None) -> None:
         super().__init__()
+        # `check(text)`: None when the answer will do, else why not; the modal stays open with
+        # the typed text and says why, so a typo is fixed, not typed again.
+        self.check = check
         self.title_text = title
         self.placeholder = placeholder
         self.value = value
@@ -93,7 +97,7 @@ class TextModal(ModalScreen["str | None"]):
         with Vertical(classes="dialog"):
             yield Static(self.title_text, classes="question")
             yield Input(value=self.value, placeholder=self.placeholder, id="answer")
-            yield Label(_("Enter to save · escape cancel"), classes="hint")
+            yield Label(_("Enter to save · escape cancel"), classes="hint", id="text-hint")
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
@@ -103,6 +107,12 @@ class TextModal(ModalScreen["str | None"]):
         text = event.value.strip()
         if self.required and not text:
             self.query_one(Input).placeholder = _("this cannot be empty")
+            return
+        problem = self.check(text) if self.check is not None and text else None
+        if problem:
+            hint = self.query_one("#text-hint", Label)
+            hint.update(problem)
+            hint.add_class("error")
             return
         self.dismiss(text)
 

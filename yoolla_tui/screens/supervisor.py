@@ -110,7 +110,7 @@ class SupervisorScreen(BoardScreen):
                 yield empty
                 yield chart
         yield Static(id="message")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#topbar", Static).update(Text.assemble(

@@ -43,6 +43,7 @@ class TasksScreen(BoardScreen):
                     id="done"),
             Binding("c", "comment", _("Comment"), tooltip=_("Add a comment to the task"), id="comment"),
             Binding("m", "read_inbox", _("Inbox read"), tooltip=_("Mark every notification read"), id="inbox"),
+            Binding("z", "undo", _("Undo"), tooltip=_("Reopen the last task you finished here"), id="undo"),
             Binding("r", "reload", _("Refresh"), tooltip=_("Reload the queue"), id="reload", show=False),
             Binding("escape,q", "back", _("Back"), tooltip=_("Back (quit when this is the first screen)"), id="back"),
         ])
@@ -54,7 +55,7 @@ class TasksScreen(BoardScreen):
         yield Static(id="inbox-title")
         yield Static(id="inbox")
         yield Static(id="message")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         actor = self.app.actor
@@ -138,6 +139,8 @@ class TasksScreen(BoardScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("timer", "done", "comment"):
             return True if self.selected() is not None or (action == "timer" and (self.board or {}).get("running")) else None
+        if action == "undo":
+            return True if getattr(self.app, "task_undo", None) else False
         if action == "read_inbox":
             return True if (self.board or {}).get("inbox") else None
         return True
@@ -153,7 +156,24 @@ class TasksScreen(BoardScreen):
     def action_done(self) -> None:
         task_id = self.selected()
         if task_id is not None:
-            self._write(_("Task {id} done.").format(id=task_id), tasks.set_status, task_id=task_id, status="done")
+            before = next((r["status"] for r in (self.board or {}).get("queue", []) if r["id"] == task_id), "todo")
+            self._finish(task_id, before)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="task-write")
+    def _finish(self, task_id: int, before: str) -> None:
+        self.app.core(tasks.set_status, task_id=task_id, status="done")
+        self.app.call_from_thread(self._finished, task_id, before)
+
+    def _finished(self, task_id: int, before: str) -> None:
+        # `z` reopens it, one step at a time, like an outcome on a deal.
+        self.app.task_undo.append((task_id, before))
+        self._written(_("Task {id} done.").format(id=task_id) + " · " + _("z undoes it"))
+
+    def action_undo(self) -> None:
+        if self.app.task_undo:
+            task_id, before = self.app.task_undo.pop()
+            self._write(_("Task {id} reopened ({status}).").format(id=task_id, status=status_label(before)),
+                        tasks.set_status, task_id=task_id, status=before, note=_("undone from the dashboard"))
 
     def action_comment(self) -> None:
         task_id = self.selected()

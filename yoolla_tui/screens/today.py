@@ -17,7 +17,9 @@ from yoolla_tui.core.calls import today
 from yoolla_tui.core.calls.deals import outcome_label
 from yoolla_tui.core.kernel.i18n import _
 
-from yoolla_tui.screens.base import LIGHT_RICH, error_text, translated, when, worker_failed
+from yoolla_tui.core.kernel.phones import pretty
+from yoolla_tui.screens.modals import ChoiceModal
+from yoolla_tui.screens.base import LIGHT_RICH, amount, cut, error_text, translated, when, worker_failed
 
 
 def sort_labels() -> dict[str, str]:
@@ -36,6 +38,7 @@ class TodayScreen(Screen):
         super().__init__()
         self.sort = "due"
         self.search = ""
+        self.manager: str | None = None  # a supervisor's or admin's pick (m); None: everyone they see
         self.total = 0
         self.loading_page = False
         self._ids: list[int] = []
@@ -44,17 +47,23 @@ class TodayScreen(Screen):
             Binding("enter", "open", _("Open"), tooltip=_("Open the highlighted deal"), id="open", priority=True),
             Binding("space", "call_next", _("Next due"), tooltip=_("Open the head of the queue"), id="next"),
             Binding("slash", "filter", _("Filter"), tooltip=_("Filter the queue by client name or phone"), id="filter"),
-            Binding("s", "cycle_sort", _("Sort"), tooltip=_("Sort by due time, client, stage or light"), id="sort"),
+            Binding("g", "app.find", _("Find"), tooltip=_("Find a client or deal by id, name or phone"), id="find"),
+            Binding("s", "cycle_sort", _("Sort"), tooltip=_("Sort by due time, client, stage or light"), id="sort",
+                    show=False),
             Binding("t", "app.tasks", _("Tasks"), tooltip=_("Your task queue with forecasts, the timer and the inbox"),
                     id="tasks", show=False),
             Binding("h", "app.health", _("Health"), tooltip=_("Your open deals red / green / white, with checkpoints"),
                     id="health", show=False),
-            Binding("v", "supervisor", _("Supervisor"), tooltip=_("Today per manager and the funnel"), id="supervisor"),
+            Binding("v", "supervisor", _("Team"), tooltip=_("The Supervisor screen: today per manager and the funnel"),
+                    id="supervisor"),
+            Binding("m", "pick_manager", _("Manager"), tooltip=_("Show one manager's queue, or everyone's"),
+                    id="manager", show=False),
             Binding("z", "undo", _("Undo"), tooltip=_("Undo the last outcome you logged (a few minutes)"), id="undo"),
+            Binding("z", "nothing_to_undo", show=False),
             Binding("r", "reload", _("Refresh"), tooltip=_("Reload the counters and the queue"), id="reload",
                     show=False),
             Binding("escape", "clear_filter", _("Clear filter"), tooltip=_("Show the whole queue again"),
-                    id="clear"),
+                    id="clear", show=False),
             Binding("q", "app.quit", _("Quit"), tooltip=_("Leave the dashboard"), id="quit"),
         ])
 
@@ -65,10 +74,18 @@ class TodayScreen(Screen):
             yield Static(id="to-call", classes="counter")
             yield Static(id="invoices", classes="counter")
             yield Static(id="payments", classes="counter")
-        yield Input(placeholder=_("Filter by client name or phone, Enter to keep"), id="filter")
+        # Hidden and disabled until `/`: keys typed while the app starts must not land in it and
+        # become a filter nobody sees.
+        box = Input(placeholder=_("Filter by client name or phone, Enter to keep"), id="filter", disabled=True)
+        box.display = False
+        yield box
         yield DataTable(id="queue", cursor_type="row", zebra_stripes=True)
         yield Static(id="pager")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
+
+    @property
+    def team_view(self) -> bool:
+        return self.app.actor.role in ("admin", "supervisor")
 
     def on_mount(self) -> None:
         actor = self.app.actor
@@ -77,35 +94,38 @@ class TodayScreen(Screen):
             (actor.full_name or actor.login, "bold"), f" ({actor.login})" if actor.full_name != actor.login else ""))
         table = self.query_one("#queue", DataTable)
         self._columns(self.app.size.width)
-        self.query_one("#filter", Input).display = False
         self._counters(None)
         self.reload()
         self.set_interval(self.app.refresh_seconds, self.reload)
         table.focus()
 
     def on_screen_resume(self) -> None:
+        # Back from a deal: the cursor goes to the deal just left (once the queue is re-read).
+        self._return_to = self.app.last_deal_id
         self.reload()
 
-    @staticmethod
-    def _widths(width: int) -> tuple[int, ...]:
-        """Column widths (light, due, client, phone, stage, outcome) for a terminal `width`: the
-        fixed columns tighten below 100 columns and the client's name takes what is left."""
-        fixed = (1, 11, 12, 12, 12) if width < 100 else (1, 11, 13, 14, 14)
-        room = width - 4 - 2 * 6  # margins and scrollbar, one cell of padding each side of a column
-        light, due, phone, stage, status = fixed
-        return light, due, max(12, room - sum(fixed)), phone, stage, status
+    def _widths(self, width: int) -> tuple[tuple[str, int], ...]:
+        """(column key, width) for a terminal `width`: the fixed columns tighten below 100 columns
+        and the client's name takes what is left. A supervisor or admin gets a Manager column
+        (at the outcome's place below 100 columns, where both would squeeze the client's name)."""
+        narrow = width < 100
+        columns = [("light", 1), ("due", 11), ("client", 0), ("phone", 17), ("stage", 11 if narrow else 15)]
+        if self.team_view:
+            columns += [("manager", 10)] if narrow else [("status", 14), ("manager", 10)]
+        else:
+            columns += [("status", 11 if narrow else 14)]
+        room = width - 4 - 2 * len(columns)  # margins and scrollbar, one cell of padding each side of a column
+        client = max(12, room - sum(w for _key, w in columns))
+        return tuple((key, client if key == "client" else w) for key, w in columns)
 
     def _columns(self, width: int) -> None:
         table = self.query_one("#queue", DataTable)
         table.clear(columns=True)
         self._layout = self._widths(width)
-        light, due, client, phone, stage, status = self._layout
-        table.add_column("", key="light", width=light)
-        table.add_column(_("Due"), key="due", width=due)
-        table.add_column(_("Client"), key="client", width=client)
-        table.add_column(_("Phone"), key="phone", width=phone)
-        table.add_column(_("Stage"), key="stage", width=stage)
-        table.add_column(_("Last outcome"), key="status", width=status)
+        titles = {"light": "", "due": _("Due"), "client": _("Client"), "phone": _("Phone"), "stage": _("Stage"),
+                  "status": _("Last outcome"), "manager": _("Manager")}
+        for key, w in self._layout:
+            table.add_column(titles[key], key=key, width=w)
         rows, self._rows, self._ids = self._rows, [], []
         self._add(rows)
 
@@ -124,13 +144,13 @@ class TodayScreen(Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="today")
     def load(self, search: str, sort: str, limit: int) -> None:
-        board = self.app.read(today.board, search=search or None, sort=sort, limit=limit)
+        board = self.app.read(today.board, search=search or None, sort=sort, limit=limit, manager=self.manager)
         self.app.call_from_thread(self._show, board["counters"], board)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="page")
     def load_more(self, offset: int) -> None:
         page = self.app.read(today.queue, search=self.search or None, sort=self.sort, offset=offset,
-                             limit=today.PAGE, total=self.total)
+                             limit=today.PAGE, total=self.total, manager=self.manager)
         self.app.call_from_thread(self._append, page, offset)
 
     def _show(self, counters: dict, page: dict) -> None:
@@ -145,7 +165,10 @@ class TodayScreen(Screen):
         self.total = page["total"]
         self._pager()
         ids = [r["id"] for r in page["rows"]]
-        if selected in ids:
+        back_to, self._return_to = getattr(self, "_return_to", None), None
+        if back_to in ids:
+            table.move_cursor(row=ids.index(back_to), animate=False)
+        elif selected in ids:
             table.move_cursor(row=ids.index(selected), animate=False)
         elif ids:
             table.move_cursor(row=min(keep, len(ids) - 1), animate=False)
@@ -166,11 +189,12 @@ class TodayScreen(Screen):
 
     def _cells(self, row: dict) -> list:
         style = LIGHT_RICH.get(row["light"] or "", "")
-        phone = row["phone"] or ""
-        if row["phone_ext"]:
-            phone += f" ×{row['phone_ext']}"
-        return [Text("●", style=style), Text(when(row["next_call_at"]), style=style if row["light"] == "red" else ""),
-                Text(row["client"] or ""), Text(phone), Text(row["stage_name"] or ""), outcome_label(row["status"])]
+        # A cell too narrow for its text ends in an ellipsis: never a silently cut word.
+        values = {"light": Text("●", style=style),
+                  "due": Text(when(row["next_call_at"]), style=style if row["light"] == "red" else ""),
+                  "client": row["client"], "phone": pretty(row["phone"], row["phone_ext"]), "stage": row["stage_name"],
+                  "status": outcome_label(row["status"]), "manager": row.get("manager") or "—"}
+        return [values[key] if isinstance(values[key], Text) else cut(values[key], w) for key, w in self._layout]
 
     def _counters(self, counters: dict | None) -> None:
         c = counters or {}
@@ -180,10 +204,10 @@ class TodayScreen(Screen):
         self.query_one("#to-call", Static).update(
             Text.assemble((str(c.get("to_call", blank)), "bold"), "\n", (_("Still to call"), "dim")))
         self.query_one("#invoices", Static).update(
-            Text.assemble((str(c.get("invoices_week", blank)), "bold"), "\n", (_("Invoices this week"), "dim")))
-        payments = f"{c['payments_week']} · {c['paid_week']}" if counters else blank
+            Text.assemble((str(c.get("invoices_week", blank)), "bold"), "\n", (_("Invoices, week"), "dim")))
+        payments = f"{c['payments_week']} · {amount(c['paid_week'])}" if counters else blank
         self.query_one("#payments", Static).update(
-            Text.assemble((payments, "bold"), "\n", (_("Payments this week"), "dim")))
+            Text.assemble((payments, "bold"), "\n", (_("Payments, week"), "dim")))
 
     def _pager(self) -> None:
         shown = self.query_one("#queue", DataTable).row_count
@@ -195,7 +219,10 @@ class TodayScreen(Screen):
         else:
             text = _("{total} due · sorted by {sort}").format(total=count(self.total), sort=sort_labels()[self.sort])
         if self.search:
-            text += " · " + _("filter: {search}").format(search=self.search)
+            text += " · " + _("filter: {search} (esc clears)").format(search=self.search)
+        if self.team_view:
+            text += " · " + (_("manager: {login} (m)").format(login=self.manager) if self.manager
+                             else _("everyone (m picks a manager)"))
         self.query_one("#pager", Static).update(text)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -218,10 +245,10 @@ class TodayScreen(Screen):
             return True if self.selected_id() is not None else None
         if action == "call_next":
             return True if self.total else None
-        if action == "supervisor":
-            return self.app.actor.role in ("admin", "supervisor")
+        if action in ("supervisor", "pick_manager"):
+            return self.team_view
         if action == "undo":
-            return True if self.app.last_call is not None else False
+            return True if self.app.undo_stack else False
         if action == "clear_filter":
             return True if self.search or self.query_one("#filter", Input).display else False
         return True
@@ -262,6 +289,7 @@ class TodayScreen(Screen):
 
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
+        box.disabled = False
         box.display = True
         box.focus()
         self.refresh_bindings()
@@ -270,6 +298,7 @@ class TodayScreen(Screen):
         box = self.query_one("#filter", Input)
         box.value = ""
         box.display = False
+        box.disabled = True
         self.query_one("#queue", DataTable).focus()
         if self.search:
             self.search = ""
@@ -285,6 +314,7 @@ class TodayScreen(Screen):
     def _filter_done(self, event: Input.Submitted) -> None:
         if not self.search:
             event.input.display = False
+            event.input.disabled = True
         self.query_one("#queue", DataTable).focus()
 
     def action_cycle_sort(self) -> None:
@@ -300,13 +330,37 @@ class TodayScreen(Screen):
     def action_supervisor(self) -> None:
         self.app.action_supervisor()
 
+    def action_pick_manager(self) -> None:
+        self._team()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="team")
+    def _team(self) -> None:
+        people = self.app.core(today.team)
+        self.app.call_from_thread(self._pick, people)
+
+    def _pick(self, people: list[dict]) -> None:
+        choices = [("", _("everyone"))] + [(p["login"], f"{p['name']} ({p['login']})") for p in people]
+        current = next((n for n, (login, _label) in enumerate(choices) if login == (self.manager or "")), 0)
+
+        def picked(login: str | None) -> None:
+            if login is None:
+                return
+            self.manager = login or None
+            self._pager()
+            self.load(self.search, self.sort, today.PAGE)
+        self.app.push_screen(ChoiceModal(_("Whose queue?"), choices, highlight=current), picked)
+
+    def action_nothing_to_undo(self) -> None:
+        self.notify(_("Nothing to undo: every outcome you logged since the dashboard opened is undone."), timeout=4)
+
     def action_undo(self) -> None:
         """Back on Today after the last deal of the queue: undo opens that deal and undoes there."""
-        if self.app.last_call is None:
+        if not self.app.undo_stack:
+            self.action_nothing_to_undo()
             return
         from yoolla_tui.screens.deal import DealScreen
 
-        screen = DealScreen(self.app.last_call[1])
+        screen = DealScreen(self.app.undo_stack[-1][1])
         self.app.push_screen(screen)
         screen.call_after_refresh(screen.action_undo)
 

@@ -79,15 +79,41 @@ BASE = utc(2026, 11, 23, 7, 0)  # Monday 10:00 in Moscow
     ("+30m", utc(2026, 11, 23, 7, 30)),
     ("+45min", utc(2026, 11, 23, 7, 45)),
     ("+1d", utc(2026, 11, 24, 7)),
+    # as operators type them (dateparser, with our clock as "now")
+    ("03.12 11:00", utc(2026, 12, 3, 8)),
+    ("03.12.2026 11:00", utc(2026, 12, 3, 8)),
+    ("завтра 11", utc(2026, 11, 24, 8)),
+    ("завтра в 11:30", utc(2026, 11, 24, 8, 30)),
+    ("tomorrow at 10", utc(2026, 11, 24, 7)),
+    ("через 2 часа", utc(2026, 11, 23, 9)),
+    ("+3ч", utc(2026, 11, 23, 10)),
+    ("in 3 days", utc(2026, 11, 26, 7)),
 ])
 def test_parse_when(text, expected):
     assert clock.parse_when(text, base=BASE) == expected
 
 
-@pytest.mark.parametrize("text", ["", "someday", "25:00", "tomorrow at 10", "+2y", "2026-13-01", "24:00"])
-def test_parse_when_refuses_with_examples(text):
-    with pytest.raises(BadInput, match=r"^cannot read time .*; try 2026-11-24T15:00, 2026-11-24, 15:00, tomorrow 10:00"):
+@pytest.mark.parametrize("text", ["", "someday", "25:00", "2026-13-01", "24:00", "31.02 10:00"])
+def test_parse_when_refuses_with_examples_in_the_future(text, monkeypatch):
+    monkeypatch.setenv("YOOLLA_NOW", "2026-11-23T10:00:00+03:00")
+    with pytest.raises(BadInput, match=r"^cannot read time .*; try 15:30, tomorrow 11, mon 10:00, in 2 hours, \+3h, 26.11 11:00$"):
         clock.parse_when(text, base=BASE)
+
+
+def test_a_next_call_is_in_the_future(monkeypatch):
+    """`future`: a date without a year is the next one; a time already past is refused."""
+    monkeypatch.setenv("YOOLLA_NOW", "2026-12-30T10:00:00+03:00")
+    assert clock.parse_when("03.01 11:00", future=True) == utc(2027, 1, 3, 8)
+    assert clock.parse_when("пн 10:00", future=True) == utc(2027, 1, 4, 7)  # Wednesday now: next Monday
+    with pytest.raises(BadInput, match="already past"):
+        clock.parse_when("09:30", future=True)
+
+
+def test_examples_follow_the_language(monkeypatch):
+    monkeypatch.setenv("YOOLLA_NOW", "2026-11-23T10:00:00+03:00")
+    monkeypatch.setenv("YOOLLA_LANG", "ru")
+    with pytest.raises(BadInput, match="завтра 11"):
+        clock.parse_when("когда-нибудь")
 
 
 @pytest.mark.parametrize(("week", "monday"), [

@@ -27,15 +27,47 @@ SORTS = ("due", "client", "stage", "light")
 PAGE = 200
 
 
-def summary(*, session: Session, actor: User) -> dict:
+def team(*, session: Session, actor: User) -> list[dict]:
+    """Whose queue a supervisor or admin may pick on Today and Health: an admin everyone who owns
+    deals, a supervisor their team and themselves; [{login, name}] by name. Empty for others."""
+    from yoolla_tui.core.kernel.models import Role
+    from yoolla_tui.core.kernel.permissions import supervised_ids
+
+    if actor.role == Role.admin:
+        people = session.scalars(select(User).where(User.role.in_((Role.manager, Role.supervisor)), User.active))
+    elif actor.role == Role.supervisor:
+        people = session.scalars(select(User).where(User.id.in_(supervised_ids(session, actor) + [actor.id])))
+    else:
+        return []
+    return sorted(({"login": u.login, "name": u.full_name or u.login} for u in people),
+                  key=lambda p: (p["name"].lower().replace("ё", "е"), p["login"]))
+
+
+def _manager_id(session: Session, manager: str | None) -> int | None:
+    """The id of `manager` (a login; NotFound if unknown), None for no narrowing. The clause
+    built from it is ANDed with the actor's scope, so a picker never shows more than they see."""
+    if not manager:
+        return None
+    from yoolla_tui.core.people.users import get_by_login
+
+    return get_by_login(session, manager).id
+
+
+def summary(*, session: Session, actor: User, manager: str | None = None) -> dict:
     """Counters for the actor's day: calls they made today, deals still to call today (overdue
-    included), invoices issued and payments received this week (Monday to now) on deals they see."""
+    included), invoices issued and payments received this week (Monday to now) on deals they see.
+    With `manager` (a supervisor or admin looking at one person): that manager's calls and deals."""
     now = clock.now()
     day_start, day_end = clock.local_day_bounds(clock.today())
     week_start = clock.local_day_bounds(clock.today() - timedelta(days=clock.today().isoweekday() - 1))[0]
     scope = deal_scope(session, actor)
     scoped = [scope] if scope is not None else []
-    called = session.scalar(select(func.count(Call.id)).where(Call.user_id == actor.id, Call.at >= day_start,
+    picked = _manager_id(session, manager)
+    caller = actor.id
+    if picked is not None:
+        scoped.append(Deal.manager_id == picked)
+        caller = picked
+    called = session.scalar(select(func.count(Call.id)).where(Call.user_id == caller, Call.at >= day_start,
                                                               Call.at < day_end)) or 0
     to_call, invoices = session.execute(
         select(func.count(Deal.id).filter(Deal.closed_at.is_(None), Deal.next_call_at.is_not(None),
@@ -50,12 +82,15 @@ def summary(*, session: Session, actor: User) -> dict:
             "payments_week": payments or 0, "paid_week": money.show(paid) or "0.00"}
 
 
-def _queue_filter(session: Session, actor: User, search: str | None):
+def _queue_filter(session: Session, actor: User, search: str | None, manager: str | None = None):
     _start, end = clock.local_day_bounds(clock.today())
     clauses = [Deal.closed_at.is_(None), Deal.next_call_at.is_not(None), Deal.next_call_at < end]
     scope = deal_scope(session, actor)
     if scope is not None:
         clauses.append(scope)
+    picked = _manager_id(session, manager)
+    if picked is not None:
+        clauses.append(Deal.manager_id == picked)
     if search and search.strip():
         clauses.append(search_clause(search))
     return clauses
@@ -65,7 +100,8 @@ def _order(sort: str, now):
     if sort not in SORTS:
         raise BadInput(_("unknown sort {sort!r}: expected one of {known}").format(sort=sort, known=", ".join(SORTS)))
     if sort == "client":
-        return (Client.name, Deal.id)
+        # Ё sorts with Е (as in a Russian dictionary), not before А as its code point would.
+        return (func.replace(func.replace(Client.name, "Ё", "Е"), "ё", "е"), Client.name, Deal.id)
     if sort == "stage":
         return (Stage.position.desc(), *deal_rows.queue_order(now))
     if sort == "light":
@@ -78,26 +114,28 @@ def _overdue_callback(now):
     return and_(Deal.status == "call_back", Deal.next_call_at < now)
 
 
-def board(*, session: Session, actor: User, search: str | None = None, sort: str = "due", limit: int = PAGE) -> dict:
+def board(*, session: Session, actor: User, search: str | None = None, sort: str = "due", limit: int = PAGE,
+          manager: str | None = None) -> dict:
     """The Today screen in one read: {"counters": summary(), "rows": the queue's first page,
     "total": how many deals the queue holds}. Without a search the total is the counters' "still
     to call" (the same deals), counted once by a scan rather than again through the index."""
-    counters = summary(session=session, actor=actor)
-    page = queue(session=session, actor=actor, search=search, sort=sort, limit=limit,
+    counters = summary(session=session, actor=actor, manager=manager)
+    page = queue(session=session, actor=actor, search=search, sort=sort, limit=limit, manager=manager,
                  total=None if search and search.strip() else counters["to_call"])
     return {"counters": counters, **page}
 
 
 def queue(*, session: Session, actor: User, search: str | None = None, sort: str = "due",
-          limit: int = PAGE, offset: int = 0, total: int | None = None) -> dict:
+          limit: int = PAGE, offset: int = 0, total: int | None = None, manager: str | None = None) -> dict:
     """One page of the actor's open deals due today and overdue: {"rows": [...], "total": n}.
 
     `search` matches the client's name, contact, e-mail, city or phone digits; `sort` is one of
     SORTS (`due` is the queue order: overdue call-backs first, then by due time). Each row is
     `deals.list_deals`' row plus `light` (red / yellow / green) and `stage_name` (translated).
-    `total`, when the caller already knows it, saves counting again."""
+    `total`, when the caller already knows it, saves counting again. `manager` (a login) narrows
+    a supervisor's or admin's queue to one person."""
     now = clock.now()
-    clauses = _queue_filter(session, actor, search)
+    clauses = _queue_filter(session, actor, search, manager)
     if total is None:
         count = select(func.count(Deal.id)).where(*clauses)
         if search:
@@ -145,7 +183,7 @@ def next_due(*, session: Session, actor: User, after: int | None = None) -> int 
 def deal_view(*, session: Session, actor: User, deal_id: int | str) -> dict:
     """Everything the call card shows, in one transaction: the deal (`deals.show`), its light,
     the client card with the whole history across campaigns (`clients.card`), the stages of the
-    deal's pipeline and the lost reasons to offer."""
+    deal's pipeline, the lost reasons to offer, and the next working day (`next_workday`, ISO)."""
     card = deals.show(session=session, actor=actor, deal_id=deal_id)
     deal = deals.get_deal(session, card["id"])
     pipeline_id = session.get(Stage, deal.stage_id).pipeline_id
@@ -153,12 +191,15 @@ def deal_view(*, session: Session, actor: User, deal_id: int | str) -> dict:
     from yoolla_tui.core.automation.triggers import preview
 
     ordered = reference.stages(session, pipeline_id)
-    fires = preview(session, [s.id for s in ordered])  # what a move there will do (issue 27)
+    fires = preview(session, [s.id for s in ordered])  # what a move there will do
     stages = [{"code": s.code, "name": _(s.name), "kind": s.kind, "current": s.id == deal.stage_id,
-               "triggers": fires.get(s.id, [])} for s in ordered]
+               "required": list(s.required_fields or []), "triggers": fires.get(s.id, [])} for s in ordered]
+    # The quick call-back "tomorrow 10:00" means the next working day (Friday's is Monday).
+    next_workday = WorkCalendar(session).next_business_day(clock.today())
     return {"deal": card, "light": deal_light(deal), "client": client, "stages": stages,
             "pipeline": session.get(Pipeline, pipeline_id).code,
-            "reasons": [r for r in reference.list_lost_reasons(session) if r["code"] != "do_not_call"]}
+            "reasons": [r for r in reference.list_lost_reasons(session) if r["code"] != "do_not_call"],
+            "next_workday": next_workday.isoformat()}
 
 
 def warm_up(*, session: Session, actor: User) -> None:

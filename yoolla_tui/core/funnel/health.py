@@ -102,9 +102,16 @@ def _rows(session: Session, where, now: datetime) -> list[dict]:
     return out
 
 
-def list_health(*, session: Session, actor: User, user: str | None = None) -> list[dict]:
+def list_health(*, session: Session, actor: User, user: str | None = None, team: bool = False) -> list[dict]:
     """The open deals of `user` (default: the actor), red first, then green, then white; within
-    a colour the nearest checkpoint first. Managers see their own; supervisors their team's."""
+    a colour the nearest checkpoint first. Managers see their own; supervisors their team's.
+    `team` (supervisors and admins, without `user`): every open deal they see, whoever owns it,
+    so an admin who owns no deal still sees the health of the firm's."""
+    if team and not user and actor.role in (Role.admin, Role.supervisor):
+        from yoolla_tui.core.kernel.permissions import deal_scope
+
+        scope = deal_scope(session, actor)
+        return _rows(session, (Deal.closed_at.is_(None), *([scope] if scope is not None else [])), clock.now())
     target = _target(session, actor, user)
     return _rows(session, (Deal.manager_id == target.id, Deal.closed_at.is_(None)), clock.now())
 

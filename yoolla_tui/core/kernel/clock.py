@@ -135,18 +135,38 @@ def next_week(week: str) -> str:
 
 _REL_RE = re.compile(r"^\+([0-9]+)\s*(m|min|h|d)$")
 _HM_RE = re.compile(r"^(\d{1,2}):(\d{2})$")
-_WHEN_HELP = "2026-11-24T15:00, 2026-11-24, 15:00, tomorrow 10:00, +2h, +30m, +1d"
+# `03.12 11:00`, `03.12.2026 11:00`, `03.12`: day first, as Russians and most of Europe write it.
+_DM_RE = re.compile(r"^(\d{1,2})\.(\d{1,2})(?:\.(\d{2}|\d{4}))?(?:\s+(?:в\s+|at\s+)?(\d{1,2})(?::(\d{2}))?)?$")
+# `завтра 11`, `пн в 10`, `tomorrow at 9`: a bare hour after a day word means HH:00.
+_BARE_HOUR_RE = re.compile(r"^(.*\D)\s(?:в\s|at\s)?(\d{1,2})$")
+_DATEPARSER_LANGS = ["ru", "en"]
 
 
-def parse_when(text: str, *, base: datetime | None = None) -> datetime:
-    """Parse a time a person types, in local time; returns UTC.
+def when_examples() -> str:
+    """What the time box accepts, in the user's language, with dates in the future."""
+    day = to_local(now()).date() + timedelta(days=3)
+    return _("15:30, tomorrow 11, mon 10:00, in 2 hours, +3h, {date} 11:00").format(date=day.strftime("%d.%m"))
 
-    Accepts ISO (`2026-11-24T15:00`, `2026-11-24 15:00`, `2026-11-24` = 09:00),
-    `HH:MM` (today), `tomorrow [HH:MM]`, and offsets `+30m`, `+2h`, `+1d`.
+
+def _bad_when(text: str) -> BadInput:
+    return BadInput(_("cannot read time {text!r}; try {examples}").format(text=text, examples=when_examples()))
+
+
+def parse_when(text: str, *, base: datetime | None = None, future: bool = False, natural: bool = True) -> datetime:
+    """Parse a time a person types, in local time, Russian or English; returns UTC.
+
+    Exact forms first: ISO (`2026-11-24T15:00`, `2026-11-24 15:00`, `2026-11-24` = 09:00),
+    `HH:MM` (today), `03.12 11:00` (day.month, this year or next), `tomorrow [HH:MM]`, and
+    offsets `+30m`, `+2h`, `+1d`. Anything else goes to dateparser with `base` (default: now(),
+    so YOOLLA_NOW) as "now": `завтра в 11:30`, `пн 10:00`, `через 2 часа`, `+3ч`, `in 3 days`.
+    With `future` (a call-back, a next call), a date without a year is the next one to come,
+    and a time already past is refused. BadInput names the typed text and gives examples in the user's language.
     """
     base = base or now()
-    raw = (text or "").strip().lower()
+    raw = " ".join((text or "").strip().lower().split())
     local_base = to_local(base)
+    if not raw:
+        raise _bad_when(text)
     rel = _REL_RE.match(raw)
     if rel:
         amount, unit = int(rel.group(1)), rel.group(2)
@@ -157,22 +177,61 @@ def parse_when(text: str, *, base: datetime | None = None) -> datetime:
         except OverflowError:
             raise BadInput(_("{text!r} is further ahead than the calendar goes (year 9999)").format(text=text)) from None
     words = raw.split()
-    if words and words[0] in ("today", "tomorrow", "сегодня", "завтра"):
+    if words[0] in ("today", "tomorrow", "сегодня", "завтра") and (
+            len(words) == 1 or (len(words) == 2 and _HM_RE.match(words[1]))):
         day = local_base.date() + timedelta(days=0 if words[0] in ("today", "сегодня") else 1)
-        clock_time = time(9, 0)
-        if len(words) == 2 and _HM_RE.match(words[1]):
-            clock_time = _parse_hm(words[1], text)
-        elif len(words) > 1:
-            raise BadInput(_("cannot read time {text!r}; try {examples}").format(text=text, examples=_WHEN_HELP))
-        return at_local(day, clock_time)
+        clock_time = _parse_hm(words[1], text) if len(words) == 2 else time(9, 0)
+        return _checked(at_local(day, clock_time), base, future, text)
     if _HM_RE.match(raw):
-        return at_local(local_base.date(), _parse_hm(raw, text))
+        return _checked(at_local(local_base.date(), _parse_hm(raw, text)), base, future, text)
+    dm = _DM_RE.match(raw)
+    if dm:
+        return _checked(_day_month(dm, local_base, future, text), base, future, text)
     try:
         if len(raw) == 10:
-            return at_local(date.fromisoformat(raw), time(9, 0))
-        return to_utc(datetime.fromisoformat(raw.upper().replace(" ", "T")))
+            return _checked(at_local(date.fromisoformat(raw), time(9, 0)), base, future, text)
+        return _checked(to_utc(datetime.fromisoformat(raw.upper().replace(" ", "T"))), base, future, text)
     except ValueError:
-        raise BadInput(_("cannot read time {text!r}; try {examples}").format(text=text, examples=_WHEN_HELP))
+        if re.match(r"^\d{4}-\d{1,2}-\d{1,2}", raw):
+            raise _bad_when(text)  # an ISO date that is not one (2026-13-01): never guessed at
+    if not natural:
+        raise _bad_when(text)  # exact forms only (`audit --since` keeps its own short list)
+    return _checked(_dateparser(raw, local_base, future, text), base, future, text)
+
+
+def _day_month(match: re.Match, local_base: datetime, future: bool, text: str) -> datetime:
+    day, month, year, hour, minute = match.groups()
+    clock_time = _parse_hm(f"{hour}:{minute or '00'}", text) if hour else time(9, 0)
+    years = [int(year) + (2000 if len(year) == 2 else 0)] if year else [local_base.year, local_base.year + 1]
+    for candidate in years:
+        try:
+            moment = at_local(date(candidate, int(month), int(day)), clock_time)
+        except ValueError:
+            raise _bad_when(text)
+        if year or not future or moment > local_base:
+            return moment
+    return moment
+
+
+def _dateparser(raw: str, local_base: datetime, future: bool, text: str) -> datetime:
+    import dateparser  # loads its language data (~0.5 s): only when an exact form did not match
+
+    bare = _BARE_HOUR_RE.match(raw)
+    if bare and int(bare.group(2)) < 24:
+        raw = f"{bare.group(1)} {bare.group(2)}:00"
+    settings = {"RELATIVE_BASE": local_base.replace(tzinfo=None), "DATE_ORDER": "DMY",
+                "PREFER_DATES_FROM": "future" if future else "current_period", "RETURN_AS_TIMEZONE_AWARE": False}
+    parsed = dateparser.parse(raw, languages=_DATEPARSER_LANGS, settings=settings)
+    if parsed is None:
+        raise _bad_when(text)
+    return to_utc(parsed.replace(tzinfo=local_base.tzinfo))
+
+
+def _checked(moment: datetime, base: datetime, future: bool, text: str) -> datetime:
+    if future and moment <= base:
+        raise BadInput(_("{text!r} is {when}, already past; a next call is in the future: try {examples}").format(
+            text=text, when=show(moment), examples=when_examples()))
+    return moment
 
 
 def _parse_hm(value: str, original: str) -> time:
@@ -180,4 +239,4 @@ def _parse_hm(value: str, original: str) -> time:
     try:
         return time(hours, minutes)
     except ValueError:
-        raise BadInput(_("cannot read time {text!r}; try {examples}").format(text=original, examples=_WHEN_HELP))
+        raise _bad_when(original)

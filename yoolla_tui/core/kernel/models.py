@@ -221,7 +221,8 @@ class Call(SQLModel, table=True):
     """One logged call. All calls of a client, across campaigns, are its history."""
 
     __tablename__ = "call"
-    __table_args__ = (Index("ix_call_user_at", "user_id", "at"),)
+    # AUTOINCREMENT (SQLite): an undone call's id is never handed out again (migration 0009).
+    __table_args__ = (Index("ix_call_user_at", "user_id", "at"), {"sqlite_autoincrement": True})
 
     id: Optional[int] = Field(default=None, primary_key=True)
     deal_id: int = Field(foreign_key="deal.id", index=True)
@@ -237,6 +238,7 @@ class Call(SQLModel, table=True):
 
 class Payment(SQLModel, table=True):
     __tablename__ = "payment"
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Optional[int] = Field(default=None, primary_key=True)
     deal_id: int = Field(foreign_key="deal.id", index=True)
@@ -250,6 +252,7 @@ class AuditRecord(SQLModel, table=True):
     """Who did what, when, to which record. Written by every service that changes data."""
 
     __tablename__ = "audit_record"
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Optional[int] = Field(default=None, primary_key=True)
     at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))

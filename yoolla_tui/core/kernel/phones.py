@@ -137,3 +137,24 @@ def valid_elsewhere(text: str, region: str) -> str | None:
         if other != region.upper():
             return other
     return None
+
+
+# ---- showing a number ------------------------------------------------------------------------
+
+_shown: dict[str, str] = {}
+
+
+def pretty(e164: str | None, ext: str | None = None) -> str:
+    """A stored number the way people read it: `+7 843 362-23-09` (phonenumbers' international
+    format), `ext` after a ×. Anything phonenumbers cannot parse is shown as stored."""
+    if not e164:
+        return ""
+    shown = _shown.get(e164)
+    if shown is None:
+        try:
+            shown = phonenumbers.format_number(phonenumbers.parse(e164, None), phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+        except phonenumbers.NumberParseException:
+            shown = e164
+        if len(_shown) < 100_000:
+            _shown[e164] = shown
+    return f"{shown} ×{ext}" if ext else shown

@@ -65,6 +65,8 @@ def _records(session: Session, stmt, login: dict, names: dict) -> Iterator[dict]
                 before, after = data.get(before_key), data.get(after_key)
                 if field == "invoice":
                     before, after = money.show(before), money.show(after)
+                    if rec.action == "deal.pay":
+                        field = "payment"  # a payment's amount, not a change of the invoice
                 changes[field] = {"before": lookup.get(before, before), "after": lookup.get(after, after)}
         data = {key: _local(value) for key, value in data.items()}
         user_shown = login.get(rec.actor_id)
@@ -96,7 +98,7 @@ def parse_since(text: str):
     except ValueError:
         pass
     try:
-        return clock.parse_when(text)
+        return clock.parse_when(text, natural=False)
     except BadInput:
         raise BadInput(_("cannot read --since {text!r}: give a date (2026-11-23), today, yesterday, 2h or 3d").format(text=text))
 
