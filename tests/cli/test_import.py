@@ -91,22 +91,37 @@ def test_help_teaches_with_examples(cli):
     assert "Usage: yoolla import [OPTIONS] FILE" in " ".join(run.split()).replace("{FILE}", "FILE")
 
 
+def _family(pid: int) -> list[int]:
+    """The process and its children: the import reads the file in a child process of its own."""
+    out = [pid]
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    if int(fh.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        out.append(int(entry))
+            except (OSError, ValueError, IndexError):
+                pass
+    return out
+
+
 def _wait_until_reading(proc, path, timeout: float = 30.0) -> None:
-    """Until the process has the file open (its start-up is over: a SIGINT then lands in the
-    import, not in Python importing modules, which takes 2 s on a loaded machine), then a moment more."""
-    fds = f"/proc/{proc.pid}/fd"
-    if not os.path.isdir(fds):
+    """Until the import (or the child it reads the file in) has the file open: its start-up is
+    over, so a SIGINT lands in the import, not in Python importing modules (2 s on a loaded
+    machine); then a moment more."""
+    if not os.path.isdir(f"/proc/{proc.pid}/fd"):
         time.sleep(2.0)
         return
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and proc.poll() is None:
         try:
-            if any(os.readlink(os.path.join(fds, fd)) == str(path) for fd in os.listdir(fds)):
+            if any(os.readlink(f"/proc/{pid}/fd/{fd}") == str(path)
+                   for pid in _family(proc.pid) for fd in os.listdir(f"/proc/{pid}/fd")):
                 break
         except OSError:
             pass
         time.sleep(0.02)
-    time.sleep(0.5)
+    time.sleep(0.2)
 
 
 @pytest.mark.slow
