@@ -242,7 +242,7 @@ def _show_result(result: dict, fmt: Fmt) -> None:
             console.print(_("Carried over ({what}): {counts}").format(
                 what=label, counts=", ".join(f"{code} {n}" for code, n in statuses[kind].items())), highlight=False)
     if statuses.get("unknown_words"):
-        console.print(_("Words not in data/status_words.json (left as they were): {words}").format(
+        console.print(_("Words the shipped status words (yoolla_tui/data/status_words.json) do not know, left as they were: {words}").format(
             words=", ".join(f"{word!r} ×{n}" for word, n in statuses["unknown_words"].items())), highlight=False)
     if result.get("hint"):
         console.print(result["hint"], highlight=False, soft_wrap=True)

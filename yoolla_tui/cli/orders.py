@@ -117,7 +117,7 @@ def why(order: OrderArg, fmt: FormatOpt = Fmt.table) -> None:
 
 @template_app.command("list")
 def template_list(limit: LimitOpt = None, all_: AllOpt = False, fmt: FormatOpt = Fmt.table) -> None:
-    """The process templates shipped in data/templates/.
+    """The process templates Yoolla ships (each a chain of tasks an order can start with).
 
     Example: yoolla template list
     """

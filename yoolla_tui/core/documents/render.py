@@ -17,9 +17,9 @@ from yoolla_tui.core.documents.words import amount_in_words, rubles
 from yoolla_tui.core.kernel import reference
 from yoolla_tui.core.kernel.errors import BadInput
 from yoolla_tui.core.kernel.i18n import _
-from yoolla_tui.core.kernel.paths import PACKAGE_DIR
+from yoolla_tui.core.kernel.paths import DATA_DIR
 
-SHIPPED = PACKAGE_DIR / "data" / "documents"
+SHIPPED = DATA_DIR / "documents"
 TITLES = reference.DOCUMENT_TITLES
 MONTHS = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября",
           "ноября", "декабря")

@@ -2,7 +2,7 @@
 remove an unused stage, set its kind, follow-up delay, time budget, required fields and the
 close-tasks-on-entry flag; add and retire lost reasons. Admins only; everyone may list.
 
-Names: the default stages and reasons (from data/) are shown through the catalogue, so they
+Names: the default stages and reasons (from the package's data/ folder) are shown through the catalogue, so they
 read in Russian under YOOLLA_LANG=ru; a stage or reason added here keeps the name it was given.
 """
 

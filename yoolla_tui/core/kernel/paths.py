@@ -1,14 +1,17 @@
-"""Where things live: the shipped data/ folder and the user's data directory."""
+"""Where things live: the shipped data (inside the package) and the user's data directory."""
 
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
 
 import platformdirs
 
 PACKAGE_DIR = Path(__file__).resolve().parents[2]
-# data/ sits beside the package in the repository (editable install, as the README does).
-DATA_DIR = PACKAGE_DIR.parent / "data"
+# The shipped defaults (pipelines, lost reasons, status words, process templates, document
+# templates, the demo lists) live inside the package, so a wheel or `pipx install` finds them
+# exactly as an editable checkout does. A regular install unpacks the package as plain files.
+DATA_DIR = Path(str(files("yoolla_tui").joinpath("data")))
 MIGRATIONS_DIR = PACKAGE_DIR / "migrations"
 LOCALE_DIR = PACKAGE_DIR / "locale"
 

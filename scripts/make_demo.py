@@ -1,15 +1,15 @@
 """Make the demo files: run from the repository root, commit what it writes.
 
-    python data/demo/make_demo.py
+    python scripts/make_demo.py
 
 - clients.xlsx: the list `yoolla demo` imports — 300 Russian organisations under title lines,
   phones in mixed formats (some stored by Excel as numbers, some with an extension or a second
   number), about 5% repeats written differently and about 3% junk rows.
-- week47.xlsx: last week's workbook in the seed-002 shape, for the migration path: one sheet per
+- week47.xlsx: last week's workbook in the shape of the office's old weekly workbook, for the migration path: one sheet per
   demo manager (by full name or login), their status words, and an "Итоги" sheet.
 
       yoolla campaign create "Семинар 2026-W47" --week 2026-W47
-      yoolla import data/demo/week47.xlsx --sheets-as-managers --campaign "Семинар 2026-W47"
+      yoolla import yoolla_tui/data/demo/week47.xlsx --sheets-as-managers --campaign "Семинар 2026-W47"
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from openpyxl.styles import Font
 
 from yoolla_tui.core.calls.importing import samples
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parents[1] / "yoolla_tui" / "data" / "demo"
 SEED = 48
 LIST_SIZE = 300
 
