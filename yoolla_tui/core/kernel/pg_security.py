@@ -5,7 +5,8 @@ no-op there (anyone who can write the file can change it; see README).
 - One group role per Yoolla role and database, `<database>_admin`, `_supervisor`, `_manager`,
   `_executor` (roles are cluster-wide; a cluster may hold several Yoolla databases). Each
   person's login role is a member of the group of their Yoolla role (people.users manages them).
-- Grants: everyone reads the reference tables and "user"; only admins write users; admins and
+- Grants: everyone reads the reference tables and "user"; only admins write users (anyone may
+  lock their own row, which needs an UPDATE grant: `full_name`, their own row only); admins and
   supervisors write the settings and the funnel's configuration; the audit trail takes INSERT
   and the chain's one UPDATE of `seq` / `hash`, never DELETE or TRUNCATE.
 - Row-level security mirrors core.kernel.permissions: a deal is visible and writable to its
@@ -41,7 +42,7 @@ CONFIG = ("pipeline", "stage", "lost_reason", "stage_trigger", "checkpoint_type"
 # Nobody but the owner writes these.
 OWNER_ONLY = ("alembic_version",)
 AUDIT, HEAD = "audit_record", "audit_head"
-RLS_TABLES = ("deal", "call", "client", "order", "task", AUDIT)
+RLS_TABLES = ("user", "deal", "call", "client", "order", "task", AUDIT)
 
 _IDENT = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._@-]{0,62}$")
 
@@ -172,6 +173,10 @@ def _policies(schema: str) -> list[tuple[str, str, str]]:
     def add(table: str, name: str, body: str) -> None:
         p.append((table, name, f'CREATE POLICY {name} ON {schema}."{table}" {body}'))
 
+    add("user", "yoolla_user_read", "FOR SELECT USING (true)")
+    add("user", "yoolla_user_update", f"FOR UPDATE USING ({role} = 'admin' OR id = {me}) WITH CHECK ({role} = 'admin' OR id = {me})")
+    add("user", "yoolla_user_insert", f"FOR INSERT WITH CHECK ({role} = 'admin')")
+
     deal_rule = "yoolla_deal_rule(manager_id, id)"
     add("deal", "yoolla_deal_read", f"FOR SELECT USING ({deal_rule})")
     add("deal", "yoolla_deal_update", f"FOR UPDATE USING ({deal_rule}) WITH CHECK ({deal_rule})")
@@ -228,6 +233,9 @@ def apply(conn: Connection) -> None:
             continue
         if table in ADMIN_WRITE:
             conn.exec_driver_sql(f"GRANT INSERT, UPDATE ON {t} TO {admin}")
+            # Everyone may lock their own row (the task timer does) and change their own name:
+            # SELECT … FOR UPDATE needs an UPDATE grant on some column; the policy keeps it to their row.
+            conn.exec_driver_sql(f"GRANT UPDATE (full_name) ON {t} TO {everyone}")
         elif table in CONFIG:
             conn.exec_driver_sql(f"GRANT INSERT, UPDATE, DELETE ON {t} TO {sellers_cfg}")
         elif table == AUDIT:
