@@ -7,6 +7,8 @@ from typing import Annotated, Optional
 import typer
 
 from yoolla_tui.cli import context
+from yoolla_tui.core.kernel.errors import BadInput
+from yoolla_tui.core.kernel.i18n import _
 
 
 def register(app: typer.Typer) -> None:
@@ -21,6 +23,12 @@ def dashboard(
 
     Example: YOOLLA_USER=anna yoolla dashboard
     """
+    import sys
+
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        # Without a terminal Textual would draw into the pipe and wait for keys that never come.
+        raise BadInput(_("the dashboard needs a terminal (standard input and output are not one); "
+                         "in a script use the commands, e.g. yoolla deal list --due today"))
     run(context.state().url, user or context.state().user)
 
 
