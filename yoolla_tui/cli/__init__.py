@@ -11,7 +11,10 @@ import typer
 
 from yoolla_tui import __version__
 
+from yoolla_tui.cli import _help
 from yoolla_tui.cli.context import YoollaGroup, state
+
+_help.install()  # `--user LOGIN`, not `--user <str>` (cli/_help.py)
 
 app = typer.Typer(
     cls=YoollaGroup,

@@ -129,8 +129,8 @@ def assign(
 
 @app.command("move")
 def move(
-    deals: Annotated[list[int], typer.Argument(metavar="DEAL...", help="Deal ids.")],
-    to: Annotated[str, typer.Option("--to", help="Login of the new owner.")],
+    deals: Annotated[list[int], typer.Argument(metavar="DEAL", help="Deal ids.")],
+    to: Annotated[str, typer.Option("--to", metavar="LOGIN", help="Login of the new owner.")],
 ) -> None:
     """Move deals to another manager; a pending call-back goes with them."""
     with context.acting() as (session, actor):

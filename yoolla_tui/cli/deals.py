@@ -80,7 +80,7 @@ def show(deal: DealArg, fmt: FormatOpt = Fmt.table) -> None:
 @deal_app.command("advance")
 def advance(
     deal: DealArg,
-    to: Annotated[str, typer.Option("--to", help="Stage code, e.g. proposal_sent.")],
+    to: Annotated[str, typer.Option("--to", metavar="STAGE", help="Stage code, e.g. proposal_sent.")],
     reason: Annotated[Optional[str], typer.Option("--reason", help="Lost reason (to enter a lost stage).")] = None,
     note: Annotated[str, typer.Option("--note")] = "",
     expect_version: VersionOpt = None,

@@ -39,7 +39,7 @@ def deal_document(
     kind: Annotated[str, typer.Argument(metavar="KIND", help=KINDS_HELP)],
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Also write a copy to this file (or into this folder).")] = None,
     send: Annotated[bool, typer.Option("--send", help="Mail it to the client's email (yoolla mail set).")] = False,
-    to: Annotated[Optional[str], typer.Option("--to", help="With --send: this address instead of the client's email.")] = None,
+    to: Annotated[Optional[str], typer.Option("--to", metavar="EMAIL", help="With --send: this address instead of the client's email.")] = None,
     amount: Annotated[Optional[str], typer.Option("--amount", help="The price on the document; for an invoice also the deal's invoice amount.")] = None,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
@@ -87,7 +87,7 @@ def document_list(
 @document_app.command("send")
 def document_send(
     document: Annotated[str, typer.Argument(metavar="DOCUMENT", help="Document id (yoolla document list).")],
-    to: Annotated[Optional[str], typer.Option("--to", help="This address instead of the client's email.")] = None,
+    to: Annotated[Optional[str], typer.Option("--to", metavar="EMAIL", help="This address instead of the client's email.")] = None,
 ) -> None:
     """Mail a document already made to the client (again, or to another address).
 
