@@ -60,6 +60,9 @@ def make_workbook(path: Path, rng: random.Random) -> None:
 
 
 if __name__ == "__main__":
+    import argparse
+
+    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
     samples.write_xlsx(HERE / "clients.xlsx", LIST_SIZE, seed=SEED)
     make_workbook(HERE / "week47.xlsx", random.Random(SEED))
     print("wrote", HERE / "clients.xlsx", HERE / "week47.xlsx")
