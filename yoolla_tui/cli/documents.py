@@ -26,9 +26,9 @@ def _core(name: str):
     return importlib.import_module(f"yoolla_tui.core.documents.{name}")
 
 
-document_app = typer.Typer(help="Documents made for deals: list them, mail one again.", no_args_is_help=True)
-company_app = typer.Typer(help="The seller's requisites printed on proposals, invoices and contracts.", no_args_is_help=True)
-mail_app = typer.Typer(help="The SMTP server documents are mailed through.", no_args_is_help=True)
+document_app = typer.Typer(help="Documents made for deals: list them, mail one again.\n\nExample: yoolla document list", no_args_is_help=True)
+company_app = typer.Typer(help="The seller's requisites printed on proposals, invoices and contracts.\n\nExample: yoolla company show", no_args_is_help=True)
+mail_app = typer.Typer(help="The SMTP server documents are mailed through.\n\nExample: yoolla mail show", no_args_is_help=True)
 
 DOCUMENT_COLUMNS = ["id", "deal_id", "kind", "number", "title", "amount", "made_by", "made_at", "sent_to", "sent_at"]
 KINDS_HELP = "proposal (КП) | invoice (счёт на оплату) | contract (договор) | spec (спецификация)"

@@ -23,13 +23,13 @@ from yoolla_tui.cli.deals import DealArg, deal_app
 from yoolla_tui.cli.output import AllOpt, FormatOpt, Fmt, LimitOpt, console, done, render, render_listing, render_one
 from yoolla_tui.cli.reports import app as report_app
 
-stage_app = typer.Typer(help="The funnel's stages: order, kind, follow-up delay, time budget, required fields.",
+stage_app = typer.Typer(help="The funnel's stages: order, kind, follow-up delay, time budget, required fields.\n\nExample: yoolla stage list",
                         no_args_is_help=True)
-reason_app = typer.Typer(help="Lost reasons: why a deal was lost; final ones keep the client off later campaigns.",
+reason_app = typer.Typer(help="Lost reasons: why a deal was lost; final ones keep the client off later campaigns.\n\nExample: yoolla lost-reason list",
                          no_args_is_help=True)
-checkpoint_app = typer.Typer(help="Checkpoints on deals (planned and actual dates); types may gate a stage.",
+checkpoint_app = typer.Typer(help="Checkpoints on deals (planned and actual dates); types may gate a stage.\n\nExample: yoolla checkpoint list 253",
                              no_args_is_help=True)
-type_app = typer.Typer(help="Checkpoint types: their names, the stage they gate, who may mark them done.",
+type_app = typer.Typer(help="Checkpoint types: their names, the stage they gate, who may mark them done.\n\nExample: yoolla checkpoint type list",
                        no_args_is_help=True)
 checkpoint_app.add_typer(type_app, name="type")
 

@@ -24,9 +24,9 @@ from yoolla_tui.cli.orders import WHY_COLUMNS, _show
 from yoolla_tui.cli.output import AllOpt, FormatOpt, Fmt, LimitOpt, console, done, page_size, render, render_listing, render_one
 from yoolla_tui.cli.reports import app as report_app
 
-app = typer.Typer(help="Tasks: add, depend, work your queue, run the timer, see why a date is what it is.",
+app = typer.Typer(help="Tasks: add, depend, work your queue, run the timer, see why a date is what it is.\n\nExample: yoolla task queue",
                   no_args_is_help=True)
-schedule_app = typer.Typer(help="Work schedules: hours per weekday, leaves; public holidays come from the calendar.",
+schedule_app = typer.Typer(help="Work schedules: hours per weekday, leaves; public holidays come from the calendar.\n\nExample: yoolla schedule show",
                            no_args_is_help=True)
 
 # The table keeps what a person scans; --format json carries every key (README, "JSON output").
