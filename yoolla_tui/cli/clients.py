@@ -75,7 +75,8 @@ def list_(
 ) -> None:
     """List clients by name; --search narrows it. json/csv print every client; a table shows 200.
 
-    Example: yoolla client list --search Вектор; yoolla client list --format csv > clients.csv
+    Example: yoolla client list --search Вектор
+    Example: yoolla client list --format csv > clients.csv
     """
     if fmt in (Fmt.csv, Fmt.json):  # every matching client, not a page: an export, on the record
         with context.acting() as (session, actor):
