@@ -5,6 +5,8 @@
 - clients.xlsx: the list `yoolla demo` imports — 300 Russian organisations under title lines,
   phones in mixed formats (some stored by Excel as numbers, some with an extension or a second
   number), about 5% repeats written differently and about 3% junk rows.
+- export.csv, customers.xlsx: the README's examples of a cp1251 CSV that needs `--map` and of a
+  people list of US numbers.
 - week47.xlsx: last week's workbook in the shape of the office's old weekly workbook, for the migration path: one sheet per
   demo manager (by full name or login), their status words, and an "Итоги" sheet.
 
@@ -59,10 +61,41 @@ def make_workbook(path: Path, rng: random.Random) -> None:
     book.save(path)
 
 
+def make_export_csv(path: Path) -> None:
+    """An accounting program's export: cp1251, `;`, a phone column named «Тел. моб.» that the
+    importer does not know by itself (the README's `--map` example)."""
+    rows = [
+        ["Контрагент", "Контактное лицо", "Тел. моб.", "Город"],
+        ["ООО Ромашка", "Петрова Анна", "8 (921) 345-67-80", "Санкт-Петербург"],
+        ["ООО Лютик", "Сидоров Олег", "+7 913 222-33-44", "Новосибирск"],
+        ["АО Северный ветер", "Ким Виктор", "8 914 555 66 77", "Владивосток"],
+    ]
+    path.write_bytes(("\r\n".join(";".join(row) for row in rows) + "\r\n").encode("cp1251"))
+
+
+def make_customers(path: Path) -> None:
+    """A people list from an English CRM: First_Name, Last_Name, Phone_Number written without
+    +code (US numbers), and a Do_Not_Contact column."""
+    book = Workbook()
+    ws = book.active
+    ws.title = "Customers"
+    ws.append(["First_Name", "Last_Name", "Phone_Number", "Email", "Do_Not_Contact"])
+    for first, last, phone, email, dnc in [
+        ("John", "Smith", "(212) 555-0147", "john.smith@example.com", "N"),
+        ("Mary", "Johnson", "415.555.0199", "mary.j@example.com", "N"),
+        ("Robert", "Brown", "312 555 0123", "", "Y"),
+        ("Linda", "Davis", "617-555-0175", "linda.davis@example.com", "N"),
+    ]:
+        ws.append([first, last, phone, email, dnc])
+    book.save(path)
+
+
 if __name__ == "__main__":
     import argparse
 
     argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
     samples.write_xlsx(HERE / "clients.xlsx", LIST_SIZE, seed=SEED)
     make_workbook(HERE / "week47.xlsx", random.Random(SEED))
-    print("wrote", HERE / "clients.xlsx", HERE / "week47.xlsx")
+    make_export_csv(HERE / "export.csv")
+    make_customers(HERE / "customers.xlsx")
+    print("wrote", *(HERE / name for name in ("clients.xlsx", "week47.xlsx", "export.csv", "customers.xlsx")))

@@ -82,9 +82,34 @@ def db_url(_template, tmp_path) -> str:
         url = f"sqlite:///{path}"
     with db.session_scope(db.get_engine(url)) as session:
         reference.load_defaults(session)
+        if PG_URL:  # login roles are the server's: this database's carry its name (dropped below)
+            from yoolla_tui.core.kernel.models import Setting
+
+            session.add(Setting(key="db_role_prefix", value=login_role_prefix(url)))
     yield url
-    if not PG_URL:
+    if PG_URL:
+        drop_login_roles(url)
+    else:
         db.get_engine(url).dispose()
+
+
+def login_role_prefix(url: str) -> str:
+    """The prefix of the login roles `yoolla user add` makes in the test database `url`."""
+    return f"{make_url(url).database}."
+
+
+def drop_login_roles(url: str) -> None:
+    """Drop the login roles a test made on the shared PostgreSQL server (roles outlive databases)."""
+    engine = db.get_engine(url)
+    with engine.connect() as conn:
+        names = conn.execute(text("SELECT rolname FROM pg_roles WHERE starts_with(rolname, :p)"),
+                             {"p": login_role_prefix(url)}).scalars().all()
+    if not names:
+        return
+    engine.dispose()  # the test's own connections as those roles are gone; ours only remain
+    with engine.begin() as conn:
+        for name in names:
+            conn.execute(text(f'DROP ROLE IF EXISTS "{name}"'))
 
 
 @pytest.fixture

@@ -28,14 +28,14 @@ class Inbox:
 
 
 @contextmanager
-def smtp_server(*, login: tuple[str, str] | None = None) -> Iterator[tuple[int, Inbox]]:
-    """A server on a free port; with `login`, it takes mail only after AUTH with that user and
-    password (over plain SMTP: a test on 127.0.0.1)."""
+def smtp_server(*, login: tuple[str, str] | None = None, port: int | None = None) -> Iterator[tuple[int, Inbox]]:
+    """A server on a free port (or `port`); with `login`, it takes mail only after AUTH with that
+    user and password (over plain SMTP: a test on 127.0.0.1)."""
     from aiosmtpd.controller import Controller
     from aiosmtpd.smtp import AuthResult
 
     inbox = Inbox()
-    port = free_port()
+    port = port or free_port()
     extra = {}
     if login:
         def authenticator(server, session, envelope, mechanism, auth_data):
@@ -49,3 +49,10 @@ def smtp_server(*, login: tuple[str, str] | None = None) -> Iterator[tuple[int, 
         yield port, inbox
     finally:
         controller.stop()
+
+
+@contextmanager
+def smtp_server_on(port: int) -> Iterator[Inbox]:
+    """The server the README tells a reader to start (127.0.0.1:PORT), for the walk-through."""
+    with smtp_server(port=port) as (_, inbox):
+        yield inbox

@@ -14,7 +14,7 @@ from tests.conftest import dump
 from tests.core import world
 from yoolla_tui.core.calls import deals
 from yoolla_tui.core.kernel import db
-from yoolla_tui.core.kernel.models import Client
+from yoolla_tui.core.kernel.models import Client, Order, Task
 from yoolla_tui.core.kernel.text import spreadsheet_safe
 from yoolla_tui.core.people import users
 
@@ -148,3 +148,38 @@ def test_dashboard_gets_names_with_escapes_made_visible(engine, w, db_url):
     app = make_app(db_url=db_url, user="irina")
     names = [r["client"] for r in app.read(deals.list_deals)]
     assert "Evil\\x1b]0;pwned\\x07" in names and not any("\x1b" in n for n in names)
+
+
+ESC_NAME = "Red\x1b[31m"
+
+
+@pytest.mark.parametrize("args", [
+    ("campaign", "create", ESC_NAME, "--week", "2026-W49"),
+    ("stage", "add", "extra", "--name", ESC_NAME),
+    ("stage", "rename", "agreed", "--name", "Bell\x07"),
+    ("lost-reason", "add", "weird", "--name", ESC_NAME),
+    ("checkpoint", "type", "add", ESC_NAME),
+    ("schedule", "leave", "egor", "2026-12-07", "--note", "off\x1b]0;x\x07"),
+], ids=["campaign", "stage", "stage-rename", "lost-reason", "checkpoint-type", "leave-note"])
+def test_names_people_read_on_every_screen_refuse_control_characters(cli, engine, w, args):
+    """Campaign, stage, reason and checkpoint names reach every operator's screen and every export:
+    a terminal escape in one is refused at entry like a client's name."""
+    assert "control character" in refuse(cli, engine, *args)
+
+
+def _newest(engine, model) -> int:
+    with db.session_scope(engine) as session:
+        return session.scalars(select(model.id).order_by(model.id.desc())).first()
+
+
+def test_order_and_task_titles_and_comments_refuse_control_characters(cli, engine, w):
+    deal = w["deals"]["C1"]
+    assert "control character" in refuse(cli, engine, "order", "add", str(deal), ESC_NAME)
+    cli("order", "add", str(deal), "Сайт")
+    order = _newest(engine, Order)
+    assert "control character" in refuse(cli, engine, "task", "add", str(order), ESC_NAME, "--type", "design",
+                                         "--assignee", "egor", "--estimate", "1h")
+    cli("task", "add", str(order), "Макет", "--type", "design", "--assignee", "egor", "--estimate", "1h")
+    task = _newest(engine, Task)
+    assert "control character" in refuse(cli, engine, "task", "comment", str(task), "see\x1b[2J")
+    cli("task", "comment", str(task), "first line\nsecond line\tand a tab")  # line breaks and tabs are text

@@ -133,7 +133,19 @@ def test_demo_starting_over_is_not_taken_for_a_replaced_file(tmp_path):
     """`yoolla demo` deletes its own file on purpose; the same process then works on the new one."""
     from tests.conftest import Cli
 
-    demo = Cli(f"sqlite:///{tmp_path / 'demo.sqlite'}")
-    demo("demo", "--clients", "10", "--no-dashboard", user=None)
-    again = demo("demo", "--clients", "10", "--no-dashboard", user=None)
+    url = f"sqlite:///{tmp_path / 'demo.sqlite'}"
+    demo = Cli(url)
+    demo("--db", url, "demo", "--clients", "10", "--no-dashboard", user=None)
+    again = demo("--db", url, "demo", "--clients", "10", "--no-dashboard", user=None)
     assert "deleted or replaced" not in again.stderr
+
+
+@sqlite_only
+def test_demo_leaves_the_exported_database_alone(cli, engine, tmp_path):
+    """README: `yoolla demo` never touches your database, even with YOOLLA_DB exported in the shell
+    (the walk-through exports it): it builds demo.sqlite in the user data directory."""
+    before = Path(engine.url.database).read_bytes()
+    out = cli("demo", "--clients", "10", "--no-dashboard", user=None, env={"XDG_DATA_HOME": str(tmp_path)})
+    assert f"export YOOLLA_DB=sqlite:///{tmp_path}/yoolla/demo.sqlite" in out.stdout
+    assert (tmp_path / "yoolla" / "demo.sqlite").exists()
+    assert Path(engine.url.database).read_bytes() == before

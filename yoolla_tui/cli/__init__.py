@@ -42,6 +42,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(
+    ctx: typer.Context,
     db: Annotated[Optional[str], typer.Option("--db", envvar="YOOLLA_DB", show_envvar=True,
                                               help="Database URL: sqlite:///path.sqlite or postgresql+psycopg://user:pass@host/db. Default: a SQLite file in your user data directory.")] = None,
     user: Annotated[Optional[str], typer.Option("--user", "-u", envvar="YOOLLA_USER", show_envvar=True,
@@ -55,6 +56,10 @@ def main(
     st = state()
     st.db_url = db
     st.user = user
+    # `yoolla demo` builds its own database unless --db names one on its command line: an
+    # exported YOOLLA_DB is the user's real database, which the demo never touches.
+    source = ctx.get_parameter_source("db")  # typer's own click: compare the name
+    st.db_given = db is not None and getattr(source, "name", "") != "ENVIRONMENT"
 
 
 # Every top-level command, loaded only when it runs or shows its own help (cli/_lazy.py): the

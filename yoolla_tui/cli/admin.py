@@ -108,13 +108,13 @@ def demo(
     this week's seminar campaign with the week so far already called; then show the week.
 
     Without --db it writes demo.sqlite in your user data directory and leaves your real
-    database alone. It prints the two lines that point other commands at it, then (on a
+    database alone (an exported YOOLLA_DB is ignored here). It prints the two lines that point other commands at it, then (on a
     terminal, unless --no-dashboard) opens the dashboard as the demo's manager anna.
 
     Example: yoolla demo --no-dashboard
     """
     st = context.state()
-    url = db.normalise_url(st.db_url) if st.db_url else demo_db_url()
+    url = db.normalise_url(st.db_url) if st.db_url and st.db_given else demo_db_url()
     engine = db.get_engine(url)
     if not keep or db.current_revision(engine) is None:
         demo_core.reset(engine)

@@ -70,6 +70,7 @@ def _one_line_summaries(command) -> None:
 @dataclass
 class State:
     db_url: str | None = None
+    db_given: bool = False  # --db on the command line (not YOOLLA_DB)
     user: str | None = None
 
     @property

@@ -18,6 +18,7 @@ from yoolla_tui.core.people.calendar import WorkCalendar
 from yoolla_tui.core.kernel.models import Pipeline
 from yoolla_tui.core.calls.clients import search_clause
 from yoolla_tui.core.calls.importing.bulk import insert_rows
+from yoolla_tui.core.kernel.text import checked as checked_text
 
 STRATEGIES = ("balanced", "round-robin", "keep")
 
@@ -62,7 +63,7 @@ def create(*, session: Session, actor: User, name: str, week: str, pipeline: str
     """Create an empty campaign for an ISO week (`2026-W48`)."""
     require_campaign_admin(actor, action=_("create campaigns"))
     monday, _sunday = clock.parse_week(week)
-    name = (name or "").strip()
+    name = checked_text(name, field=_("the campaign name"), limit=200)
     if not name:
         raise BadInput(_("a campaign needs a name"))
     if session.scalars(select(Campaign.id).where(Campaign.name == name)).first() is not None:

@@ -25,6 +25,7 @@ from yoolla_tui.core.kernel.listing import Listing
 from yoolla_tui.core.kernel.models import Checkpoint, CheckpointType, Deal, Role, Stage, User
 from yoolla_tui.core.kernel.permissions import require_admin, require_deal_access
 from yoolla_tui.core.kernel.lookup import get_deal
+from yoolla_tui.core.kernel.text import checked as checked_text
 
 ROLES = tuple(r.value for r in Role)
 ON_PLAN, OVERDUE, DONE, DONE_LATE = "on_plan", "overdue", "done", "done_late"
@@ -58,6 +59,7 @@ def add_type(*, session: Session, actor: User, name: str, stage: str | None = No
     """Define a checkpoint type (admins). `stage` binds it as a gate; `roles` and `users_`
     (comma-separated) may mark it done."""
     require_admin(actor, action=_("define checkpoint types"))
+    name = checked_text(name, field=_("the checkpoint type's name"), limit=100)
     if not name.strip():
         raise BadInput(_("a checkpoint type needs a name"))
     if session.scalars(select(CheckpointType).where(CheckpointType.name == name.strip())).first():

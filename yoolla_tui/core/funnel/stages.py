@@ -21,6 +21,7 @@ from yoolla_tui.core.kernel.models import (Call, CheckpointType, Deal, DealProce
                                            User)
 from yoolla_tui.core.kernel.permissions import require_admin
 from yoolla_tui.core.people.calendar import WorkCalendar
+from yoolla_tui.core.kernel.text import checked as checked_text
 
 REQUIRED_FIELDS = ("invoice", "payment", "quality", "lost_reason")
 KINDS = tuple(k.value for k in StageKind)
@@ -98,7 +99,8 @@ def add_stage(*, session: Session, actor: User, code: str, name: str, pipeline: 
     line = reference.get_pipeline(session, pipeline)
     _check_code(code)
     _check_kind(kind)
-    if not name.strip():
+    name = checked_text(name, field=_("the stage name"), limit=100)
+    if not name:
         raise BadInput(_("a stage needs a name (--name)"))
     fields = parse_required(required)
     ordered = reference.stages(session, line.id)
@@ -130,7 +132,8 @@ def rename_stage(*, session: Session, actor: User, code: str, name: str, pipelin
     """Give a stage a new display name (its code stays)."""
     require_admin(actor, action=_("change stages"))
     stage = _stage(session, pipeline, code)
-    if not name.strip():
+    name = checked_text(name, field=_("the stage name"), limit=100)
+    if not name:
         raise BadInput(_("a stage needs a name (--name)"))
     before = stage.name
     stage.name = name.strip()
@@ -279,7 +282,8 @@ def add_lost_reason(*, session: Session, actor: User, code: str, name: str, fina
     require_admin(actor, action=_("change lost reasons"))
     if not _CODE_RE.match(code):
         raise BadInput(_("bad reason code {code!r}: lower-case letters, digits and _, starting with a letter").format(code=code))
-    if not name.strip():
+    name = checked_text(name, field=_("the reason's name"), limit=200)
+    if not name:
         raise BadInput(_("a lost reason needs a name (--name)"))
     reason = session.scalars(select(LostReason).where(LostReason.code == code)).first()
     if reason is not None and reason.active:

@@ -18,10 +18,10 @@ from typing import Iterator
 
 from sqlalchemy import Select, create_engine, event, inspect, text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlmodel import Session
 
-from yoolla_tui.core.kernel.errors import BadInput, Busy, DatabaseReplaced, NotInitialised
+from yoolla_tui.core.kernel.errors import BadInput, Busy, DatabaseReplaced, NotInitialised, PermissionDenied
 from yoolla_tui.core.kernel.i18n import _
 from yoolla_tui.core.kernel.paths import MIGRATIONS_DIR
 
@@ -283,11 +283,28 @@ def session_scope(engine: Engine) -> Iterator[Session]:
                              "database one group and a setgid folder (see README, \"Hostile input and shared servers\")").format(
                 url=safe_url(session.get_bind()))) from None
         raise
+    except DBAPIError as exc:
+        session.rollback()
+        if is_refused(exc):
+            raise refused_error(exc) from None
+        raise
     except BaseException:
         session.rollback()
         raise
     finally:
         session.close()
+
+
+def is_refused(exc: BaseException) -> bool:
+    """PostgreSQL refused the connection's role (SQLSTATE 42501, insufficient_privilege): a grant,
+    a row-level security policy or the audit trail's trigger."""
+    return getattr(getattr(exc, "orig", exc), "sqlstate", None) == "42501"
+
+
+def refused_error(exc: BaseException) -> PermissionDenied:
+    orig = getattr(exc, "orig", exc)
+    detail = (str(orig).strip().splitlines() or [""])[0]
+    return PermissionDenied(_("the database refused this for your role: {error}").format(error=detail))
 
 
 READ_OPTION = "yoolla_read"
@@ -310,6 +327,10 @@ def read_scope(engine: Engine) -> Iterator[Session]:
     except OperationalError as exc:
         if is_busy(exc):
             raise busy_error() from None
+        raise
+    except DBAPIError as exc:
+        if is_refused(exc):
+            raise refused_error(exc) from None
         raise
     finally:
         session.rollback()
@@ -673,8 +694,15 @@ def restore_from(engine: Engine, source: str) -> None:
         return
     url, env = _libpq(engine)
     engine.dispose()
-    _run_tool([_require_pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction",
-               "--dbname", url, source], env)
+    # Grants name the group roles of the database the dump came from (kernel/pg_security.py):
+    # not copied; this database's own are made again below.
+    _run_tool([_require_pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-privileges",
+               "--single-transaction", "--dbname", url, source], env)
+    from yoolla_tui.core.kernel import pg_security
+
+    with engine.begin() as conn:
+        if conn.exec_driver_sql("SELECT to_regproc('yoolla_audit_guard')").scalar():
+            pg_security.apply(conn)
 
 
 # Every session keeps the reports' aggregates in step with the rows they count (kernel/tally.py).

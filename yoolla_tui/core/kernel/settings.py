@@ -24,6 +24,10 @@ DEFAULTS: dict[str, Any] = {
     "pool_reservation_minutes": 10,
     # A logged call outcome can be undone (dashboard `z`, `yoolla call undo`) for this long.
     "undo_minutes": 5,
+    # PostgreSQL: the login role `yoolla user add anna` makes is this prefix + the login
+    # ("" by default: plain logins). Several Yoolla databases on one server each take a prefix
+    # (e.g. "shop2."), since roles are the server's, not a database's.
+    "db_role_prefix": "",
 }
 
 

@@ -11,6 +11,8 @@ happened (a crash, a killed import, two operators at once):
   (`repair_aggregates` recounts them: `yoolla db check --repair`).
 - the audit trail's hash chain is whole: no record edited, deleted or slipped in (the first
   broken or missing record is named).
+- PostgreSQL: the group roles, grants, row-level security and the audit trigger of
+  kernel/pg_security.py are in place (`database_roles`).
 The dialect halves (PRAGMA integrity_check, the backup API, pg_dump) live in core/db.py.
 """
 
@@ -21,7 +23,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from yoolla_tui.core.kernel import audit, db, tally
+from yoolla_tui.core.kernel import audit, db, pg_security, tally
 from yoolla_tui.core.kernel.errors import BadInput, Conflict
 from yoolla_tui.core.kernel.i18n import _
 from yoolla_tui.core.kernel.models import AuditRecord, Call, Deal, User
@@ -74,6 +76,9 @@ def check(engine: Engine) -> list[dict]:
                           _("the reports' kept counts equal a recount of calls, deals and payments")))
         out.append(_check("audit_chain", audit.verify_chain(session),
                           _("no audit record was edited or deleted (the hash chain is whole)")))
+        if not db.is_sqlite(engine):
+            out.append(_check("database_roles", pg_security.problems(session.connection()),
+                              _("the group roles, grants, row-level security policies and the audit trail's trigger are in place")))
     return out
 
 

@@ -8,7 +8,7 @@ import re
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from yoolla_tui.core.kernel import audit, clock
+from yoolla_tui.core.kernel import audit, clock, pg_security, settings
 from yoolla_tui.core.kernel.errors import BadInput, Conflict, NotFound
 from yoolla_tui.core.kernel.i18n import _
 from yoolla_tui.core.kernel import text
@@ -82,7 +82,7 @@ def add_user(*, session: Session, actor: User, login: str, full_name: str = "", 
              supervisor: str | None = None, os_login: str | None = None, db_role: str | None = None) -> User:
     """Add a user (admins only). `supervisor` is a login of a supervisor or admin; `os_login`
     (who they are on this machine, for SQLite) and `db_role` (their PostgreSQL role) default to
-    the login."""
+    the login. No database role is made (see `create_user`)."""
     require_admin(actor, action=_("add users"))
     login = _check_new(session, login, role)
     full_name = text.checked(full_name, field=_("full name"), limit=text.FULL_NAME_LIMIT)
@@ -138,3 +138,140 @@ def map_identity(*, session: Session, actor: User, login: str, os_login: str | N
     audit.record(session, actor, "user.map", "user", user.id, before=before,
                  after={"os_login": user.os_login, "db_role": user.db_role})
     return user
+
+
+# ---- people and their PostgreSQL login roles (issue 22) ----------------------------------------
+# On PostgreSQL each person connects as their own login role, a member of the group role of their
+# Yoolla role (kernel.pg_security). These functions change the Yoolla user and the role in one
+# transaction (roles are transactional), so they take effect together, at once. On SQLite they
+# change the Yoolla user only. Passwords travel as SCRAM verifiers made here, never in plain text.
+
+def _postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def generate_password() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(18)
+
+
+def default_db_role(session: Session, login: str) -> str:
+    """The login role `user add` makes for `login`: the `db_role_prefix` setting + the login."""
+    return f"{settings.get(session, 'db_role_prefix') or ''}{login}"
+
+
+def create_user(*, session: Session, actor: User, login: str, full_name: str = "", role: str = Role.manager,
+                supervisor: str | None = None, os_login: str | None = None, db_role: str | None = None,
+                password: str | None = None) -> dict:
+    """Add a user (admins only) and, on PostgreSQL, their login role in their role's group.
+
+    The role is `db_role`, or `db_role_prefix` + login. A new role gets `password`, or a
+    generated one that is returned once (`password` in the result; None when given or SQLite).
+    A role that already exists (made by the DBA, peer or certificate login) is mapped and put in
+    the group; its password is left alone (Conflict if a password was given for it).
+    Returns {"user", "db_role", "password", "role_created"}."""
+    require_admin(actor, action=_("add users"))
+    if not _postgres(session):
+        user = add_user(session=session, actor=actor, login=login, full_name=full_name, role=role,
+                        supervisor=supervisor, os_login=os_login, db_role=db_role)
+        return {"user": user, "db_role": user.db_role, "password": None, "role_created": False}
+    name = _check_mapping(session, User.db_role, db_role, default_db_role(session, (login or "").strip().lower()),
+                          _("database role"))
+    if role not in ROLES:
+        raise BadInput(_("unknown role {role!r}: expected one of {roles}").format(role=role, roles=", ".join(ROLES)))
+    conn = session.connection()
+    exists = pg_security.role_exists(conn, name)
+    if exists and password is not None:
+        raise Conflict(_("database role {name!r} already exists on this server; it keeps its password "
+                         "(change it with `yoolla user password`), or choose another --db-role").format(name=name))
+    user = add_user(session=session, actor=actor, login=login, full_name=full_name, role=role,
+                    supervisor=supervisor, os_login=os_login, db_role=name)
+    shown = None
+    if not exists:
+        if password is None:
+            password = shown = generate_password()
+        _check_password(password)
+        pg_security.create_login(conn, name, pg_security.scram_verifier(password))
+    pg_security.set_group(conn, name, role)
+    audit.record(session, actor, "user.db_role", "user", user.id, db_role=name, created=not exists, group=role)
+    return {"user": user, "db_role": name, "password": shown, "role_created": not exists}
+
+
+def _check_password(password: str) -> None:
+    if len(password) < 8:
+        raise BadInput(_("a password needs at least 8 characters"))
+    if any(ch in password for ch in "\r\n\x00"):
+        raise BadInput(_("a password is one line"))
+
+
+def _managed_role(session: Session, user: User) -> str | None:
+    """The user's login role when Yoolla may change it: it exists, and it is not the role this
+    connection runs as (the admin's own) nor a superuser's."""
+    if not _postgres(session) or not user.db_role:
+        return None
+    conn = session.connection()
+    if not pg_security.role_exists(conn, user.db_role) or user.db_role == pg_security.connected_as(conn):
+        return None
+    return user.db_role
+
+
+def _not_yourself(actor: User, user: User, what: str) -> None:
+    if user.id == actor.id:
+        raise Conflict(_("you may not {what} yourself: another admin does it").format(what=what))
+
+
+def set_active(*, session: Session, actor: User, login: str, active: bool) -> User:
+    """Deactivate or activate a user (admins only). At once: a deactivated user's commands and
+    open dashboard are refused on their next action, their login role loses LOGIN (PostgreSQL)
+    and row-level security shows them nothing in connections already open."""
+    require_admin(actor, action=_("deactivate or activate users"))
+    user = get_by_login(session, login)
+    if not active:
+        _not_yourself(actor, user, _("deactivate"))
+    before = user.active
+    user.active = active
+    role = _managed_role(session, user)
+    if role:
+        pg_security.set_login(session.connection(), role, active)
+    session.flush()
+    audit.record(session, actor, "user.activate" if active else "user.deactivate", "user", user.id,
+                 before=before, after=active, db_role=role)
+    return user
+
+
+def change_role(*, session: Session, actor: User, login: str, role: str) -> User:
+    """Give a user another Yoolla role (admins only); their login role changes group with it."""
+    require_admin(actor, action=_("change users' roles"))
+    if role not in ROLES:
+        raise BadInput(_("unknown role {role!r}: expected one of {roles}").format(role=role, roles=", ".join(ROLES)))
+    user = get_by_login(session, login)
+    _not_yourself(actor, user, _("change the role of"))
+    before = user.role
+    user.role = role
+    name = _managed_role(session, user)
+    if name:
+        pg_security.set_group(session.connection(), name, role)
+    session.flush()
+    audit.record(session, actor, "user.role", "user", user.id, before=before, after=role, db_role=name)
+    return user
+
+
+def change_password(*, session: Session, actor: User, login: str, password: str | None = None) -> str | None:
+    """A new password for a user's login role (admins only; PostgreSQL). Returns the generated
+    password when none was given (shown once), else None. SQLite has no passwords: BadInput."""
+    require_admin(actor, action=_("set passwords"))
+    user = get_by_login(session, login)
+    if not _postgres(session):
+        raise BadInput(_("a SQLite database has no passwords: who runs yoolla is their OS login"))
+    name = _managed_role(session, user)
+    if name is None:
+        raise BadInput(_("user {login!r} has no login role Yoolla may change (database role {role!r})").format(
+            login=user.login, role=user.db_role))
+    shown = None
+    if password is None:
+        password = shown = generate_password()
+    _check_password(password)
+    pg_security.set_password(session.connection(), name, pg_security.scram_verifier(password))
+    audit.record(session, actor, "user.password", "user", user.id, db_role=name)
+    return shown

@@ -20,6 +20,7 @@ from yoolla_tui.core.kernel.i18n import _, current_language
 from yoolla_tui.core.kernel.models import Leave, User, WorkDay
 from yoolla_tui.core.kernel.permissions import require_schedule_reader, require_schedule_writer
 from yoolla_tui.core.people.calendar import holidays_for
+from yoolla_tui.core.kernel.text import checked as checked_text
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # A schedule with no working time at all would make the walk run forever: stop after ten years.
@@ -250,6 +251,7 @@ def add_leave(*, session: Session, actor: User, login: str, first_day: date, las
     require_schedule_writer(actor, user)
     if last_day < first_day:
         raise BadInput(_("the leave ends ({last}) before it starts ({first})").format(last=last_day, first=first_day))
+    note = checked_text(note, field=_("the note"), limit=500)
     leave = Leave(user_id=user.id, first_day=first_day, last_day=last_day, note=note)
     session.add(leave)
     session.flush()

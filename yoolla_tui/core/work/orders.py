@@ -14,6 +14,7 @@ from yoolla_tui.core.kernel.i18n import _
 from yoolla_tui.core.kernel.listing import Listing
 from yoolla_tui.core.kernel.models import Deal, Order, OrderStatus, Role, Task, TaskStatus, User
 from yoolla_tui.core.kernel.permissions import deal_scope, require_deal_access
+from yoolla_tui.core.kernel.text import checked as checked_text
 
 STATUSES = [s.value for s in OrderStatus]
 
@@ -26,7 +27,8 @@ def add_order(*, session: Session, actor: User, deal_id: int | str, title: str, 
     require_deal_access(session, actor, deal, action=_("add orders to"))
     if deal.closed_at is not None:
         raise Conflict(_("deal {id} is closed; orders cannot be added to it").format(id=deal.id))
-    if not (title or "").strip():
+    title = checked_text(title, field=_("the order title"), limit=300)
+    if not title:
         raise BadInput(_("an order needs a title"))
     if quantity < 1:
         raise BadInput(_("the quantity must be at least 1"))

@@ -21,6 +21,7 @@ from yoolla_tui.core.kernel.errors import BadInput, Conflict
 from yoolla_tui.core.kernel.i18n import _
 from yoolla_tui.core.kernel.models import Deal, Order, OrderStatus, Role, Task, TaskComment, TaskDependency, TaskStatus, TaskWatcher, TimeEntry, User
 from yoolla_tui.core.kernel.permissions import deal_scope, require_deal_access, require_queue_reader, require_task_reader, require_task_worker
+from yoolla_tui.core.kernel.text import checked as checked_text
 
 STATUSES = [s.value for s in TaskStatus]
 OPEN = forecast_mod.OPEN
@@ -82,7 +83,8 @@ def add_task(*, session: Session, actor: User, order_id: int | str, title: str, 
     require_deal_access(session, actor, deal, action=_("add tasks to"))
     if order.status != OrderStatus.open:
         raise Conflict(_("order {id} is {status}; tasks cannot be added to it").format(id=order.id, status=order.status))
-    if not (title or "").strip():
+    title = checked_text(title, field=_("the task title"), limit=300)
+    if not title:
         raise BadInput(_("a task needs a title"))
     if not (type or "").strip():
         raise BadInput(_("a task needs a type (--type design, build, …)"))
@@ -215,7 +217,8 @@ def comment(*, session: Session, actor: User, task_id: int | str, text: str) -> 
     """Comment on a task you may see."""
     task = get_task(session, task_id)
     require_task_reader(session, actor, task, deal_of_task(session, task), watcher_ids(session, task.id))
-    if not (text or "").strip():
+    text = checked_text(text, field=_("the comment"), limit=4000, lines=True)
+    if not text:
         raise BadInput(_("the comment is empty"))
     row = TaskComment(task_id=task.id, user_id=actor.id, at=clock.now(), text=text.strip())
     session.add(row)
