@@ -79,7 +79,7 @@ SKIP = {
     "next": "reserves a pool contact (a write); its card is render_one's field/value pairs",
     "import": "imports a file (a write); its preview is the same renderer as import show",
     **{name: WRITES for name in [
-        "user add", "user map", "client add", "client edit", "client dnc", "client allow", "import undo",
+        "user add", "user map", "user deactivate", "user activate", "user role", "user password", "client add", "client edit", "client dnc", "client allow", "import undo",
         "campaign create", "campaign close", "campaign add", "campaign assign", "campaign move", "campaign rollover",
         "campaign export", "deal advance", "deal invoice", "deal pay", "deal set", "deal document", "call log",
         "call undo", "stage add", "stage rename", "stage move", "stage remove", "stage set", "stage trigger add",
