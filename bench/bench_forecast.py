@@ -1,4 +1,4 @@
-"""The figures of issue 15, measured in one run on this machine (not a pass/fail test).
+"""The task forecast's figures (core and `task queue`), measured in one run on this machine (not a pass/fail test).
 
     .venv/bin/python bench/bench_forecast.py [--executors 50] [--tasks 200] [--repeat 5] [--db URL]
 

@@ -19,7 +19,8 @@ from yoolla_tui.core.kernel.paths import demo_db_url
 from yoolla_tui.cli import context
 from yoolla_tui.cli.output import Fmt, console, done, render
 
-db_app = typer.Typer(help="The database schema: upgrade it, see where it stands.", no_args_is_help=True)
+db_app = typer.Typer(help="The database: upgrade its schema, see where it stands, back it up, restore a backup, check it.\n\n"
+                          "Example: yoolla db backup yoolla-backup.sqlite", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -61,7 +62,10 @@ def init(
 
 @db_app.command("upgrade")
 def upgrade() -> None:
-    """Upgrade the database schema to this version of Yoolla (safe to run twice)."""
+    """Upgrade the database schema to this version of Yoolla (safe to run twice).
+
+    Example: yoolla db upgrade
+    """
     engine = db.get_engine(context.state().url)
     before, after = _upgrade(engine, _("upgrade the database"))
     done(_("Schema {before} → {after}.").format(before=before or _("empty"), after=after))
@@ -84,7 +88,10 @@ def _upgrade(engine, action: str) -> tuple[str | None, str]:
 
 @db_app.command("status")
 def status() -> None:
-    """Show the database URL and whether its schema is current."""
+    """Show the database URL and whether its schema is current.
+
+    Example: yoolla db status
+    """
     engine = db.get_engine(context.state().url)
     identity.require_known(engine, claimed=context.state().user, command=context.command())
     current, head = db.current_revision(engine), db.head_revision(engine)

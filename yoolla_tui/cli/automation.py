@@ -23,9 +23,9 @@ from yoolla_tui.cli.reports import app as report_app  # noqa: E402
 from yoolla_tui.cli.output import (AllOpt, FormatOpt, Fmt, LimitOpt, OutOpt, ReportFmt, ReportFormatOpt, done, render,
                                    render_listing, render_one, report)
 
-trigger_app = typer.Typer(help="Stage triggers: what entering a stage does to a deal; switch each on or off.",
+trigger_app = typer.Typer(help="Stage triggers: what entering a stage does to a deal; switch each on or off.\n\nExample: yoolla stage trigger list",
                           no_args_is_help=True)
-process_app = typer.Typer(help="Processes on deals (approval, complaint review, assignment): start, approve, reject.",
+process_app = typer.Typer(help="Processes on deals (approval, complaint review, assignment): start, approve, reject.\n\nExample: yoolla process list",
                           no_args_is_help=True)
 
 PipelineOpt = Annotated[str, typer.Option("--pipeline", "-p", help="Pipeline code.")]

@@ -21,7 +21,7 @@ def dashboard(
     """Open the dashboard: today's counters and call queue; Enter opens a deal, keys 1–6 log the
     outcome and the next due deal opens. `?` lists the keys, ctrl+p the commands, q quits.
 
-    Example: YOOLLA_USER=anna yoolla dashboard
+    Example: yoolla --user anna dashboard
     """
     import sys
 

@@ -26,9 +26,9 @@ def _core(name: str):
     return importlib.import_module(f"yoolla_tui.core.documents.{name}")
 
 
-document_app = typer.Typer(help="Documents made for deals: list them, mail one again.", no_args_is_help=True)
-company_app = typer.Typer(help="The seller's requisites printed on proposals, invoices and contracts.", no_args_is_help=True)
-mail_app = typer.Typer(help="The SMTP server documents are mailed through.", no_args_is_help=True)
+document_app = typer.Typer(help="Documents made for deals: list them, mail one again.\n\nExample: yoolla document list", no_args_is_help=True)
+company_app = typer.Typer(help="The seller's requisites printed on proposals, invoices and contracts.\n\nExample: yoolla company show", no_args_is_help=True)
+mail_app = typer.Typer(help="The SMTP server documents are mailed through.\n\nExample: yoolla mail show", no_args_is_help=True)
 
 DOCUMENT_COLUMNS = ["id", "deal_id", "kind", "number", "title", "amount", "made_by", "made_at", "sent_to", "sent_at"]
 KINDS_HELP = "proposal (КП) | invoice (счёт на оплату) | contract (договор) | spec (спецификация)"
@@ -39,7 +39,7 @@ def deal_document(
     kind: Annotated[str, typer.Argument(metavar="KIND", help=KINDS_HELP)],
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Also write a copy to this file (or into this folder).")] = None,
     send: Annotated[bool, typer.Option("--send", help="Mail it to the client's email (yoolla mail set).")] = False,
-    to: Annotated[Optional[str], typer.Option("--to", help="With --send: this address instead of the client's email.")] = None,
+    to: Annotated[Optional[str], typer.Option("--to", metavar="EMAIL", help="With --send: this address instead of the client's email.")] = None,
     amount: Annotated[Optional[str], typer.Option("--amount", help="The price on the document; for an invoice also the deal's invoice amount.")] = None,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
@@ -87,7 +87,7 @@ def document_list(
 @document_app.command("send")
 def document_send(
     document: Annotated[str, typer.Argument(metavar="DOCUMENT", help="Document id (yoolla document list).")],
-    to: Annotated[Optional[str], typer.Option("--to", help="This address instead of the client's email.")] = None,
+    to: Annotated[Optional[str], typer.Option("--to", metavar="EMAIL", help="This address instead of the client's email.")] = None,
 ) -> None:
     """Mail a document already made to the client (again, or to another address).
 

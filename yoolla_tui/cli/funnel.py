@@ -23,13 +23,13 @@ from yoolla_tui.cli.deals import DealArg, deal_app
 from yoolla_tui.cli.output import AllOpt, FormatOpt, Fmt, LimitOpt, console, done, render, render_listing, render_one
 from yoolla_tui.cli.reports import app as report_app
 
-stage_app = typer.Typer(help="The funnel's stages: order, kind, follow-up delay, time budget, required fields.",
+stage_app = typer.Typer(help="The funnel's stages: order, kind, follow-up delay, time budget, required fields.\n\nExample: yoolla stage list",
                         no_args_is_help=True)
-reason_app = typer.Typer(help="Lost reasons: why a deal was lost; final ones keep the client off later campaigns.",
+reason_app = typer.Typer(help="Lost reasons: why a deal was lost; final ones keep the client off later campaigns.\n\nExample: yoolla lost-reason list",
                          no_args_is_help=True)
-checkpoint_app = typer.Typer(help="Checkpoints on deals (planned and actual dates); types may gate a stage.",
+checkpoint_app = typer.Typer(help="Checkpoints on deals (planned and actual dates); types may gate a stage.\n\nExample: yoolla checkpoint list 253",
                              no_args_is_help=True)
-type_app = typer.Typer(help="Checkpoint types: their names, the stage they gate, who may mark them done.",
+type_app = typer.Typer(help="Checkpoint types: their names, the stage they gate, who may mark them done.\n\nExample: yoolla checkpoint type list",
                        no_args_is_help=True)
 checkpoint_app.add_typer(type_app, name="type")
 
@@ -69,7 +69,7 @@ def stage_list(pipeline: PipelineOpt = DEFAULT_PIPELINE, limit: LimitOpt = None,
 def stage_add(
     code: Annotated[str, typer.Argument(help="Stage code: lower-case letters, digits, _.")],
     name: Annotated[str, typer.Option("--name", help="The name people see.")],
-    after: Annotated[Optional[str], typer.Option("--after", help="Put it after this stage (default: after the last open stage).")] = None,
+    after: Annotated[Optional[str], typer.Option("--after", metavar="STAGE", help="Put it after this stage (default: after the last open stage).")] = None,
     kind: Annotated[str, typer.Option("--kind", help="open | won | lost.")] = "open",
     followup_days: Annotated[Optional[int], typer.Option("--followup-days", help="Entering it schedules a call this many business days later.")] = None,
     budget_days: Annotated[Optional[int], typer.Option("--budget-days", help="Time budget: business days a deal may sit here before its light turns red.")] = None,
@@ -361,7 +361,7 @@ def report_lost(
 def report_checkpoints(
     campaign: Annotated[Optional[str], typer.Option("--campaign", "-c", help="One campaign.")] = None,
     manager: Annotated[Optional[str], typer.Option("--manager", "-m", help="One manager's deals.")] = None,
-    by: Annotated[str, typer.Option("--by", help="both (type and manager) | type | manager.")] = "both",
+    by: Annotated[str, typer.Option("--by", metavar="both|type|manager", help="both (type and manager) | type | manager.")] = "both",
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """Where execution slipped: per checkpoint type and manager, planned, done on time, done

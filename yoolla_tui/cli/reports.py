@@ -21,7 +21,7 @@ from yoolla_tui.core.kernel.i18n import _
 from yoolla_tui.cli import context
 from yoolla_tui.cli.output import OutOpt, ReportFmt, ReportFormatOpt, report
 
-app = typer.Typer(help="Reports for the administrator and cron.", no_args_is_help=True)
+app = typer.Typer(help="Reports for the administrator and cron.\n\nExample: yoolla report weekly", no_args_is_help=True)
 
 OUTCOME_COLUMNS = ["no_answer", "call_back", "interested", "refused", "do_not_call", "wrong_number"]
 DAILY_COLUMNS = ["manager", "date", "deals", "calls", *OUTCOME_COLUMNS, "reached", "not_called", "invoices", "invoiced",

@@ -40,7 +40,8 @@ def next_(
     """Your next due contact: a pool contact you hold, your own due deals and call-backs, then the
     shared pool's next due contact, reserved for you (10 minutes by default) until you log the call.
 
-    Example: yoolla next --campaign "Seminar 2026-W48"   then   yoolla call log DEAL --outcome no_answer
+    Example: yoolla next --campaign "Seminar 2026-W48"
+    Example: yoolla call log 253 --outcome no_answer   # 253: the deal next gave you
     """
     with context.acting() as (session, actor):
         card = pool.next_card(session=session, actor=actor, campaign=campaign)
@@ -82,7 +83,7 @@ def backup(
     """A consistent backup while operators keep working: SQLite's online backup API, or
     pg_dump (custom format) for PostgreSQL.
 
-    Example: yoolla db backup /srv/backups/yoolla-$(date +%F).sqlite
+    Example: yoolla db backup "/srv/backups/yoolla-$(date +%F).sqlite"
     """
     engine = db.get_engine(context.state().url)
     who = identity.require_known(engine, claimed=context.state().user, command=context.command(),

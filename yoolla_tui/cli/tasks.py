@@ -24,9 +24,9 @@ from yoolla_tui.cli.orders import WHY_COLUMNS, _show
 from yoolla_tui.cli.output import AllOpt, FormatOpt, Fmt, LimitOpt, console, done, page_size, render, render_listing, render_one
 from yoolla_tui.cli.reports import app as report_app
 
-app = typer.Typer(help="Tasks: add, depend, work your queue, run the timer, see why a date is what it is.",
+app = typer.Typer(help="Tasks: add, depend, work your queue, run the timer, see why a date is what it is.\n\nExample: yoolla task queue",
                   no_args_is_help=True)
-schedule_app = typer.Typer(help="Work schedules: hours per weekday, leaves; public holidays come from the calendar.",
+schedule_app = typer.Typer(help="Work schedules: hours per weekday, leaves; public holidays come from the calendar.\n\nExample: yoolla schedule show",
                            no_args_is_help=True)
 
 # The table keeps what a person scans; --format json carries every key (README, "JSON output").
@@ -48,7 +48,7 @@ def add(
     subtype: Annotated[str, typer.Option("--subtype", help="Finer kind, e.g. mobile.")] = "",
     priority: Annotated[int, typer.Option("--priority", "-p", help="Higher comes first in the queue.")] = 0,
     watch: Annotated[Optional[str], typer.Option("--watch", help="Logins told when it is ready: anna,boris.")] = None,
-    after: Annotated[Optional[list[str]], typer.Option("--after", help="A task it waits on (repeat for several).")] = None,
+    after: Annotated[Optional[list[str]], typer.Option("--after", metavar="TASK", help="A task it waits on (repeat for several).")] = None,
     due: Annotated[Optional[str], typer.Option("--due", help="Due date: 2026-11-27, 'tomorrow 18:00'…")] = None,
 ) -> None:
     """Add a task to an order. A task with --after stays out of the queue until those are done.
@@ -111,7 +111,7 @@ def status(
 @app.command("depend")
 def depend(
     task: TaskArg,
-    on: Annotated[list[str], typer.Option("--on", help="A task it waits on (repeat for several).")],
+    on: Annotated[list[str], typer.Option("--on", metavar="TASK", help="A task it waits on (repeat for several).")],
     remove: Annotated[bool, typer.Option("--remove", help="Stop waiting on those tasks.")] = False,
 ) -> None:
     """Make a task wait on others (or stop waiting). A cycle is refused and named.
@@ -265,7 +265,7 @@ def schedule_show(
 @schedule_app.command("set")
 def schedule_set(
     login: Annotated[str, typer.Argument(metavar="LOGIN")],
-    days: Annotated[str, typer.Option("--days", help="mon-fri, sat, mon,wed.")],
+    days: Annotated[str, typer.Option("--days", metavar="WEEKDAYS", help="mon-fri, sat, mon,wed.")],
     hours: Annotated[str, typer.Option("--hours", help="10:00-19:00, or off.")],
 ) -> None:
     """Set a user's working hours on some weekdays (supervisors, admins).
@@ -305,7 +305,7 @@ def _day(text: str) -> date:
 @report_app.command("efficiency")
 def report_efficiency(
     since: Annotated[Optional[str], typer.Option("--since", help="Tasks done since this day (YYYY-MM-DD).")] = None,
-    by: Annotated[str, typer.Option("--by", help="user | type.")] = "user",
+    by: Annotated[str, typer.Option("--by", metavar="user|type", help="user | type.")] = "user",
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """Estimate against actual per executor or per task type: ratio, mean actual time, and the
