@@ -165,7 +165,7 @@ def rollover(
 @app.command("export")
 def export(
     campaign: CampaignArg,
-    out: Annotated[Path, typer.Option("--out", "-o", help="The .xlsx to write.", dir_okay=False)],
+    out: Annotated[Path, typer.Option("--out", "-o", help="The .xlsx to write.")],
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """Write the campaign as the familiar workbook: a sheet per manager and a Totals sheet

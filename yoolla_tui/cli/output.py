@@ -122,7 +122,7 @@ class ReportFmt(str, Enum):
 ReportFormatOpt = Annotated[Optional[ReportFmt], typer.Option(
     "--format", "-f", help="Output: table for people, md for mail and wikis, csv/json for scripts, xlsx (needs --out). "
                            "Default: from --out's extension (.xlsx .csv .md .json), else table.")]
-OutOpt = Annotated[Optional[Path], typer.Option("--out", "-o", help="Write to this file instead of stdout.", dir_okay=False)]
+OutOpt = Annotated[Optional[Path], typer.Option("--out", "-o", help="Write to this file instead of stdout.")]
 
 Section = tuple[str, Sequence[dict], Sequence[str]]  # (title, rows, columns)
 
