@@ -284,7 +284,7 @@ def pay(*, session: Session, actor: User, deal_id: int | str, amount: str, at: d
     deal = _open_for_write(session, actor, deal_id, _("record payments on"), expected_version)
     excess = 0
     if deal.invoice_cents:
-        unpaid = max(deal.invoice_cents - funnel.paid_cents(session, deal.id), 0)
+        unpaid = max(deal.invoice_cents - int(funnel.paid_cents(session, deal.id)), 0)  # PostgreSQL's sum is a Decimal
         excess = cents - unpaid if cents > unpaid else 0
         if excess and not over:
             raise Conflict(_("{amount} is more than the {unpaid} still unpaid on deal {id}'s invoice of {invoice}: "
