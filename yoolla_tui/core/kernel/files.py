@@ -25,6 +25,10 @@ class CannotWrite(YoollaError):
 
     exit_code = 1
 
+    def __init__(self, message: str, reason: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason or message
+
 
 def umask() -> int:
     """The process's umask, read without changing it (/proc), or by setting it back at once."""
@@ -46,7 +50,7 @@ def reason(exc: OSError) -> str:
 
 
 def cannot_write(path: str | Path, exc: OSError) -> CannotWrite:
-    return CannotWrite(_("cannot write {file}: {reason}").format(file=path, reason=reason(exc)))
+    return CannotWrite(_("cannot write {file}: {reason}").format(file=path, reason=reason(exc)), reason(exc))
 
 
 def check_target(path: str | Path) -> Path:
