@@ -130,6 +130,17 @@ def test_campaign_export_refuses_a_csv_name_and_writes_a_workbook(cli, week, fol
     assert out.stat().st_mode & 0o777 == 0o644
 
 
+def test_a_document_copy_named_as_another_format_is_refused(cli, week, engine, folder):
+    cli("company", "set", "--name", "ООО Юлла")
+    before = dump(engine)
+    result = cli("deal", "document", week["ids"][0], "proposal", "--out", folder / "offer.xlsx", user="anna", code=2)
+    assert result.stderr == f"Error: {folder / 'offer.xlsx'}: this command writes docx, not xlsx: name the file offer.docx\n"
+    assert dump(engine) == before and list(folder.iterdir()) == []
+    with umask(0o002):
+        cli("deal", "document", week["ids"][0], "proposal", "--out", folder / "offer.docx", user="anna")
+    assert (folder / "offer.docx").stat().st_mode & 0o777 == 0o664
+
+
 @pytest.mark.parametrize("command", [["report", "lost"], ["report", "checkpoints"], ["report", "efficiency"],
                                      ["report", "processes"], ["report", "funnel"], ["report", "managers"]])
 def test_every_report_takes_every_format_and_out(cli, week, folder, command):

@@ -13,7 +13,7 @@ from yoolla_tui.core.kernel.i18n import _
 
 from yoolla_tui.cli import context
 from yoolla_tui.cli import deals as deals_cli
-from yoolla_tui.cli.output import FormatOpt, Fmt, done, render, render_one
+from yoolla_tui.cli.output import FormatOpt, Fmt, done, file_format, render, render_one
 
 documents = module("yoolla_tui.core.documents")
 
@@ -50,6 +50,8 @@ def deal_document(
     Example: yoolla deal document 12 proposal --send
     Example: yoolla deal document 12 invoice --amount 15000 --out invoice.docx
     """
+    if out is not None and not out.is_dir():
+        file_format(None, out, formats=["docx"], default="docx")  # --out invoice.xlsx is refused: it is a .docx
     with context.acting() as (session, actor):
         made = documents.make_document(session=session, actor=actor, deal_id=deal, kind=kind, send=send, out=out,
                                        amount=amount, to=to)
