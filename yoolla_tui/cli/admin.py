@@ -13,6 +13,7 @@ reference = module("yoolla_tui.core.kernel.reference")
 demo_core = module("yoolla_tui.core.maintenance.demo")
 users = module("yoolla_tui.core.people.users")
 identity = module("yoolla_tui.core.people.identity")
+from yoolla_tui.core.kernel.errors import BadInput
 from yoolla_tui.core.kernel.i18n import _
 from yoolla_tui.core.kernel.paths import demo_db_url
 
@@ -43,10 +44,17 @@ def init(
 
     Example: yoolla init --admin irina --name "Ирина Орлова"
     """
-    engine = db.get_engine(context.state().url)
+    first_admin = _("a new database needs its first admin: yoolla init --admin LOGIN")
+    if not admin and not db.database_exists(context.state().url):
+        raise BadInput(first_admin)  # and nothing is created
+    engine = context.open_engine(create=True)
+    if not admin and db.current_revision(engine) is None:
+        raise BadInput(first_admin)
     before, after = _upgrade(engine, _("upgrade the database"))
     with db.session_scope(engine) as session:
         reference.load_defaults(session)
+        if not admin and users.count(session) == 0:
+            raise BadInput(_("no users yet: run `yoolla init --admin LOGIN` to create the first admin"))
         if admin:
             user = identity.first_admin(session=session, login=admin, full_name=name, os_login_name=os_login, db_role=db_role)
             kind, _name = identity.whoami(session)
@@ -54,8 +62,6 @@ def init(
                    "someone else with --user LOGIN.").format(
                 login=user.login, who=(_("database role {name}").format(name=user.db_role) if kind == "db"
                                        else _("OS login {name}").format(name=user.os_login))))
-        elif users.count(session) == 0:
-            done(_("No users yet: run `yoolla init --admin LOGIN` to create the first admin."))
     state = _("created") if before is None else (_("upgraded") if before != after else _("already up to date"))
     done(_("Database {url}: {state} (schema {rev}).").format(url=db.safe_url(engine), state=state, rev=after))
 
@@ -66,7 +72,7 @@ def upgrade() -> None:
 
     Example: yoolla db upgrade
     """
-    engine = db.get_engine(context.state().url)
+    engine = context.open_engine()
     before, after = _upgrade(engine, _("upgrade the database"))
     done(_("Schema {before} → {after}.").format(before=before or _("empty"), after=after))
 
@@ -92,7 +98,7 @@ def status() -> None:
 
     Example: yoolla db status
     """
-    engine = db.get_engine(context.state().url)
+    engine = context.open_engine()
     identity.require_known(engine, claimed=context.state().user, command=context.command())
     current, head = db.current_revision(engine), db.head_revision(engine)
     render([{"url": db.safe_url(engine), "schema": current or _("none"), "newest": head,

@@ -15,7 +15,8 @@ campaigns = module("yoolla_tui.core.calls.campaigns")
 from yoolla_tui.core.kernel.i18n import _
 
 from yoolla_tui.cli import context
-from yoolla_tui.cli.output import AllOpt, FormatOpt, Fmt, LimitOpt, console, done, err_console, render, render_listing, render_one
+from yoolla_tui.cli.output import (AllOpt, FormatOpt, Fmt, LimitOpt, console, count_of, done, err_console, file_format, render,
+                                   render_listing, render_one, wrote)
 
 app = typer.Typer(help="Weekly campaigns: create, add clients, assign, move, roll over, close.\n\nExample: yoolla campaign list", no_args_is_help=True)
 
@@ -173,7 +174,7 @@ def rollover(
 @app.command("export")
 def export(
     campaign: CampaignArg,
-    out: Annotated[Path, typer.Option("--out", "-o", help="The .xlsx to write.", dir_okay=False)],
+    out: Annotated[Path, typer.Option("--out", "-o", help="The .xlsx to write.")],
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """Write the campaign as the familiar workbook: a sheet per manager and a Totals sheet
@@ -183,16 +184,16 @@ def export(
     """
     from yoolla_tui.core.reports.workbook import export_campaign, record_export
 
+    file_format(None, out, formats=["xlsx"], default="xlsx")  # w.csv is refused: the file is a workbook
     with context.reading_as() as (session, actor), _progress() as (tick, total):
         result = export_campaign(session=session, actor=actor, ref=campaign, path=out, progress=tick, on_total=total)
     with context.acting() as (session, actor):
         record_export(session=session, actor=actor, result=result)
     result.pop("campaign_id")
+    wrote(out, _("campaign {name!r}, {deals} deals").format(name=result["campaign"], deals=result["deals"]),
+          count_of(len(result["sheets"]), _("1 sheet"), _("{n} sheets")))
     if fmt == Fmt.json:
         render_one(result, fmt)
-    else:
-        done(_("Campaign {name!r}: {deals} deals on {sheets} sheets written to {file}.").format(
-            name=result["campaign"], deals=result["deals"], sheets=len(result["sheets"]), file=result["file"]))
 
 
 @contextmanager

@@ -9,7 +9,7 @@ import typer
 
 from yoolla_tui.cli._lazy import module
 
-from yoolla_tui.core.kernel import clock
+from yoolla_tui.core.kernel import clock, money
 deals = module("yoolla_tui.core.calls.deals")
 from yoolla_tui.core.kernel.i18n import _
 
@@ -120,6 +120,7 @@ def pay(
     amount: Annotated[str, typer.Argument(help="Amount received.")],
     at: Annotated[Optional[str], typer.Option("--at", help="When it was paid (default now): 2026-11-26, 'today 14:00'…")] = None,
     expect_version: VersionOpt = None,
+    over: Annotated[bool, typer.Option("--over", help="Record a payment above what is still unpaid on the invoice.")] = False,
 ) -> None:
     """Record a payment. Several are allowed; once they cover the invoice the deal is paid.
 
@@ -127,7 +128,11 @@ def pay(
     """
     with context.acting() as (session, actor):
         payment = deals.pay(session=session, actor=actor, deal_id=deal, amount=amount,
-                            at=clock.parse_when(at) if at else None, expected_version=expect_version)
+                            at=clock.parse_when(at) if at else None, expected_version=expect_version, over=over)
+        card = deals.show(session=session, actor=actor, deal_id=payment.deal_id)
+        if over and card.get("invoice") and card.get("paid"):
+            done(_("Deal {id}: {amount} recorded; paid {paid} on an invoice of {invoice}.").format(
+                id=card["id"], amount=money.show(payment.amount_cents), paid=card["paid"], invoice=card["invoice"]))
         _report(session, actor, payment.deal_id)
 
 

@@ -20,7 +20,8 @@ from yoolla_tui.core.kernel.i18n import _
 
 from yoolla_tui.cli import context
 from yoolla_tui.cli.deals import DealArg, deal_app
-from yoolla_tui.cli.output import AllOpt, FormatOpt, Fmt, LimitOpt, console, done, render, render_listing, render_one
+from yoolla_tui.cli.output import (AllOpt, FormatOpt, Fmt, LimitOpt, OutOpt, ReportFormatOpt, console, done, render, render_listing,
+                                   render_one, report)
 from yoolla_tui.cli.reports import app as report_app
 
 stage_app = typer.Typer(help="The funnel's stages: order, kind, follow-up delay, time budget, required fields.\n\nExample: yoolla stage list",
@@ -297,23 +298,25 @@ HEALTH_COLUMNS = ["health", "deal_id", "client", "stage", "light", "checkpoints"
 
 
 def health(
-    user: Annotated[Optional[str], typer.Option("--user", help="Whose deals, a login (default: yours); supervisors see their team's.")] = None,
+    manager: Annotated[Optional[str], typer.Option("--manager", "-m", help="Whose deals, a login (default: yours); supervisors see their team's.")] = None,
     deal: Annotated[Optional[str], typer.Option("--deal", help="One deal in detail: its checkpoints and payments.")] = None,
     limit: LimitOpt = None,
     all_: AllOpt = False,
     fmt: FormatOpt = Fmt.table,
+    old_user: Annotated[Optional[str], typer.Option("--user", hidden=True)] = None,
 ) -> None:
     """Deal health: your open deals, red when a checkpoint or the close date is overdue, green
     when all checkpoints are on plan, white when a deal has none; the nearest checkpoint and the
     time left to it, payments against the invoice, the planned close date.
 
-    Example: yoolla health --user anna --format json
+    Example: yoolla health --manager anna --format json
     """
+    context.renamed_user(old_user, command="health", new="--manager", meaning=_("whose deals"))
     with context.reading_as() as (session, actor):
         if deal:
             card = health_core.detail(session=session, actor=actor, deal_id=deal)
         else:
-            rows = health_core.list_health(session=session, actor=actor, user=user)
+            rows = health_core.list_health(session=session, actor=actor, user=manager)
     if deal:
         render_one(card, fmt)
         if fmt != Fmt.json:
@@ -346,7 +349,8 @@ def deal_set(
 def report_lost(
     campaign: Annotated[Optional[str], typer.Option("--campaign", "-c", help="One campaign.")] = None,
     manager: Annotated[Optional[str], typer.Option("--manager", "-m", help="One manager's deals.")] = None,
-    fmt: FormatOpt = Fmt.table,
+    fmt: ReportFormatOpt = None,
+    out: OutOpt = None,
 ) -> None:
     """Lost deals by the stage they had reached and by reason: count and share (percent).
 
@@ -354,7 +358,7 @@ def report_lost(
     """
     with context.reading_as() as (session, actor):
         rows = funnel_reports.lost(session=session, actor=actor, campaign=campaign, manager=manager)
-    render(rows, fmt, ["by", "code", "name", "count", "share"], empty=_("No lost deals."))
+    report([(_("Lost deals"), rows, ["by", "code", "name", "count", "share"])], fmt, out, rows, what=_("lost deals report"))
 
 
 @report_app.command("checkpoints")
@@ -362,7 +366,8 @@ def report_checkpoints(
     campaign: Annotated[Optional[str], typer.Option("--campaign", "-c", help="One campaign.")] = None,
     manager: Annotated[Optional[str], typer.Option("--manager", "-m", help="One manager's deals.")] = None,
     by: Annotated[str, typer.Option("--by", metavar="both|type|manager", help="both (type and manager) | type | manager.")] = "both",
-    fmt: FormatOpt = Fmt.table,
+    fmt: ReportFormatOpt = None,
+    out: OutOpt = None,
 ) -> None:
     """Where execution slipped: per checkpoint type and manager, planned, done on time, done
     late, still overdue, on plan, and the mean delay (days) of those done late.
@@ -371,7 +376,9 @@ def report_checkpoints(
     """
     with context.reading_as() as (session, actor):
         rows = funnel_reports.checkpoint_report(session=session, actor=actor, campaign=campaign, manager=manager, by=by)
-    render(rows, fmt, None, empty=_("No checkpoints planned."))
+    columns = ([] if by == "manager" else ["type"]) + ([] if by == "type" else ["manager"]) + [
+        "planned", "done_on_time", "done_late", "overdue", "on_plan", "mean_delay_days"]
+    report([(_("Checkpoints"), rows, columns)], fmt, out, rows, what=_("checkpoints report"))
 
 
 def register(app: typer.Typer) -> None:

@@ -120,28 +120,83 @@ class ReportFmt(str, Enum):
     xlsx = "xlsx"
 
 
-ReportFormatOpt = Annotated[ReportFmt, typer.Option(
-    "--format", "-f", help="Output: table for people, md for mail and wikis, csv/json for scripts, xlsx (needs --out).")]
-OutOpt = Annotated[Optional[Path], typer.Option("--out", "-o", help="Write to this file instead of stdout.", dir_okay=False)]
+ReportFormatOpt = Annotated[Optional[ReportFmt], typer.Option(
+    "--format", "-f", help="Output: table for people, md for mail and wikis, csv/json for scripts, xlsx (needs --out). "
+                           "Default: from --out's extension (.xlsx .csv .md .json), else table.")]
+OutOpt = Annotated[Optional[Path], typer.Option("--out", "-o", help="Write to this file instead of stdout.")]
 
 Section = tuple[str, Sequence[dict], Sequence[str]]  # (title, rows, columns)
 
+# ---- the one rule for --format and --out --------------------------------------------------------
 
-def report(sections: Sequence[Section], fmt: ReportFmt, out: Path | None, data: Any) -> None:
+FILE_FORMATS = {".xlsx": "xlsx", ".csv": "csv", ".md": "md", ".json": "json"}  # extension -> format
+
+
+def file_format(fmt: str | Enum | None, out: Path | None, *, formats: Sequence[str], default: str) -> str:
+    """The format a command writes, from `--format` and `--out` (every command with --out uses this).
+
+    - `--format` not given: the extension of `--out` names it (.xlsx, .csv, .md, .json); another
+      extension, or no --out, gives the command's `default`.
+    - `--format` given with an `--out` whose extension names another format: refused (BadInput,
+      exit 2) before anything is read or written: rep.xlsx holds a workbook, never a text table.
+    - a format the command does not write (`formats`): refused, naming the ones it does.
+    """
+    given = fmt.value if isinstance(fmt, Enum) else fmt
+    named = FILE_FORMATS.get(out.suffix.lower()) if out is not None else None
+    if given is None:
+        chosen = named or default
+        if chosen not in formats:
+            raise BadInput(_("{file}: this command writes {formats}, not {format}: name the file {suggestion}").format(
+                file=out, formats=", ".join(formats), format=chosen, suggestion=out.with_suffix(_suffix(formats[0])).name))
+        return chosen
+    if given not in formats:
+        raise BadInput(_("--format {format}: this command writes {formats}").format(format=given, formats=", ".join(formats)))
+    if named is not None and named != given:
+        raise BadInput(_("--format {format} contradicts --out {file} (a .{named} name): drop --format or name the file "
+                         "{suggestion}").format(format=given, file=out, named=named,
+                                                suggestion=out.with_suffix(_suffix(given)).name))
+    return given
+
+
+def _suffix(fmt: str) -> str:
+    return {"table": ".txt"}.get(fmt, f".{fmt}")
+
+
+def wrote(out: Path, what: str, detail: str) -> None:
+    """The line every --out prints on stderr: "Wrote rep.xlsx (weekly report, 5 sheets)"."""
+    err_console.print(visible(_("Wrote {file} ({what}, {detail})").format(file=out, what=what, detail=detail)),
+                      highlight=False, markup=False, soft_wrap=True)
+
+
+def count_of(n: int, one: str, many: str) -> str:
+    """"1 sheet" / "5 sheets": `one` and `many` are translated messages, `many` with {n}."""
+    return one if n == 1 else many.format(n=n)
+
+
+def report(sections: Sequence[Section], fmt: ReportFmt | None, out: Path | None, data: Any, *,
+           what: str | None = None) -> None:
     """Print (or write to `out`) a report made of titled tables; json prints `data` as core gave it.
 
-    xlsx needs `out` (BadInput otherwise); a file is written whole or not at all."""
-    if fmt == ReportFmt.xlsx:
+    The format: `file_format` (from --format, else --out's extension, else table). xlsx needs
+    `out` (BadInput otherwise). A file is written whole or not at all (core/kernel/files.py) and
+    named on stderr with `what` it holds ("weekly report")."""
+    chosen = ReportFmt(file_format(fmt, out, formats=[f.value for f in ReportFmt], default=ReportFmt.table.value))
+    what = what or (sections[0][0] if sections else _("report"))
+    from yoolla_tui.core.kernel import files
+
+    if chosen == ReportFmt.xlsx:
         if out is None:
             raise BadInput(_("--format xlsx writes a file: add --out FILE.xlsx"))
         from yoolla_tui.core.reports.workbook import write_tables
 
-        write_tables(out, [(title, [[_plain(r.get(c)) for c in cols] for r in rows], list(cols)) for title, rows, cols in sections])
+        sheets = write_tables(out, [(title, [[_plain(r.get(c)) for c in cols] for r in rows], list(cols))
+                                    for title, rows, cols in sections])
+        wrote(out, what, count_of(len(sheets), _("1 sheet"), _("{n} sheets")))
         return
     buffer = io.StringIO()
-    if fmt == ReportFmt.json:
+    if chosen == ReportFmt.json:
         buffer.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
-    elif fmt == ReportFmt.csv:
+    elif chosen == ReportFmt.csv:
         writer = csv.writer(buffer, lineterminator="\n")
         for index, (title, rows, cols) in enumerate(sections):
             if len(sections) > 1:
@@ -151,7 +206,7 @@ def report(sections: Sequence[Section], fmt: ReportFmt, out: Path | None, data: 
             writer.writerow(cols)
             for row in rows:
                 writer.writerow(["" if row.get(c) is None else _csv_cell(row.get(c)) for c in cols])
-    elif fmt == ReportFmt.md:
+    elif chosen == ReportFmt.md:
         for index, (title, rows, cols) in enumerate(sections):
             buffer.write(("\n" if index else "") + f"## {title}\n\n")
             buffer.write(markdown(rows, cols))
@@ -167,8 +222,15 @@ def report(sections: Sequence[Section], fmt: ReportFmt, out: Path | None, data: 
     text = buffer.getvalue()
     if out is None:
         sys.stdout.write(text)
+        return
+    files.write_text(out, text)
+    if chosen == ReportFmt.json:
+        detail = "json"
+    elif len(sections) == 1:
+        detail = count_of(len(sections[0][1]), _("1 row"), _("{n} rows"))
     else:
-        out.write_text(text, encoding="utf-8")
+        detail = count_of(len(sections), _("1 table"), _("{n} tables"))
+    wrote(out, what, detail)
 
 
 def markdown(rows: Sequence[dict], cols: Sequence[str]) -> str:
