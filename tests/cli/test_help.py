@@ -157,7 +157,10 @@ def shell_env(tmp_path):
     if not shutil.which("bash"):
         pytest.skip("bash is not installed")
     bin_dir = str(Path(sys.executable).parent)
-    return {"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(tmp_path), "SHELL": "/bin/bash", "YOOLLA_LANG": "en"}
+    # Typer finds the shell by walking up the process tree; under a test runner's workers (CI, xdist)
+    # there may be none to find, so the shell is named on the command line, as a person may do too.
+    return {"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(tmp_path), "SHELL": "/bin/bash", "YOOLLA_LANG": "en",
+            "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"}
 
 
 def test_completion_offers_deal_for_de(shell_env):
