@@ -212,7 +212,7 @@ def test_anna_works_her_day_through_yoolla_with_her_own_role(shop):
     anna("call", "log", deal, "--outcome", "interested", "--note", "КП", user="anna", now=TEN)
     anna("order", "add", deal, "Баннер", user="anna")
     anna("task", "add", "2", "Печать", "--type", "print", "--assignee", "egor", "--estimate", "1h", user="anna")
-    assert "Печать" in anna("task", "queue", "--user", "egor", user="anna").stdout
+    assert "Печать" in anna("task", "queue", "--of", "egor", user="anna").stdout
     report = anna.json("report", "daily", user="anna", now=TEN)
     assert report  # her report reads
     calls = owner_rows(shop.engine, "SELECT user_id, outcome FROM call WHERE deal_id = :d ORDER BY id", d=deal)

@@ -15,7 +15,7 @@ import pytest
 import typer.main
 from rich.cells import cell_len
 
-from tests.conftest import Cli
+from tests.conftest import PG_URL, Cli
 from yoolla_tui.cli import app, output
 from yoolla_tui.core.kernel import db
 
@@ -111,6 +111,11 @@ def test_every_command_is_rendered_here_or_skipped_for_a_reason():
     commands = _commands()
     assert sorted(set(commands) - set(RUN) - set(SKIP)) == [], "add the new command to RUN or SKIP"
     assert sorted((set(RUN) | set(SKIP)) - set(commands)) == [], "a command in RUN or SKIP no longer exists"
+
+
+# How a table is drawn does not depend on the database; the demo these tables show is a SQLite
+# file copied from the suite's template, so the PostgreSQL pass leaves this module to the SQLite one.
+pytestmark = pytest.mark.skipif(bool(PG_URL), reason="table widths are the same on both databases; checked in the SQLite pass")
 
 
 @pytest.fixture(scope="module")
