@@ -5,6 +5,8 @@
     python bench/bench_startup.py --db /work/bench-db/big.sqlite   # + report weekly/managers/funnel
     git archive main yoolla_tui | tar -x -C /tmp/before            # a version to compare with:
     python bench/bench_startup.py --db big.sqlite --before /tmp/before   # its reports in the same rounds
+    # a version with an older schema reads a copy of the database at its revision:
+    python bench/bench_startup.py --db big.sqlite --before /tmp/before --before-db big-0013.sqlite
 
 Peers: `sqlite-utils --version` / `--help` (a click CLI), `python -c pass`, and for the reports the
 floor of any command that touches the database, `python -c "import sqlmodel"`, and
@@ -42,6 +44,8 @@ def main() -> None:
     parser.add_argument("--user", default="irina")
     parser.add_argument("--before", metavar="DIR", help="a source tree holding another yoolla_tui (e.g. main's): its "
                         "reports run in the same rounds, with PYTHONPATH=DIR")
+    parser.add_argument("--before-db", metavar="URL", help="the database --before reads (default: --db), e.g. a copy "
+                        "downgraded to the revision that version knows")
     args = parser.parse_args()
     for tree in filter(None, [Path(__file__).resolve().parent.parent, args.before]):
         compileall.compile_dir(str(Path(tree) / "yoolla_tui"), quiet=1)
@@ -59,6 +63,8 @@ def main() -> None:
     if not args.db:
         return
     url = args.db if "://" in args.db else f"sqlite:///{args.db}"
+    before_url = args.before_db or url
+    before_url = before_url if "://" in before_url else f"sqlite:///{before_url}"
     env = {**os.environ, "YOOLLA_DB": url, "YOOLLA_USER": args.user, "YOOLLA_NOW": NOW,
            "YOOLLA_TZ": os.environ.get("YOOLLA_TZ", "Europe/Moscow")}
     commands = {'python -c "import sqlmodel" (floor)': [PY, "-c", "import sqlmodel"]}
@@ -67,8 +73,8 @@ def main() -> None:
     for name in ("weekly", "managers", "funnel"):
         commands[f"yoolla report {name} --format json"] = [YOOLLA, "report", name, "--format", "json"]
         if args.before:
-            commands[f"yoolla report {name} --format json, before"] = ["env", f"PYTHONPATH={args.before}", YOOLLA, "report", name,
-                                                                "--format", "json"]
+            commands[f"yoolla report {name} --format json, before"] = [
+                "env", f"PYTHONPATH={args.before}", f"YOOLLA_DB={before_url}", YOOLLA, "report", name, "--format", "json"]
     table(f"reports on {url.split('@')[-1]}", ab(commands, env=env, rounds=args.rounds), peer='python -c "import sqlmodel" (floor)')
 
 
