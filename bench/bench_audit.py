@@ -31,7 +31,7 @@ from ab import load  # noqa: E402
 from yoolla_tui.core.calls.importing.bulk import insert_rows  # noqa: E402
 from yoolla_tui.core.kernel import db, reference  # noqa: E402
 from yoolla_tui.core.kernel.models import AuditRecord  # noqa: E402
-from yoolla_tui.core.people import users  # noqa: E402
+from yoolla_tui.core.people import identity  # noqa: E402
 
 PY = sys.executable
 YOOLLA = shutil.which("yoolla", path=str(Path(PY).parent)) or "yoolla"
@@ -51,7 +51,8 @@ def fill(url: str, records: int) -> None:
 
         admin_id = session.scalar(select(User.id).where(User.login == "irina"))
         if admin_id is None:
-            admin_id = users.bootstrap_admin(session=session, login="irina", full_name="Irina").id
+            # mapped to whoever runs the bench (OS login / database role), as `yoolla init` does
+            admin_id = identity.first_admin(session=session, login="irina", full_name="Irina").id
     start = datetime(2026, 1, 5, 6, tzinfo=timezone.utc)
     with engine.begin() as conn:
         for first in range(0, records, 100_000):

@@ -32,7 +32,6 @@ from yoolla_tui.core.kernel.errors import BadInput
 from yoolla_tui.core.kernel.i18n import _
 from yoolla_tui.core.kernel.models import Call, Campaign, Deal, Outcome, Payment, Reach, Role, Stage, StageKind, Tally, User
 from yoolla_tui.core.kernel.permissions import supervised_ids
-from yoolla_tui.core.calls.campaigns import resolve
 
 # Outcomes where nobody from the client was spoken to: they do not count as "reached".
 NOT_REACHED = (Outcome.no_answer.value, Outcome.wrong_number.value)
@@ -58,6 +57,10 @@ def _visible_managers(session: Session, actor: User) -> list[User]:
 def _campaigns(session: Session, campaign: str | None, week: str | None = None) -> tuple[list[Campaign], str]:
     """The campaigns in scope and a label: one by name/id, those of a week, or every open one."""
     if campaign:
+        # Only a report on one campaign needs its name resolved; the campaigns module brings
+        # clients, phones and importing with it, which a week's report has no use for.
+        from yoolla_tui.core.calls.campaigns import resolve
+
         found = resolve(session, campaign)
         return [found], found.name
     if week:
