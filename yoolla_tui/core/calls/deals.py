@@ -156,7 +156,8 @@ def log_call(*, session: Session, actor: User, deal_id: int | str, outcome: str,
     - no_answer: retry after the delay (>= the floor), inside working hours, at most N a week;
       after the last attempt the deal leaves this week's queue (it rolls into next week's).
     - call_back: needs `next_call`; due then, for the manager who set it.
-    - interested: a deal at the first stage moves to the next one.
+    - interested: a deal at the first stage moves to the next one; either way the next call is
+      the stage's follow-up, or the next business day when the stage has none.
     - refused: needs a lost `reason`; closes the deal as lost.
     - do_not_call: blacklists the client everywhere (closes all its open deals).
     - wrong_number: out of the queue until the client's phone is corrected.
@@ -214,10 +215,12 @@ def log_call(*, session: Session, actor: User, deal_id: int | str, outcome: str,
         if current.id == reference.first_stage(session, current.pipeline_id).id:
             following = next(s for s in stages if s.position > current.position and s.kind == StageKind.open)
             funnel.enter_stage(session, actor, deal, following, calendar=calendar, when=now)
-        elif current.followup_days is not None:
-            # Still moving, not yet at the next step (e.g. "will pay"): the stage's follow-up
-            # applies from now, so the deal never drops out of the queue unnoticed.
-            deal.next_call_at = calendar.followup(now, current.followup_days)
+        # Moved on (to_call -> agreed) or still moving (e.g. "will pay"): the stage's follow-up
+        # applies from now, or the next business day for a stage without one ("agreed"), so an
+        # interested client never drops out of the queue unnoticed.
+        if deal.closed_at is None:  # a stage trigger may have closed it
+            deal.next_call_at = funnel.followup_after_interest(session.get(Stage, deal.stage_id), now,
+                                                               calendar=calendar)
     elif outcome == Outcome.refused:
         funnel.close_lost(session, actor, deal, lost_reason, calendar=calendar, note=note, when=now)
     elif outcome == Outcome.do_not_call:
