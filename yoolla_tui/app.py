@@ -16,7 +16,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 
-from yoolla_tui.core.kernel import db
+from yoolla_tui.core.kernel import clock, db
 from yoolla_tui.core.people import identity
 from yoolla_tui.core.kernel.errors import DatabaseReplaced
 from yoolla_tui.core.kernel.i18n import _
@@ -62,8 +62,10 @@ class YoollaApp(App):
         # A deal-changing key is taken only `key_guard` seconds after the deal was drawn.
         self.key_guard = key_guard
         # The outcomes this session logged, oldest first: (call id, deal id); `z` undoes the
-        # last one, then the one before, one step at a time.
+        # last one, then the one before, one step at a time, back to when the dashboard opened
+        # (`opened_at`: core waives `undo_minutes` for the actor's calls since then).
         self.undo_stack: list[tuple[int, int]] = []
+        self.opened_at = clock.now()
         # The deal last on the Deal screen: Today's cursor goes back to it.
         self.last_deal_id: int | None = None
         # Tasks finished with `d` in this session: (task id, status before), for `z` on Tasks.

@@ -109,7 +109,7 @@ class DealScreen(Screen):
                     id="document", show=False),
             Binding("t", "triggers", _("Triggers"), tooltip=_("The stages' triggers: switch each on or off (admins)"),
                     id="triggers"),
-            Binding("z", "undo", _("Undo"), tooltip=_("Undo the last outcome you logged (a few minutes)"), id="undo"),
+            Binding("z", "undo", _("Undo"), tooltip=_("Undo the last outcome you logged, then the one before"), id="undo"),
             Binding("z", "nothing_to_undo", show=False),  # z with nothing left says so
             Binding("space", "next", _("Next"), tooltip=_("Open the next due deal"), id="next"),
             Binding("r", "reload", _("Refresh"), tooltip=_("Reload the deal"), id="reload", show=False),
@@ -604,7 +604,7 @@ class DealScreen(Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="write")
     def _undo(self, call_id: int, deal_id: int) -> None:
-        self.app.core(deals.undo_call, call_id=call_id)
+        self.app.core(deals.undo_call, call_id=call_id, since=self.app.opened_at)
         self.app.call_from_thread(self._undone, deal_id)
 
     def _undone(self, deal_id: int) -> None:

@@ -58,7 +58,7 @@ class TodayScreen(Screen):
                     id="supervisor"),
             Binding("m", "pick_manager", _("Manager"), tooltip=_("Show one manager's queue, or everyone's"),
                     id="manager", show=False),
-            Binding("z", "undo", _("Undo"), tooltip=_("Undo the last outcome you logged (a few minutes)"), id="undo"),
+            Binding("z", "undo", _("Undo"), tooltip=_("Undo the last outcome you logged, then the one before"), id="undo"),
             Binding("z", "nothing_to_undo", show=False),
             Binding("r", "reload", _("Refresh"), tooltip=_("Reload the counters and the queue"), id="reload",
                     show=False),

@@ -180,6 +180,7 @@ def log_call(*, session: Session, actor: User, deal_id: int | str, outcome: str,
     calendar = WorkCalendar(session)
     stage_before = deal.stage_id
     before = _undo_state(deal)  # what `undo_call` restores
+    version_before = deal.version  # an undo of this call puts the deal back to this version's state
     lost_reason = None
     if outcome == Outcome.call_back:
         if next_call is None:
@@ -235,7 +236,8 @@ def log_call(*, session: Session, actor: User, deal_id: int | str, outcome: str,
     session.add(call)
     session.flush()
     audit.record(session, actor, "call.log", "deal", deal.id, call=call.id, outcome=outcome,
-                 next_call_at=deal.next_call_at, reason=reason, before=before, version=deal.version)
+                 next_call_at=deal.next_call_at, reason=reason, before=before, version=deal.version,
+                 version_before=version_before)
     return call
 
 
@@ -310,11 +312,16 @@ def _undo_state(deal: Deal) -> dict:
             for key in _UNDO_FIELDS for value in [getattr(deal, key)]}
 
 
-def undo_call(*, session: Session, actor: User, call_id: int | str) -> Deal:
+def undo_call(*, session: Session, actor: User, call_id: int | str, since: datetime | None = None) -> Deal:
     """Undo a call log within `undo_minutes` (setting, default 5): the deal returns to its state
     before the call, the call is deleted, and `call.undo` is audited.
 
-    Refused (Conflict) once the deal changed after the call (any later write, by anyone), for a
+    `since`: when the actor's dashboard opened. A call the actor logged since then has no time
+    limit (the dashboard's `z` walks back through its session step by step); the window holds for
+    everything else (`yoolla call undo`, another session's calls).
+
+    Refused (Conflict) once the deal changed after the call (any later write, by anyone, except
+    calls logged after it that were undone since: undoing those put the deal back), for a
     do_not_call (lifting a blacklist is an admin's `yoolla client allow`), and after the window;
     PermissionDenied for a call someone else logged (admins may undo any); NotFound for no such call.
     """
@@ -332,7 +339,8 @@ def undo_call(*, session: Session, actor: User, call_id: int | str) -> Deal:
             id=call.id))
     now = clock.now()
     minutes = settings.get(session, "undo_minutes")
-    if now - call.at > timedelta(minutes=minutes):
+    this_session = since is not None and call.user_id == actor.id and call.at >= since
+    if not this_session and now - call.at > timedelta(minutes=minutes):
         raise Conflict(_("call {id} was logged at {at}, more than {minutes} minutes ago; it can no longer be undone").format(
             id=call.id, at=clock.show(call.at), minutes=minutes))
     logged = next((r for r in session.scalars(
@@ -341,7 +349,7 @@ def undo_call(*, session: Session, actor: User, call_id: int | str) -> Deal:
         if r.data.get("call") == call.id), None)
     if logged is None or "before" not in logged.data:
         raise Conflict(_("call {id} cannot be undone: its record has no earlier state").format(id=call.id))
-    if deal.version != logged.data.get("version"):
+    if _version_undone_to(session, deal, after=logged.id) != logged.data.get("version"):
         change = last_change(session, "deal", deal.id) or {}
         raise Conflict(_("deal {deal} changed after call {id} ({who}, {at}); the call can no longer be undone").format(
             deal=deal.id, id=call.id, who=change.get("login") or "?", at=change.get("at") or "?"))
@@ -361,5 +369,18 @@ def undo_call(*, session: Session, actor: User, call_id: int | str) -> Deal:
     session.delete(call)
     session.flush()
     audit.record(session, actor, "call.undo", "deal", deal.id, call=call_id, outcome=call.outcome,
-                 at=call.at, user=call.user_id)
+                 at=call.at, user=call.user_id, version=deal.version, back_to=logged.data.get("version_before"))
     return deal
+
+
+def _version_undone_to(session: Session, deal: Deal, *, after: int) -> int:
+    """The deal's version, seen through the undos audited after record `after`: an undo that put
+    the deal back to the state of version N (its `back_to`) counts as version N. So a call, then a
+    second one on the same deal, then `z` twice undoes both; any other write breaks the chain."""
+    version = deal.version
+    undos = {r.data.get("version"): r.data.get("back_to") for r in session.scalars(
+        select(AuditRecord).where(AuditRecord.action == "call.undo", AuditRecord.entity == "deal",
+                                  AuditRecord.entity_id == deal.id, AuditRecord.id > after))}
+    while undos.get(version) is not None and undos[version] < version:
+        version = undos[version]
+    return version
