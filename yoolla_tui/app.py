@@ -134,8 +134,10 @@ class YoollaApp(App):
     def action_command_palette(self) -> None:
         from textual.command import CommandPalette
 
+        from yoolla_tui.screens.palette import YoollaPalette
+
         if self.use_command_palette and not CommandPalette.is_open(self):
-            self.push_screen(CommandPalette(id="--command-palette", placeholder=_("Search for commands…")))
+            self.push_screen(YoollaPalette())
 
     def action_toggle_help(self) -> None:
         from yoolla_tui.screens.help import HelpModal
