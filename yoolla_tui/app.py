@@ -117,7 +117,14 @@ class YoollaApp(App):
 
         # Executors work tasks, not deals: their day starts on their queue.
         self.push_screen(TasksScreen() if self.actor.role == "executor" else TodayScreen())
-        self._warm_up()
+        self._warmed = False
+
+    def warm_up_once(self) -> None:
+        """Called once the first screen is drawn: loading the calendar earlier would compete with
+        that first draw for the one Python thread that runs at a time (0.2 s of CPU)."""
+        if not getattr(self, "_warmed", True):
+            self._warmed = True
+            self._warm_up()
 
     @work(thread=True, exit_on_error=False, group="warm-up")
     def _warm_up(self) -> None:

@@ -96,12 +96,18 @@ class TodayScreen(Screen):
         self._columns(self.app.size.width)
         self._counters(None)
         self.reload()
+        self._first_resume = True  # the resume that follows this mount needs no second read
         self.set_interval(self.app.refresh_seconds, self.reload)
         table.focus()
 
     def on_screen_resume(self) -> None:
         # Back from a deal: the cursor goes to the deal just left (once the queue is re-read).
         self._return_to = self.app.last_deal_id
+        if getattr(self, "_first_resume", False):
+            # Textual resumes a screen right after mounting it: the queue is already being read,
+            # and a second read of the same would double the work before the first draw.
+            self._first_resume = False
+            return
         self.reload()
 
     def _widths(self, width: int) -> tuple[tuple[str, int], ...]:
@@ -172,6 +178,7 @@ class TodayScreen(Screen):
             table.move_cursor(row=ids.index(selected), animate=False)
         elif ids:
             table.move_cursor(row=min(keep, len(ids) - 1), animate=False)
+        self.call_after_refresh(self.app.warm_up_once)  # the first queue is on screen
 
     def _append(self, page: dict, offset: int) -> None:
         table = self.query_one("#queue", DataTable)
