@@ -589,6 +589,7 @@ class DealScreen(Screen):
         self.reload()
 
     def action_undo(self) -> None:
+        self._ignored = 0  # a deliberate key: the notice of keys dropped before is said and done
         if not self.app.undo_stack:
             self.action_nothing_to_undo()
             return
@@ -601,6 +602,7 @@ class DealScreen(Screen):
         self._sync_bindings()
 
     def action_nothing_to_undo(self) -> None:
+        self._ignored = 0
         self._message(_("Nothing to undo: every outcome you logged since the dashboard opened is undone."))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="write")

@@ -130,8 +130,10 @@ class TodayScreen(Screen):
         self._layout = self._widths(width)
         titles = {"light": "", "due": _("Due"), "client": _("Client"), "phone": _("Phone"), "stage": _("Stage"),
                   "status": _("Last outcome"), "manager": _("Manager")}
+        if len(titles["status"]) > dict(self._layout).get("status", 99):
+            titles["status"] = _("Outcome")  # the short header of a narrow column, still words
         for key, w in self._layout:
-            table.add_column(titles[key], key=key, width=w)
+            table.add_column(cut(titles[key], w), key=key, width=w)  # a header is never silently cut
         rows, self._rows, self._ids = self._rows, [], []
         self._add(rows)
 
