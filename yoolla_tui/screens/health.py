@@ -64,13 +64,15 @@ class HealthScreen(BoardScreen):
 
     def _widths(self, width: int) -> tuple[tuple[str, int], ...]:
         """(column key, width) for a terminal `width`: the detail panel takes 30 columns below 100
-        (36 above), and the client and the nearest checkpoint share what is left, 1 to 2; a cell
-        too narrow for its text ends in "…" (the detail beside it shows the whole)."""
+        (36 above); the nearest checkpoint gets what its longest text needs, up to two thirds of
+        what is left, and the client the rest; a cell too narrow for its text ends in "…" (the
+        detail beside it shows the whole)."""
         detail = 30 if width < 100 else 36
         columns = [("health", 1), ("deal", 6)] + ([("manager", 8 if width < 100 else 10)] if self.team_view else [])
         room = width - detail - 4 - 2 * (len(columns) + 2) - sum(w for _key, w in columns)  # margin, scrollbar, padding
-        client = max(8, room // 3)
-        nearest = max(8, room - client)
+        need = max([len(r["nearest"] or "") for r in self.rows] + [len(_("Checkpoint"))])
+        nearest = max(8, min(need, room * 2 // 3))
+        client = max(8, room - nearest)
         return tuple(columns[:2] + [("client", client)] + columns[2:] + [("nearest", nearest)])
 
     def _columns(self, width: int) -> None:
@@ -144,8 +146,11 @@ class HealthScreen(BoardScreen):
         table = self.query_one("#health", DataTable)
         keep = table.cursor_row
         self.rows = rows
-        table.clear()
-        self._add(rows)
+        if self._widths(self.app.size.width) != self._layout:
+            self._columns(self.app.size.width)  # what the nearest checkpoints need changed
+        else:
+            table.clear()
+            self._add(rows)
         counts = {c: sum(1 for r in rows if r["health"] == c) for c in ("red", "green", "white")}
         summary = _("{red} red · {green} green · {white} white").format(**counts) if rows else _("No open deals.")
         if self.team_view:
