@@ -142,6 +142,8 @@ class TodayScreen(Screen):
             cursor = self.query_one("#queue", DataTable).cursor_row
             self._columns(event.size.width)
             self.query_one("#queue", DataTable).move_cursor(row=cursor, animate=False)
+        if getattr(self, "_layout", None) is not None:
+            self._pager()  # what fits on the line changes with the width
 
     # ---- loading -------------------------------------------------------------------------
 
@@ -220,19 +222,24 @@ class TodayScreen(Screen):
 
     def _pager(self) -> None:
         shown = self.query_one("#queue", DataTable).row_count
+        tail = ""
+        if self.search:
+            tail += " · " + _("filter: {search} (esc clears)").format(search=self.search)
+        if self.team_view:
+            tail += " · " + (_("manager: {login} (m)").format(login=self.manager) if self.manager
+                             else _("everyone (m picks a manager)"))
+        room = self.app.size.width - 4  # the line's padding
         if self.total == 0:
             text = _("Nothing due: the queue is empty.") if not self.search else _("No deal in the queue matches {search!r}.").format(search=self.search)
         elif shown < self.total:
             text = _("{shown} of {total} due · sorted by {sort} · more load as you scroll").format(
                 shown=count(shown), total=count(self.total), sort=sort_labels()[self.sort])
+            if len(text + tail) > room:  # the scrolling hint is the first to go, not the keys
+                text = _("{shown} of {total} due · sorted by {sort}").format(
+                    shown=count(shown), total=count(self.total), sort=sort_labels()[self.sort])
         else:
             text = _("{total} due · sorted by {sort}").format(total=count(self.total), sort=sort_labels()[self.sort])
-        if self.search:
-            text += " · " + _("filter: {search} (esc clears)").format(search=self.search)
-        if self.team_view:
-            text += " · " + (_("manager: {login} (m)").format(login=self.manager) if self.manager
-                             else _("everyone (m picks a manager)"))
-        self.query_one("#pager", Static).update(text)
+        self.query_one("#pager", Static).update(cut(text + tail, room))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         error = worker_failed(event)
