@@ -417,7 +417,7 @@ class DealScreen(Screen):
             if outcome in STAYS:
                 view = self.app.read(today.deal_view, deal_id=deal_id)
             else:
-                view = self.app.core(today.next_view, after=deal_id)
+                view = self.app.read(today.next_view, after=deal_id)  # a read: no write lock, no commit
         except StaleEdit:
             self.app.call_from_thread(self._stale, deal_id)
             return
