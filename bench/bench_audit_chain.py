@@ -1,4 +1,4 @@
-"""The audit hash chain's cost (issue 22): how long linking takes per committed transaction, and
+"""The audit hash chain's cost: how long linking takes per committed transaction, and
 how long `db check` takes to verify a trail of N records.
 
     python bench/bench_audit_chain.py --records 20000 [--db URL]

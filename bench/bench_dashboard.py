@@ -1,9 +1,9 @@
-"""The dashboard's figures (issue 14), measured through Textual's pilot (not a pass/fail test).
+"""The dashboard's figures: start-up and the key-to-next-deal time, measured through Textual's pilot (not a pass/fail test).
 
     .venv/bin/python bench/bench_dashboard.py [--deals 100000] [--calls 1000000] [--managers 50] [--runs 50] [--db PATH] [--own]
 
 Builds (or reuses, with --db PATH of an earlier run) a SQLite database of --deals deals over
---managers managers and --calls logged calls: with issue 16's bench/make_db.py (8 weekly
+--managers managers and --calls logged calls: with the shared benchmark builder bench/make_db.py (8 weekly
 campaigns with rollovers; admin `irina`), or with --own this script's quicker builder (one
 campaign, SQLAlchemy Core bulk inserts; admin `admin`). Then prints:
 - start to the first drawn Today screen: make_app() (schema check, user) + the app's start + the
@@ -237,7 +237,7 @@ def main() -> None:
     if not path.exists():
         t = time.perf_counter()
         if make_db.exists() and not args.own:
-            # Issue 16's benchmark database: a realistic history (8 weekly campaigns, rollovers).
+            # bench/make_db.py's benchmark database: a realistic history (8 weekly campaigns, rollovers).
             subprocess.run([sys.executable, str(make_db), "--db", str(path), "--deals", str(args.deals),
                             "--calls", str(args.calls), "--managers", str(args.managers),
                             "--now", os.environ["YOOLLA_NOW"]], check=True)

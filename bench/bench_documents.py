@@ -1,4 +1,4 @@
-"""The figure of issue 27 (documents), measured on this machine (not a pass/fail test).
+"""How long making a document (proposal, invoice, contract, spec) takes, measured on this machine (not a pass/fail test).
 
     .venv/bin/python bench/bench_documents.py [--repeat 40] [--kind invoice] [--db sqlite:///path]
 

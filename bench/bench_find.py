@@ -1,4 +1,4 @@
-"""`g` (find anyone) and `client list --search` figures (issue 23): the one search rule in core,
+"""`g` (find anyone) and `client list --search` figures: the one search rule in core,
 timed on a database of --deals clients and deals (not a pass/fail test; target < 100 ms).
 
     .venv/bin/python bench/bench_find.py [--deals 100000] [--calls 0] [--runs 20] [--db PATH]

@@ -1,4 +1,4 @@
-"""The figures of issue 15, measured in one run on this machine (not a pass/fail test).
+"""The task forecast's figures (core and `task queue`), measured in one run on this machine (not a pass/fail test).
 
     .venv/bin/python bench/bench_forecast.py [--executors 50] [--tasks 200] [--repeat 5] [--db URL]
 
@@ -7,7 +7,7 @@ order per 10 tasks, every third task waiting on a task of another executor (chai
 queues), then prints:
 - the forecast in core (`forecast.compute`, every queue walked through the schedules, reasons
   recorded): median of --repeat runs (target < 0.5 s);
-- `yoolla task queue --user exec00` as a whole process (interpreter start, imports, forecast,
+- `yoolla task queue --of exec00` as a whole process (interpreter start, imports, forecast,
   render): median wall time (target < 1 s).
 """
 
@@ -106,7 +106,7 @@ def main() -> None:
     env = dict(os.environ, YOOLLA_DB=url, YOOLLA_USER="irina", YOOLLA_NOW=NOW, YOOLLA_TZ="Europe/Moscow")
     yoolla = str(Path(sys.executable).parent / "yoolla")
     # `user list` is the fixed cost every command pays (interpreter, imports, schema check).
-    for label, cmd in (("`yoolla task queue --user exec00`", [yoolla, "task", "queue", "--user", "exec00"]),
+    for label, cmd in (("`yoolla task queue --of exec00`", [yoolla, "task", "queue", "--of", "exec00"]),
                        ("`yoolla user list` (any command's fixed cost)", [yoolla, "user", "list"])):
         walls, cpus = [], []
         for _ in range(args.repeat):

@@ -1,4 +1,4 @@
-"""The figures of issue 13 (the funnel), measured on this machine (not a pass/fail test).
+"""The funnel's figures (deal list by light, health), measured on this machine (not a pass/fail test).
 
     .venv/bin/python bench/bench_funnel.py [--deals 100000] [--repeat 5] [--db sqlite:///path] [--workdir DIR]
 

@@ -1,4 +1,4 @@
-"""Hostile files (issue 24): how long the error-cell scan takes on formula cells without a cached
+"""Hostile spreadsheets: how long the error-cell scan takes on formula cells without a cached
 value, and how long a crafted file takes to be refused. Prints figures; asserts nothing.
 
     python bench/bench_hostile.py [CELLS]
@@ -6,6 +6,7 @@ value, and how long a crafted file takes to be refused. Prints figures; asserts 
 
 from __future__ import annotations
 
+import argparse
 import sys
 import tempfile
 import time
@@ -16,7 +17,9 @@ from yoolla_tui.core.kernel.errors import BadInput
 
 
 def main() -> None:
-    cells = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("cells", nargs="?", type=int, default=200_000, help="formula cells to scan (200,000)")
+    cells = parser.parse_args().cells
     xml = ("<worksheet><sheetData><row r=\"1\">" + "".join(f'<c r="B{i}" t="e"><f>1/0</f></c>' for i in range(1, cells + 1))
            + "</row></sheetData></worksheet>").encode()
     start = time.perf_counter()

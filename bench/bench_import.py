@@ -1,4 +1,4 @@
-"""The figures of issue 10, measured in one run on this machine (not a pass/fail test).
+"""Import's figures (speed and memory against openpyxl and sqlite-utils), measured in one run on this machine (not a pass/fail test).
 
     /work/venv/bin/python bench/bench_import.py [--rows 100000] [--big 1000000] [--repeat 1] [--workdir DIR]
 

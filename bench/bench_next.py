@@ -9,7 +9,7 @@ Works on a scratch copy of a bench/make_db.py database (a file copy; PostgreSQL:
 fetch, the query `next` runs to take a contact) alone (median of --rounds, each rolled back), then
 with --operators threads, each on its own connection, taking --pulls contacts each at once
 (committed): median and p99 of the query time and of a whole `next`, and whether any contact went
-out twice. Target (issue 26): under 50 ms of query time at 50 operators.
+out twice. Target: under 50 ms of query time at 50 operators.
 """
 
 from __future__ import annotations

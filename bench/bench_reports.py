@@ -1,4 +1,4 @@
-"""The figures of issue 16, measured in one run on a database made by bench/make_db.py.
+"""The reports' figures (report daily, report weekly, campaign export), measured in one run on a database made by bench/make_db.py.
 
     python bench/make_db.py --db /tmp/big.sqlite                                   # 50 managers, 100k deals, 1M calls
     python bench/make_db.py --db /tmp/one.sqlite --weeks 1 --deals 100000 --calls 200000   # one 100k-deal campaign

@@ -1,4 +1,4 @@
-"""The figures of issue 17, measured in one run on this machine (not a pass/fail test).
+"""Many seats at once (concurrent call logging, the shared pool, a backup meanwhile), measured in one run on this machine (not a pass/fail test).
 
     .venv/bin/python bench/bench_seats.py [--processes 8] [--calls 500] [--contacts 1000]
                                           [--pg postgresql+psycopg://yoolla:yoolla@127.0.0.1:5433/yoolla_seats]

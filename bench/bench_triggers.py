@@ -1,4 +1,4 @@
-"""What stage triggers cost a stage move (issue 27), measured (not a pass/fail test).
+"""What stage triggers cost a stage move, measured (not a pass/fail test).
 
     .venv/bin/python bench/bench_triggers.py [--deals 60] [--db URL]
 

@@ -1,4 +1,4 @@
-"""One big benchmark database, deterministic: every figure of issues 16+ is measured on it.
+"""One big benchmark database, deterministic: the reports', dashboard's and pool's figures are measured on it.
 
     python bench/make_db.py --db /tmp/big.sqlite [--managers 50] [--deals 100000] [--calls 1000000]
     python bench/make_db.py --db postgresql+psycopg://yoolla:yoolla@127.0.0.1:5433/yoolla_bench

@@ -91,6 +91,9 @@ def make_customers(path: Path) -> None:
 
 
 if __name__ == "__main__":
+    import argparse
+
+    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
     samples.write_xlsx(HERE / "clients.xlsx", LIST_SIZE, seed=SEED)
     make_workbook(HERE / "week47.xlsx", random.Random(SEED))
     make_export_csv(HERE / "export.csv")

@@ -245,6 +245,7 @@ def make_app(*, db_url: str | None = None, user: str | None = None, refresh_seco
     (people.identity). Raises YoollaError (not initialised, unknown user, refused act-as) before
     any screen."""
     url = db.normalise_url(db_url or os.environ.get("YOOLLA_DB") or default_db_url())
+    db.require_exists(url)  # a file that is not there is not made here: `yoolla init` makes databases
     engine = db.get_engine(url)
     db.require_current(engine)
     with identity.acting_session(engine, claimed=user or os.environ.get("YOOLLA_USER"), command="dashboard") as (_s, acting):

@@ -68,7 +68,7 @@ def test_readme_documents_section_mails_the_proposal_and_a_numbered_invoice(tmp_
 def test_the_smtp_password_is_never_shown_nor_stored(cli, db_url, engine, tmp_path):
     secret = tmp_path / "pw"
     secret.write_text("Tr0ub4dor&3\n")
-    out = cli("mail", "set", "--host", "smtp.example", "--port", "465", "--tls", "--user", "sales",
+    out = cli("mail", "set", "--host", "smtp.example", "--port", "465", "--tls", "--login", "sales",
               "--from", "sales@yoolla.example", "--password-file", str(secret))
     shown = cli("mail", "show", "--format", "json", env={"YOOLLA_SMTP_PASSWORD": "env-secret"})
     assert '"password": "environment variable YOOLLA_SMTP_PASSWORD"' in shown.stdout

@@ -107,9 +107,9 @@ def test_health_csv_and_table_and_who_may_see_whose(site):
     out = cli("health", "--format", "csv", user="anna", now=NEXT_MON).stdout.splitlines()
     assert out[0] == "health,deal_id,client,stage,light,checkpoints,nearest,invoice,paid,close_by"
     assert out[1].startswith("red,1,ООО Сайт,work_done,green,4,\"Design: due 2026-11-25 18:00, 4 d 16 h late\"")
-    assert "ООО Сайт" in cli("health", "--user", "anna", now=THU).stdout  # irina supervises anna
+    assert "ООО Сайт" in cli("health", "--manager", "anna", now=THU).stdout  # irina supervises anna
     cli("user", "add", "boris", "--role", "manager", now=MON)
-    refused = cli("health", "--user", "anna", user="boris", now=THU, code=3)
+    refused = cli("health", "--manager", "anna", user="boris", now=THU, code=3)
     assert refused.stderr == "Error: boris (manager) may not see the deal health of anna: only their own or their team's\n"
     ru = cli("health", user="anna", now=NEXT_MON, env={"YOOLLA_LANG": "ru"}).stdout
     assert "Design: срок 2026-11-25 18:00, просрочено на 4 дн 16 ч" in ru

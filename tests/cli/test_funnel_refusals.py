@@ -114,7 +114,7 @@ CASES = [
      "lost reason 'do_not_call' is used by the do-not-call list and cannot be removed"),
     # listings, health, close date
     ("unknown light", "anna", ["deal", "list", "--light", "blue"], 2, "--light takes red, yellow or green, not 'blue'"),
-    ("health of another manager", "boris", ["health", "--user", "anna"], 3,
+    ("health of another manager", "boris", ["health", "--manager", "anna"], 3,
      "boris (manager) may not see the deal health of anna: only their own or their team's"),
     ("health of an executor", "sasha", ["health"], 3, "sasha (executor) may not see deal health: only admin / supervisor / manager may"),
     ("bad close date", "anna", ["deal", "set", "1", "--close-by", "soon"], 2,

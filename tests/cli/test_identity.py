@@ -338,10 +338,10 @@ def test_a_managers_look_at_an_executors_queue_hides_other_managers_titles(cli, 
     orders = {o["title"]: o["id"] for o in cli.json("order", "list", "--all", user="irina", **become(engine, "irina"))}
     cli("task", "add", orders["Alpha site"], "Design", "--assignee", "egor", "--type", "design", "--estimate", "2h", user="irina", **become(engine, "irina"))
     cli("task", "add", orders["Beta secret plan"], "Draft", "--assignee", "egor", "--type", "design", "--estimate", "2h", user="irina", **become(engine, "irina"))
-    shown = cli.json("task", "queue", "--user", "egor", user="anna", **become(engine, "anna"))
+    shown = cli.json("task", "queue", "--of", "egor", user="anna", **become(engine, "anna"))
     assert [(r["order"], r["title"]) for r in shown] == [("Alpha site", "Design"),
                                                          (None, "(a task on another manager's deal)")]
-    admin_view = cli.json("task", "queue", "--user", "egor", user="irina", **become(engine, "irina"))
+    admin_view = cli.json("task", "queue", "--of", "egor", user="irina", **become(engine, "irina"))
     assert [(r["order"], r["title"]) for r in admin_view] == [("Alpha site", "Design"), ("Beta secret plan", "Draft")]
 
 

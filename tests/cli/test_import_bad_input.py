@@ -38,10 +38,10 @@ def _tmp(cli, tmp_path):
 def test_not_a_spreadsheet(refused, tmp_path):
     png = tmp_path / "logo.png"
     png.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
-    assert "logo.png is a PNG image, not a spreadsheet" in refused(png)
+    assert "logo.png is not a spreadsheet or CSV file (it looks like a PNG image)" in refused(png)
     pdf = tmp_path / "clients.xlsx"
     pdf.write_bytes(b"%PDF-1.4\n" + b"x" * 100)
-    assert "clients.xlsx is a PDF, not a spreadsheet" in refused(pdf)
+    assert "clients.xlsx is not a spreadsheet or CSV file (it looks like a PDF)" in refused(pdf)
 
 
 def test_corrupt_or_truncated_xlsx(refused, tmp_path):

@@ -52,7 +52,7 @@ LISTINGS = [
     (["checkpoint", "list", "1"], "anna", "--all"),
     (["health"], "anna", "--all"),
     (["order", "list"], "irina", "--all"),
-    (["task", "queue", "--user", "egor"], "irina", "--all"),
+    (["task", "queue", "--of", "egor"], "irina", "--all"),
     (["task", "time", "5"], "irina", "--all"),
     (["template", "list"], "irina", "--all"),
     (["inbox"], "fedor", "--all-rows"),
@@ -85,7 +85,7 @@ def test_the_rows_and_their_order_are_what_they_were(world):
     assert [r["id"] for r in world.json("order", "list", now=MONDAY)] == [1, 2]
     assert [r["type"] for r in world.json("checkpoint", "list", "1", user="anna", now=MONDAY)] == ["Design", "Testing"]
     assert [r["task_id"] for r in world.json("inbox", user="fedor", now=MONDAY)] == [9, 8]  # newest first
-    assert [r["position"] for r in world.json("task", "queue", "--user", "egor", now=MONDAY)] == [1, 2, 3]
+    assert [r["position"] for r in world.json("task", "queue", "--of", "egor", now=MONDAY)] == [1, 2, 3]
     assert [r["minutes"] for r in world.json("task", "time", "5", now=MONDAY)] == [60, 30]
     order = world.json("order", "list", now=MONDAY)[1]
     assert (order["title"], order["tasks"], order["open_tasks"]) == ("Баннер", 5, 4)

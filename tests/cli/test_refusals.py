@@ -174,6 +174,7 @@ def test_refusals_leave_the_queue_alone(cli, ids):
 
 
 def test_not_initialised_database(cli, tmp_path):
+    (tmp_path / "empty.sqlite").touch()  # a file that is there, without Yoolla's schema
     url = f"sqlite:///{tmp_path / 'empty.sqlite'}"
     result = cli("deal", "list", code=6, env={"YOOLLA_DB": url})
     assert result.stderr == f"Error: database {url} is not initialised: run `yoolla init --admin LOGIN`\n"

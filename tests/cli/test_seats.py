@@ -106,7 +106,7 @@ def test_audit_shows_who_changed_what_from_which_value_to_which(pool):
     assert rows[5]["change"] == "stage: agreed → invoice_issued"
     assert rows[6]["change"] == "invoice: 15000.00 → 12000.00"
     assert rows[7]["change"] == "manager: anna → boris" and rows[7]["user"] == "irina"
-    assert [r["action"] for r in pool.json("audit", "--user", "anna", "--action", "call")] == ["call.log"]
+    assert [r["action"] for r in pool.json("audit", "--by", "anna", "--action", "call")] == ["call.log"]
     assert [r["action"] for r in pool.json("audit", "--deal", str(deal), "--since", "2026-11-24")] == ["deal.move"]
     assert [r["action"] for r in pool.json("audit", "--action", "pool.take")] == ["pool.take"]
     table = pool("audit", "--deal", str(deal)).stdout
@@ -120,7 +120,7 @@ def test_audit_refuses_managers_and_unreadable_times(pool):
         "Error: anna (manager) may not read the audit trail: only admin / supervisor may"
     assert pool("audit", "--since", "last week", code=2).stderr.strip() == \
         "Error: cannot read --since 'last week': give a date (2026-11-23), today, yesterday, 2h or 3d"
-    assert pool("audit", "--user", "nobody", code=4).exit_code == 4
+    assert pool("audit", "--by", "nobody", code=4).exit_code == 4
 
 
 # ---- db check, backup, restore -------------------------------------------------------------------

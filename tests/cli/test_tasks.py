@@ -52,7 +52,7 @@ def test_readme_orders_section_runs_and_tells_the_truth(deal, repo_root):
             world(*words[1:], user=user, now=MONDAY)
             ran += 1
     assert ran >= 16
-    queue = world.json("task", "queue", "--user", "fedor", now=MONDAY)
+    queue = world.json("task", "queue", "--of", "fedor", now=MONDAY)
     assert [row["title"] for row in queue][:1] == ["Прототип"]
     assert world.json("inbox", "--all", user="fedor", now=MONDAY)[0]["read"] is True
 
@@ -61,10 +61,10 @@ def test_order_list_queue_and_why_give_exact_dates(world):
     world("order", "add", "1", "Сайт", "--priority", "2", "--template", "website", now=MONDAY)
     [order] = world.json("order", "list", now=MONDAY)
     assert (order["tasks"], order["open_tasks"], order["ready_at"]) == (4, 4, "2026-11-10T18:00:00+03:00")
-    queue = world.json("task", "queue", "--user", "egor", now=MONDAY)
+    queue = world.json("task", "queue", "--of", "egor", now=MONDAY)
     assert [(r["id"], r["start"], r["finish"]) for r in queue] == [
         (1, "2026-11-02T09:00:00+03:00", "2026-11-03T16:00:00+03:00")]
-    waiting = world.json("task", "queue", "--user", "egor", "--waiting", now=MONDAY)
+    waiting = world.json("task", "queue", "--of", "egor", "--waiting", now=MONDAY)
     assert [(r["id"], r["blocked_by"]) for r in waiting] == [(1, []), (4, [3])]
     why = world.json("order", "why", "1", now=MONDAY)
     assert [(s["task"], s["kind"], s["start"], s["finish"], s["first_day"]) for s in why["steps"]] == [
@@ -98,7 +98,7 @@ def test_refusals_say_why_and_change_nothing(world, engine):
          "Error: egor (executor) may not change the status of task 2: it is assigned to someone else, "
          "and an executor works only their own tasks\n"),
         (("task", "start", "1"), "egor", 5, "Error: your timer already runs on task 1 (since 2026-11-02 09:00)\n"),
-        (("task", "queue", "--user", "fedor"), "egor", 3,
+        (("task", "queue", "--of", "fedor"), "egor", 3,
          "Error: egor (executor) may not see fedor's queue: an executor sees only their own\n"),
         (("task", "add", "1", "x", "--type", "build", "--assignee", "egor", "--estimate", "soon"), "anna", 2,
          "Error: bad duration 'soon': expected e.g. 2h30m, 90m or 1.5h\n"),

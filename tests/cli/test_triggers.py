@@ -35,39 +35,45 @@ def _readme_lines(repo_root) -> list[str]:
     return [line for line in block.splitlines() if line.strip() and not line.lstrip().startswith("#")]
 
 
-def test_readme_section_runs_and_a_trigger_switched_off_does_not_fire(deals2, repo_root):
-    cli = deals2
+README_NOW = "2026-11-23T09:00:00+03:00"  # the section's own YOOLLA_NOW
+
+
+def test_readme_section_runs_and_a_trigger_switched_off_does_not_fire(cli, repo_root):
+    """The section as written, its own set-up included (the `cli` database already has irina, so
+    `export` and `init` lines are the shell's business, not a command to run here)."""
     ran = 0
     for line in _readme_lines(repo_root):
         for part in line.split("&&"):
             words = shlex.split(part, comments=True)
+            if words[0] == "export" or words[1:2] == ["init"]:
+                continue
             assert words[0] == "yoolla", line
             user = "irina"
             if words[1] == "--user":
                 user, words = words[2], words[:1] + words[3:]
-            cli(*words[1:], user=user, now=MONDAY)
+            cli(*words[1:], user=user, now=README_NOW)
             ran += 1
     assert ran >= 17
-    listed = cli.json("stage", "trigger", "list", now=MONDAY)
+    listed = cli.json("stage", "trigger", "list", now=README_NOW)
     assert [(t["id"], t["stage"], t["kind"], t["enabled"]) for t in listed] == [
         (1, "agreed", "task", True), (2, "agreed", "notify", False), (3, "agreed", "process", True)]
     # The notification fired for deal 1 and, switched off, not for deal 2.
-    inbox = cli.json("inbox", "--all", user="sveta", now=MONDAY)
+    inbox = cli.json("inbox", "--all", user="sveta", now=README_NOW)
     assert [n["text"] for n in inbox if n["kind"] == "stage_trigger"] == ["Deal 1 entered 'Agreed': Новый клиент согласился"]
-    deal2 = cli.json("deal", "show", "2", user="anna", now=MONDAY)
+    deal2 = cli.json("deal", "show", "2", user="anna", now=README_NOW)
     assert [(r["stage"], r["kind"]) for r in deal2["triggers"]] == [("agreed", "task"), ("agreed", "process")]
     assert (deal2["stage"], [(p["name"], p["status"]) for p in deal2["processes"]]) == (
         "to_call", [("Согласование", "rejected")])
-    deal1 = cli.json("deal", "show", "1", user="anna", now=MONDAY)
+    deal1 = cli.json("deal", "show", "1", user="anna", now=README_NOW)
     assert [(r["stage"], r["kind"]) for r in deal1["triggers"]] == [("agreed", "task"), ("agreed", "notify"),
                                                                     ("agreed", "process")]
     assert (deal1["stage"], [(p["name"], p["status"]) for p in deal1["processes"]]) == (
         "invoice_issued", [("Разбор претензии", "running"), ("Согласование", "approved")])
-    rows = list(csv.DictReader(io.StringIO(cli("report", "processes", "--format", "csv", now=MONDAY).stdout)))
+    rows = list(csv.DictReader(io.StringIO(cli("report", "processes", "--format", "csv", now=README_NOW).stdout)))
     assert [(r["deal_id"], r["name"], r["status"], r["estimate_minutes"]) for r in rows] == [
         ("1", "Согласование", "approved", "90"), ("2", "Согласование", "rejected", "90"),
         ("1", "Разбор претензии", "running", "170")]
-    audit = cli.json("audit", "--action", "trigger", now=MONDAY)
+    audit = cli.json("audit", "--action", "trigger", now=README_NOW)
     assert [a["action"] for a in audit] == ["trigger.add"] * 3 + ["trigger.run"] * 3 + ["trigger.off"] + \
         ["trigger.run"] * 2
 

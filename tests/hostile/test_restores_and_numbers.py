@@ -39,7 +39,7 @@ def test_restore_refuses_a_backup_with_a_newer_schema(pool, engine, other_db, tm
     with engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": current})
     target = Cli(other_db)
-    target("db", "upgrade", user=None)
+    db.upgrade(db.get_engine(other_db))  # an empty database at this schema (`db upgrade` makes none where there is no file)
     restored = db.get_engine(other_db)
     line = refuse(target, restored, "db", "restore", backup, user=None)
     assert "schema 9999, newer than this release" in line
@@ -61,7 +61,7 @@ def test_restore_refuses_a_file_without_yoollas_tables(pool, engine, other_db, t
         conn.commit()
         conn.close()
     target = Cli(other_db)
-    target("db", "upgrade", user=None)
+    db.upgrade(db.get_engine(other_db))  # an empty database at this schema (`db upgrade` makes none where there is no file)
     line = refuse(target, db.get_engine(other_db), "db", "restore", backup, user=None)
     assert "is not a Yoolla backup: it has no" in line and "client" in line
 

@@ -11,14 +11,18 @@ import typer
 
 from yoolla_tui import __version__
 
+from yoolla_tui.cli import _help
 from yoolla_tui.cli.context import YoollaGroup, state
+
+_help.install()  # `--user LOGIN`, not `--user <str>` (cli/_help.py)
 
 app = typer.Typer(
     cls=YoollaGroup,
     name="yoolla",
-    help="Weekly call campaigns in the terminal: import lists, call, move deals through the funnel, report.",
+    help="Weekly call campaigns in the terminal: import lists, call, move deals through the funnel, report.\n\n"
+         "Example: yoolla deal list --due today",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion, --show-completion (README: Install)
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -107,7 +111,7 @@ def _dashboard(app: typer.Typer) -> None:
 
 YoollaGroup.lazy = {
     "init": (_admin, "Create the database (or upgrade it), load the default pipeline and lost reasons, and make the first admin."),
-    "db": (_admin, "The database schema: upgrade it, see where it stands."),
+    "db": (_admin, "The database: upgrade its schema, see where it stands, back it up, restore a backup, check it."),
     "demo": (_admin, "Build a demo database: a real-looking client list, three managers (anna, boris, vera), this week's "
                      "seminar campaign with the week so far already called; then show the week."),
     "user": (_group("users", "app", "user"), "Users and roles: admin, supervisor, manager, executor."),

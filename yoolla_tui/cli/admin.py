@@ -13,13 +13,15 @@ reference = module("yoolla_tui.core.kernel.reference")
 demo_core = module("yoolla_tui.core.maintenance.demo")
 users = module("yoolla_tui.core.people.users")
 identity = module("yoolla_tui.core.people.identity")
+from yoolla_tui.core.kernel.errors import BadInput
 from yoolla_tui.core.kernel.i18n import _
 from yoolla_tui.core.kernel.paths import demo_db_url
 
 from yoolla_tui.cli import context
 from yoolla_tui.cli.output import Fmt, console, done, render
 
-db_app = typer.Typer(help="The database schema: upgrade it, see where it stands.", no_args_is_help=True)
+db_app = typer.Typer(help="The database: upgrade its schema, see where it stands, back it up, restore a backup, check it.\n\n"
+                          "Example: yoolla db backup yoolla-backup.sqlite", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -42,10 +44,17 @@ def init(
 
     Example: yoolla init --admin irina --name "Ирина Орлова"
     """
-    engine = db.get_engine(context.state().url)
+    first_admin = _("a new database needs its first admin: yoolla init --admin LOGIN")
+    if not admin and not db.database_exists(context.state().url):
+        raise BadInput(first_admin)  # and nothing is created
+    engine = context.open_engine(create=True)
+    if not admin and db.current_revision(engine) is None:
+        raise BadInput(first_admin)
     before, after = _upgrade(engine, _("upgrade the database"))
     with db.session_scope(engine) as session:
         reference.load_defaults(session)
+        if not admin and users.count(session) == 0:
+            raise BadInput(_("no users yet: run `yoolla init --admin LOGIN` to create the first admin"))
         if admin:
             user = identity.first_admin(session=session, login=admin, full_name=name, os_login_name=os_login, db_role=db_role)
             kind, _name = identity.whoami(session)
@@ -53,16 +62,17 @@ def init(
                    "someone else with --user LOGIN.").format(
                 login=user.login, who=(_("database role {name}").format(name=user.db_role) if kind == "db"
                                        else _("OS login {name}").format(name=user.os_login))))
-        elif users.count(session) == 0:
-            done(_("No users yet: run `yoolla init --admin LOGIN` to create the first admin."))
     state = _("created") if before is None else (_("upgraded") if before != after else _("already up to date"))
     done(_("Database {url}: {state} (schema {rev}).").format(url=db.safe_url(engine), state=state, rev=after))
 
 
 @db_app.command("upgrade")
 def upgrade() -> None:
-    """Upgrade the database schema to this version of Yoolla (safe to run twice)."""
-    engine = db.get_engine(context.state().url)
+    """Upgrade the database schema to this version of Yoolla (safe to run twice).
+
+    Example: yoolla db upgrade
+    """
+    engine = context.open_engine()
     before, after = _upgrade(engine, _("upgrade the database"))
     done(_("Schema {before} → {after}.").format(before=before or _("empty"), after=after))
 
@@ -84,8 +94,11 @@ def _upgrade(engine, action: str) -> tuple[str | None, str]:
 
 @db_app.command("status")
 def status() -> None:
-    """Show the database URL and whether its schema is current."""
-    engine = db.get_engine(context.state().url)
+    """Show the database URL and whether its schema is current.
+
+    Example: yoolla db status
+    """
+    engine = context.open_engine()
     identity.require_known(engine, claimed=context.state().user, command=context.command())
     current, head = db.current_revision(engine), db.head_revision(engine)
     render([{"url": db.safe_url(engine), "schema": current or _("none"), "newest": head,

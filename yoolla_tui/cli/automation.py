@@ -20,12 +20,12 @@ from yoolla_tui.core.kernel.i18n import _  # noqa: E402
 from yoolla_tui.cli import context  # noqa: E402
 from yoolla_tui.cli.funnel import DEFAULT_PIPELINE, stage_app  # noqa: E402
 from yoolla_tui.cli.reports import app as report_app  # noqa: E402
-from yoolla_tui.cli.output import (AllOpt, FormatOpt, Fmt, LimitOpt, OutOpt, ReportFmt, ReportFormatOpt, done, render,
+from yoolla_tui.cli.output import (AllOpt, FormatOpt, Fmt, LimitOpt, OutOpt, ReportFormatOpt, done, render,
                                    render_listing, render_one, report)
 
-trigger_app = typer.Typer(help="Stage triggers: what entering a stage does to a deal; switch each on or off.",
+trigger_app = typer.Typer(help="Stage triggers: what entering a stage does to a deal; switch each on or off.\n\nExample: yoolla stage trigger list",
                           no_args_is_help=True)
-process_app = typer.Typer(help="Processes on deals (approval, complaint review, assignment): start, approve, reject.",
+process_app = typer.Typer(help="Processes on deals (approval, complaint review, assignment): start, approve, reject.\n\nExample: yoolla process list",
                           no_args_is_help=True)
 
 PipelineOpt = Annotated[str, typer.Option("--pipeline", "-p", help="Pipeline code.")]
@@ -207,7 +207,7 @@ def report_processes(
     template: Annotated[Optional[str], typer.Option("--template", help="One template (code or name).")] = None,
     status: Annotated[Optional[str], typer.Option("--status", help="running | done | approved | rejected | cancelled.")] = None,
     since: Annotated[Optional[str], typer.Option("--since", help="Started on or after this day (YYYY-MM-DD).")] = None,
-    fmt: ReportFormatOpt = ReportFmt.table,
+    fmt: ReportFormatOpt = None,
     out: OutOpt = None,
 ) -> None:
     """How long each process took against its estimate: minutes worked on its tasks (timer),
@@ -215,12 +215,10 @@ def report_processes(
 
     Example: yoolla report processes --template approval --format csv
     """
-    from yoolla_tui.cli.tasks import _day
-
-    when = clock.at_local(_day(since), time(0, 0)) if since else None
+    when = clock.at_local(clock.parse_day(since, option="--since"), time(0, 0)) if since else None
     with context.acting() as (session, actor):
         rows = process_report.processes(session=session, actor=actor, template=template, status=status, since=when)
-    report([(_("Processes"), rows, REPORT_COLUMNS)], fmt, out, rows)
+    report([(_("Processes"), rows, REPORT_COLUMNS)], fmt, out, rows, what=_("processes report"))
 
 
 def register(app: typer.Typer) -> None:

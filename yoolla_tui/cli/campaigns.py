@@ -15,9 +15,10 @@ campaigns = module("yoolla_tui.core.calls.campaigns")
 from yoolla_tui.core.kernel.i18n import _
 
 from yoolla_tui.cli import context
-from yoolla_tui.cli.output import AllOpt, FormatOpt, Fmt, LimitOpt, console, done, err_console, render, render_listing, render_one
+from yoolla_tui.cli.output import (AllOpt, FormatOpt, Fmt, LimitOpt, console, count_of, done, err_console, file_format, render,
+                                   render_listing, render_one, wrote)
 
-app = typer.Typer(help="Weekly campaigns: create, add clients, assign, move, roll over, close.", no_args_is_help=True)
+app = typer.Typer(help="Weekly campaigns: create, add clients, assign, move, roll over, close.\n\nExample: yoolla campaign list", no_args_is_help=True)
 
 CampaignArg = Annotated[str, typer.Argument(metavar="CAMPAIGN", help="Campaign name or id.")]
 CAMPAIGN_COLUMNS = ["id", "name", "week", "status", "owner", "pipeline", "rolled_from", "deals", "open_deals"]
@@ -61,7 +62,10 @@ def list_(
 
 @app.command("show")
 def show(campaign: CampaignArg, fmt: FormatOpt = Fmt.table) -> None:
-    """The campaign: totals, the funnel by stage, and each manager's deals and not-yet-called."""
+    """The campaign: totals, the funnel by stage, and each manager's deals and not-yet-called.
+
+    Example: yoolla campaign show 1
+    """
     with context.reading_as() as (session, actor):
         card = campaigns.summary(session=session, actor=actor, ref=campaign)
     if fmt == Fmt.json:
@@ -78,7 +82,10 @@ def show(campaign: CampaignArg, fmt: FormatOpt = Fmt.table) -> None:
 
 @app.command("close")
 def close(campaign: CampaignArg) -> None:
-    """Close a campaign: nothing more is added. Its open deals stay open and callable."""
+    """Close a campaign: nothing more is added. Its open deals stay open and callable.
+
+    Example: yoolla campaign close 1
+    """
     with context.acting() as (session, actor):
         closed = campaigns.close(session=session, actor=actor, ref=campaign)
         done(_("Campaign {name!r} closed.").format(name=closed.name))
@@ -129,10 +136,13 @@ def assign(
 
 @app.command("move")
 def move(
-    deals: Annotated[list[int], typer.Argument(metavar="DEAL...", help="Deal ids.")],
-    to: Annotated[str, typer.Option("--to", help="Login of the new owner.")],
+    deals: Annotated[list[int], typer.Argument(metavar="DEAL", help="Deal ids.")],
+    to: Annotated[str, typer.Option("--to", metavar="LOGIN", help="Login of the new owner.")],
 ) -> None:
-    """Move deals to another manager; a pending call-back goes with them."""
+    """Move deals to another manager; a pending call-back goes with them.
+
+    Example: yoolla campaign move 259 262 --to boris
+    """
     with context.acting() as (session, actor):
         moved = campaigns.move(session=session, actor=actor, deal_ids=deals, to=to)
         done(_("{n} deal(s) moved to {to}.").format(n=len(moved), to=to))
@@ -164,7 +174,7 @@ def rollover(
 @app.command("export")
 def export(
     campaign: CampaignArg,
-    out: Annotated[Path, typer.Option("--out", "-o", help="The .xlsx to write.", dir_okay=False)],
+    out: Annotated[Path, typer.Option("--out", "-o", help="The .xlsx to write.")],
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """Write the campaign as the familiar workbook: a sheet per manager and a Totals sheet
@@ -174,16 +184,16 @@ def export(
     """
     from yoolla_tui.core.reports.workbook import export_campaign, record_export
 
+    file_format(None, out, formats=["xlsx"], default="xlsx")  # w.csv is refused: the file is a workbook
     with context.reading_as() as (session, actor), _progress() as (tick, total):
         result = export_campaign(session=session, actor=actor, ref=campaign, path=out, progress=tick, on_total=total)
     with context.acting() as (session, actor):
         record_export(session=session, actor=actor, result=result)
     result.pop("campaign_id")
+    wrote(out, _("campaign {name!r}, {deals} deals").format(name=result["campaign"], deals=result["deals"]),
+          count_of(len(result["sheets"]), _("1 sheet"), _("{n} sheets")))
     if fmt == Fmt.json:
         render_one(result, fmt)
-    else:
-        done(_("Campaign {name!r}: {deals} deals on {sheets} sheets written to {file}.").format(
-            name=result["campaign"], deals=result["deals"], sheets=len(result["sheets"]), file=result["file"]))
 
 
 @contextmanager

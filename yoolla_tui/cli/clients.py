@@ -14,7 +14,7 @@ from yoolla_tui.core.kernel.i18n import _
 from yoolla_tui.cli import context
 from yoolla_tui.cli.output import AllOpt, FormatOpt, Fmt, LimitOpt, console, done, render, render_listing, render_one
 
-app = typer.Typer(help="Clients: add, find, see a client's card and history, do-not-call.", no_args_is_help=True)
+app = typer.Typer(help="Clients: add, find, see a client's card and history, do-not-call.\n\nExample: yoolla client list --search Казань", no_args_is_help=True)
 
 CLIENT_COLUMNS = ["id", "name", "contact_person", "phone", "phone_ext", "city", "email", "do_not_call"]
 RefArg = Annotated[str, typer.Argument(metavar="PHONE|ID", help="Client id (e.g. 12) or phone as typed.")]
@@ -55,7 +55,10 @@ def edit(
     city: Annotated[Optional[str], typer.Option("--city", help="At most 100 characters.")] = None,
     note: Annotated[Optional[str], typer.Option("--note", help="At most 4000 characters.")] = None,
 ) -> None:
-    """Correct a client's details."""
+    """Correct a client's details.
+
+    Example: yoolla client edit 253 --phone "+7 495 765-43-21" --contact "Иванова Анна"
+    """
     with context.acting() as (session, actor):
         client = clients.edit_client(session=session, actor=actor, ref=ref, phone=phone, name=name, contact_person=contact,
                                      email=email, city=city, note=note)
@@ -72,7 +75,8 @@ def list_(
 ) -> None:
     """List clients by name; --search narrows it. json/csv print every client; a table shows 200.
 
-    Example: yoolla client list --search Вектор; yoolla client list --format csv > clients.csv
+    Example: yoolla client list --search Вектор
+    Example: yoolla client list --format csv > clients.csv
     """
     if fmt in (Fmt.csv, Fmt.json):  # every matching client, not a page: an export, on the record
         with context.acting() as (session, actor):
@@ -84,7 +88,10 @@ def list_(
 
 @app.command("show")
 def show(ref: RefArg, fmt: FormatOpt = Fmt.table) -> None:
-    """The client's card: details, the deals it is on, and every call in every campaign."""
+    """The client's card: details, the deals it is on, and every call in every campaign.
+
+    Example: yoolla client show 253
+    """
     with context.reading_as() as (session, actor):
         card = clients.card(session=session, actor=actor, ref=ref)
     if fmt == Fmt.json:
@@ -108,7 +115,10 @@ def dnc(
     reason: Annotated[str, typer.Option("--reason", help="Why: what the client said, or who asked.")] = "",
 ) -> None:
     """Do-not-call: close the client's open deals as lost, take it out of every queue, keep its
-    history, and keep it off every later import and rollover. Only an admin can lift it."""
+    history, and keep it off every later import and rollover. Only an admin can lift it.
+
+    Example: yoolla client dnc 256 --reason "asked not to be called again"
+    """
     with context.acting() as (session, actor):
         client, closed = clients.set_dnc(session=session, actor=actor, ref=ref, reason=reason)
         done(_("Client {id} ({name}) is do-not-call; {n} open deal(s) closed.").format(id=client.id, name=client.name, n=closed))
@@ -119,7 +129,10 @@ def allow(
     ref: RefArg,
     note: Annotated[str, typer.Option("--note", help="Why the client may be called again (audited).")] = "",
 ) -> None:
-    """Lift do-not-call (admins only). Closed deals stay closed; the client can join new campaigns."""
+    """Lift do-not-call (admins only). Closed deals stay closed; the client can join new campaigns.
+
+    Example: yoolla client allow 256 --note "called us back themselves"
+    """
     with context.acting() as (session, actor):
         client = clients.lift_dnc(session=session, actor=actor, ref=ref, note=note)
         done(_("Client {id} ({name}) may be called again.").format(id=client.id, name=client.name))

@@ -7,6 +7,8 @@ from typing import Annotated, Optional
 import typer
 
 from yoolla_tui.cli import context
+from yoolla_tui.core.kernel.errors import BadInput
+from yoolla_tui.core.kernel.i18n import _
 
 
 def register(app: typer.Typer) -> None:
@@ -19,8 +21,14 @@ def dashboard(
     """Open the dashboard: today's counters and call queue; Enter opens a deal, keys 1–6 log the
     outcome and the next due deal opens. `?` lists the keys, ctrl+p the commands, q quits.
 
-    Example: YOOLLA_USER=anna yoolla dashboard
+    Example: yoolla --user anna dashboard
     """
+    import sys
+
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        # Without a terminal Textual would draw into the pipe and wait for keys that never come.
+        raise BadInput(_("the dashboard needs a terminal (standard input and output are not one); "
+                         "in a script use the commands, e.g. yoolla deal list --due today"))
     run(context.state().url, user or context.state().user)
 
 

@@ -9,15 +9,15 @@ import typer
 
 from yoolla_tui.cli._lazy import module
 
-from yoolla_tui.core.kernel import clock
+from yoolla_tui.core.kernel import clock, money
 deals = module("yoolla_tui.core.calls.deals")
 from yoolla_tui.core.kernel.i18n import _
 
 from yoolla_tui.cli import context
 from yoolla_tui.cli.output import AllOpt, FormatOpt, Fmt, LimitOpt, console, done, render, render_listing, render_one
 
-deal_app = typer.Typer(help="Deals: the call list, a deal's card, stage moves, invoices and payments.", no_args_is_help=True)
-call_app = typer.Typer(help="Log a call and its outcome.", no_args_is_help=True)
+deal_app = typer.Typer(help="Deals: the call list, a deal's card, stage moves, invoices and payments.\n\nExample: yoolla deal list --due today", no_args_is_help=True)
+call_app = typer.Typer(help="Log a call and its outcome.\n\nExample: yoolla call log 253 --outcome no_answer", no_args_is_help=True)
 
 DEAL_COLUMNS = ["id", "light", "client", "phone", "manager", "stage", "status", "next_call_at", "attempts_week", "invoice", "paid"]
 DealArg = Annotated[str, typer.Argument(metavar="DEAL", help="Deal id.")]
@@ -52,7 +52,10 @@ def list_(
 @deal_app.command("show")
 def show(deal: DealArg, fmt: FormatOpt = Fmt.table) -> None:
     """A deal's card: stage, status, next call, invoice and payments, its calls, documents, orders,
-    processes and the stage triggers that ran on it."""
+    processes and the stage triggers that ran on it.
+
+    Example: yoolla deal show 253
+    """
     with context.reading_as() as (session, actor):
         card = deals.show(session=session, actor=actor, deal_id=deal)
     if fmt == Fmt.json:
@@ -80,13 +83,16 @@ def show(deal: DealArg, fmt: FormatOpt = Fmt.table) -> None:
 @deal_app.command("advance")
 def advance(
     deal: DealArg,
-    to: Annotated[str, typer.Option("--to", help="Stage code, e.g. proposal_sent.")],
+    to: Annotated[str, typer.Option("--to", metavar="STAGE", help="Stage code, e.g. proposal_sent.")],
     reason: Annotated[Optional[str], typer.Option("--reason", help="Lost reason (to enter a lost stage).")] = None,
     note: Annotated[str, typer.Option("--note")] = "",
     expect_version: VersionOpt = None,
 ) -> None:
     """Move a deal to a stage. The stage's gate must be met (an invoice, a payment, a reason);
-    a stage with a follow-up delay schedules the next call that many business days later."""
+    a stage with a follow-up delay schedules the next call that many business days later.
+
+    Example: yoolla deal advance 253 --to agreed
+    """
     with context.acting() as (session, actor):
         moved = deals.advance(session=session, actor=actor, deal_id=deal, to=to, reason=reason, note=note,
                               expected_version=expect_version)
@@ -99,7 +105,10 @@ def invoice(
     amount: Annotated[str, typer.Argument(help="Invoice amount, e.g. 15000 or '15 000,50'.")],
     expect_version: VersionOpt = None,
 ) -> None:
-    """Issue (or correct) the deal's invoice; the deal enters the invoice stage."""
+    """Issue (or correct) the deal's invoice; the deal enters the invoice stage.
+
+    Example: yoolla deal invoice 253 15000
+    """
     with context.acting() as (session, actor):
         invoiced = deals.invoice(session=session, actor=actor, deal_id=deal, amount=amount, expected_version=expect_version)
         _report(session, actor, invoiced.id)
@@ -111,11 +120,19 @@ def pay(
     amount: Annotated[str, typer.Argument(help="Amount received.")],
     at: Annotated[Optional[str], typer.Option("--at", help="When it was paid (default now): 2026-11-26, 'today 14:00'…")] = None,
     expect_version: VersionOpt = None,
+    over: Annotated[bool, typer.Option("--over", help="Record a payment above what is still unpaid on the invoice.")] = False,
 ) -> None:
-    """Record a payment. Several are allowed; once they cover the invoice the deal is paid."""
+    """Record a payment. Several are allowed; once they cover the invoice the deal is paid.
+
+    Example: yoolla deal pay 253 15000
+    """
     with context.acting() as (session, actor):
         payment = deals.pay(session=session, actor=actor, deal_id=deal, amount=amount,
-                            at=clock.parse_when(at) if at else None, expected_version=expect_version)
+                            at=clock.parse_when(at) if at else None, expected_version=expect_version, over=over)
+        card = deals.show(session=session, actor=actor, deal_id=payment.deal_id)
+        if over and card.get("invoice") and card.get("paid"):
+            done(_("Deal {id}: {amount} recorded; paid {paid} on an invoice of {invoice}.").format(
+                id=card["id"], amount=money.show(payment.amount_cents), paid=card["paid"], invoice=card["invoice"]))
         _report(session, actor, payment.deal_id)
 
 
@@ -139,6 +156,9 @@ def log(
     no_answer retries in 2 h (at most 3 times a week); call_back needs --next-call;
     interested moves a new deal to 'agreed'; refused needs --reason and closes the deal;
     do_not_call blacklists the client everywhere; wrong_number parks the deal until the phone is fixed.
+
+    Example: yoolla call log 253 --outcome call_back --next-call "tomorrow 11:00" --note "after their meeting"
+    Example: yoolla call log 253 --outcome no_answer
     """
     with context.acting() as (session, actor):
         when = clock.parse_when(next_call) if next_call else None

@@ -13,7 +13,7 @@ from yoolla_tui.core.kernel.i18n import _
 
 from yoolla_tui.cli import context
 from yoolla_tui.cli import deals as deals_cli
-from yoolla_tui.cli.output import FormatOpt, Fmt, done, render, render_one
+from yoolla_tui.cli.output import FormatOpt, Fmt, done, file_format, render, render_one
 
 documents = module("yoolla_tui.core.documents")
 
@@ -26,9 +26,9 @@ def _core(name: str):
     return importlib.import_module(f"yoolla_tui.core.documents.{name}")
 
 
-document_app = typer.Typer(help="Documents made for deals: list them, mail one again.", no_args_is_help=True)
-company_app = typer.Typer(help="The seller's requisites printed on proposals, invoices and contracts.", no_args_is_help=True)
-mail_app = typer.Typer(help="The SMTP server documents are mailed through.", no_args_is_help=True)
+document_app = typer.Typer(help="Documents made for deals: list them, mail one again.\n\nExample: yoolla document list", no_args_is_help=True)
+company_app = typer.Typer(help="The seller's requisites printed on proposals, invoices and contracts.\n\nExample: yoolla company show", no_args_is_help=True)
+mail_app = typer.Typer(help="The SMTP server documents are mailed through.\n\nExample: yoolla mail show", no_args_is_help=True)
 
 DOCUMENT_COLUMNS = ["id", "deal_id", "kind", "number", "title", "amount", "made_by", "made_at", "sent_to", "sent_at"]
 KINDS_HELP = "proposal (КП) | invoice (счёт на оплату) | contract (договор) | spec (спецификация)"
@@ -39,7 +39,7 @@ def deal_document(
     kind: Annotated[str, typer.Argument(metavar="KIND", help=KINDS_HELP)],
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Also write a copy to this file (or into this folder).")] = None,
     send: Annotated[bool, typer.Option("--send", help="Mail it to the client's email (yoolla mail set).")] = False,
-    to: Annotated[Optional[str], typer.Option("--to", help="With --send: this address instead of the client's email.")] = None,
+    to: Annotated[Optional[str], typer.Option("--to", metavar="EMAIL", help="With --send: this address instead of the client's email.")] = None,
     amount: Annotated[Optional[str], typer.Option("--amount", help="The price on the document; for an invoice also the deal's invoice amount.")] = None,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
@@ -50,6 +50,8 @@ def deal_document(
     Example: yoolla deal document 12 proposal --send
     Example: yoolla deal document 12 invoice --amount 15000 --out invoice.docx
     """
+    if out is not None and not out.is_dir():
+        file_format(None, out, formats=["docx"], default="docx")  # --out invoice.xlsx is refused: it is a .docx
     with context.acting() as (session, actor):
         made = documents.make_document(session=session, actor=actor, deal_id=deal, kind=kind, send=send, out=out,
                                        amount=amount, to=to)
@@ -87,7 +89,7 @@ def document_list(
 @document_app.command("send")
 def document_send(
     document: Annotated[str, typer.Argument(metavar="DOCUMENT", help="Document id (yoolla document list).")],
-    to: Annotated[Optional[str], typer.Option("--to", help="This address instead of the client's email.")] = None,
+    to: Annotated[Optional[str], typer.Option("--to", metavar="EMAIL", help="This address instead of the client's email.")] = None,
 ) -> None:
     """Mail a document already made to the client (again, or to another address).
 
@@ -158,25 +160,27 @@ def company_show(fmt: FormatOpt = Fmt.table) -> None:
 def mail_set(
     host: Annotated[Optional[str], typer.Option("--host", help="SMTP server, e.g. smtp.yandex.ru.")] = None,
     port: Annotated[Optional[int], typer.Option("--port", help="465 with --tls, 587 with --starttls, 25 plain.")] = None,
-    user: Annotated[Optional[str], typer.Option("--user", help="SMTP login (its password: YOOLLA_SMTP_PASSWORD or --password-file).")] = None,
+    login: Annotated[Optional[str], typer.Option("--login", help="SMTP login (its password: YOOLLA_SMTP_PASSWORD or --password-file).")] = None,
     sender: Annotated[Optional[str], typer.Option("--from", help="The From address, e.g. sales@yoolla.example.")] = None,
     tls: Annotated[bool, typer.Option("--tls", help="Connect over TLS (SMTPS, usually port 465).")] = False,
     starttls: Annotated[bool, typer.Option("--starttls", help="Upgrade the connection with STARTTLS (usually port 587).")] = False,
     plain: Annotated[bool, typer.Option("--plain", help="No encryption (a local relay).")] = False,
     password_file: Annotated[Optional[str], typer.Option("--password-file", help="A file whose first line is the SMTP password; its path is kept, never the password.")] = None,
+    old_user: Annotated[Optional[str], typer.Option("--user", hidden=True)] = None,
 ) -> None:
     """Set the SMTP server documents are mailed through (admins). The password is never stored
     nor printed: it is read when mailing, from YOOLLA_SMTP_PASSWORD or the --password-file.
 
-    Example: yoolla mail set --host smtp.yandex.ru --port 465 --tls --user sales@yoolla.example --from sales@yoolla.example --password-file ~/.yoolla-smtp
+    Example: yoolla mail set --host smtp.yandex.ru --port 465 --tls --login sales@yoolla.example --from sales@yoolla.example --password-file ~/.yoolla-smtp
     """
+    context.renamed_user(old_user, command="mail set", new="--login", meaning=_("the SMTP login"))
     chosen = [name for name, flag in (("tls", tls), ("starttls", starttls), ("none", plain)) if flag]
     if len(chosen) > 1:
         from yoolla_tui.core.kernel.errors import BadInput
 
         raise BadInput(_("give one of --tls, --starttls, --plain"))
     with context.acting() as (session, actor):
-        _core("mail").set_mail(session=session, actor=actor, host=host, port=port, user=user, sender=sender,
+        _core("mail").set_mail(session=session, actor=actor, host=host, port=port, user=login, sender=sender,
                       security=chosen[0] if chosen else None, password_file=password_file)
     done(_("Mail settings saved."))
 

@@ -20,16 +20,17 @@ from yoolla_tui.core.kernel.i18n import _
 
 from yoolla_tui.cli import context
 from yoolla_tui.cli.deals import DealArg, deal_app
-from yoolla_tui.cli.output import AllOpt, FormatOpt, Fmt, LimitOpt, console, done, render, render_listing, render_one
+from yoolla_tui.cli.output import (AllOpt, FormatOpt, Fmt, LimitOpt, OutOpt, ReportFormatOpt, console, done, render, render_listing,
+                                   render_one, report)
 from yoolla_tui.cli.reports import app as report_app
 
-stage_app = typer.Typer(help="The funnel's stages: order, kind, follow-up delay, time budget, required fields.",
+stage_app = typer.Typer(help="The funnel's stages: order, kind, follow-up delay, time budget, required fields.\n\nExample: yoolla stage list",
                         no_args_is_help=True)
-reason_app = typer.Typer(help="Lost reasons: why a deal was lost; final ones keep the client off later campaigns.",
+reason_app = typer.Typer(help="Lost reasons: why a deal was lost; final ones keep the client off later campaigns.\n\nExample: yoolla lost-reason list",
                          no_args_is_help=True)
-checkpoint_app = typer.Typer(help="Checkpoints on deals (planned and actual dates); types may gate a stage.",
+checkpoint_app = typer.Typer(help="Checkpoints on deals (planned and actual dates); types may gate a stage.\n\nExample: yoolla checkpoint list 253",
                              no_args_is_help=True)
-type_app = typer.Typer(help="Checkpoint types: their names, the stage they gate, who may mark them done.",
+type_app = typer.Typer(help="Checkpoint types: their names, the stage they gate, who may mark them done.\n\nExample: yoolla checkpoint type list",
                        no_args_is_help=True)
 checkpoint_app.add_typer(type_app, name="type")
 
@@ -69,7 +70,7 @@ def stage_list(pipeline: PipelineOpt = DEFAULT_PIPELINE, limit: LimitOpt = None,
 def stage_add(
     code: Annotated[str, typer.Argument(help="Stage code: lower-case letters, digits, _.")],
     name: Annotated[str, typer.Option("--name", help="The name people see.")],
-    after: Annotated[Optional[str], typer.Option("--after", help="Put it after this stage (default: after the last open stage).")] = None,
+    after: Annotated[Optional[str], typer.Option("--after", metavar="STAGE", help="Put it after this stage (default: after the last open stage).")] = None,
     kind: Annotated[str, typer.Option("--kind", help="open | won | lost.")] = "open",
     followup_days: Annotated[Optional[int], typer.Option("--followup-days", help="Entering it schedules a call this many business days later.")] = None,
     budget_days: Annotated[Optional[int], typer.Option("--budget-days", help="Time budget: business days a deal may sit here before its light turns red.")] = None,
@@ -297,23 +298,25 @@ HEALTH_COLUMNS = ["health", "deal_id", "client", "stage", "light", "checkpoints"
 
 
 def health(
-    user: Annotated[Optional[str], typer.Option("--user", help="Whose deals, a login (default: yours); supervisors see their team's.")] = None,
+    manager: Annotated[Optional[str], typer.Option("--manager", "-m", help="Whose deals, a login (default: yours); supervisors see their team's.")] = None,
     deal: Annotated[Optional[str], typer.Option("--deal", help="One deal in detail: its checkpoints and payments.")] = None,
     limit: LimitOpt = None,
     all_: AllOpt = False,
     fmt: FormatOpt = Fmt.table,
+    old_user: Annotated[Optional[str], typer.Option("--user", hidden=True)] = None,
 ) -> None:
     """Deal health: your open deals, red when a checkpoint or the close date is overdue, green
     when all checkpoints are on plan, white when a deal has none; the nearest checkpoint and the
     time left to it, payments against the invoice, the planned close date.
 
-    Example: yoolla health --user anna --format json
+    Example: yoolla health --manager anna --format json
     """
+    context.renamed_user(old_user, command="health", new="--manager", meaning=_("whose deals"))
     with context.reading_as() as (session, actor):
         if deal:
             card = health_core.detail(session=session, actor=actor, deal_id=deal)
         else:
-            rows = health_core.list_health(session=session, actor=actor, user=user)
+            rows = health_core.list_health(session=session, actor=actor, user=manager)
     if deal:
         render_one(card, fmt)
         if fmt != Fmt.json:
@@ -346,7 +349,8 @@ def deal_set(
 def report_lost(
     campaign: Annotated[Optional[str], typer.Option("--campaign", "-c", help="One campaign.")] = None,
     manager: Annotated[Optional[str], typer.Option("--manager", "-m", help="One manager's deals.")] = None,
-    fmt: FormatOpt = Fmt.table,
+    fmt: ReportFormatOpt = None,
+    out: OutOpt = None,
 ) -> None:
     """Lost deals by the stage they had reached and by reason: count and share (percent).
 
@@ -354,15 +358,16 @@ def report_lost(
     """
     with context.reading_as() as (session, actor):
         rows = funnel_reports.lost(session=session, actor=actor, campaign=campaign, manager=manager)
-    render(rows, fmt, ["by", "code", "name", "count", "share"], empty=_("No lost deals."))
+    report([(_("Lost deals"), rows, ["by", "code", "name", "count", "share"])], fmt, out, rows, what=_("lost deals report"))
 
 
 @report_app.command("checkpoints")
 def report_checkpoints(
     campaign: Annotated[Optional[str], typer.Option("--campaign", "-c", help="One campaign.")] = None,
     manager: Annotated[Optional[str], typer.Option("--manager", "-m", help="One manager's deals.")] = None,
-    by: Annotated[str, typer.Option("--by", help="both (type and manager) | type | manager.")] = "both",
-    fmt: FormatOpt = Fmt.table,
+    by: Annotated[str, typer.Option("--by", metavar="both|type|manager", help="both (type and manager) | type | manager.")] = "both",
+    fmt: ReportFormatOpt = None,
+    out: OutOpt = None,
 ) -> None:
     """Where execution slipped: per checkpoint type and manager, planned, done on time, done
     late, still overdue, on plan, and the mean delay (days) of those done late.
@@ -371,7 +376,9 @@ def report_checkpoints(
     """
     with context.reading_as() as (session, actor):
         rows = funnel_reports.checkpoint_report(session=session, actor=actor, campaign=campaign, manager=manager, by=by)
-    render(rows, fmt, None, empty=_("No checkpoints planned."))
+    columns = ([] if by == "manager" else ["type"]) + ([] if by == "type" else ["manager"]) + [
+        "planned", "done_on_time", "done_late", "overdue", "on_plan", "mean_delay_days"]
+    report([(_("Checkpoints"), rows, columns)], fmt, out, rows, what=_("checkpoints report"))
 
 
 def register(app: typer.Typer) -> None:

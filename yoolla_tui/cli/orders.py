@@ -16,8 +16,8 @@ from yoolla_tui.core.kernel.i18n import _
 from yoolla_tui.cli import context
 from yoolla_tui.cli.output import AllOpt, FormatOpt, Fmt, LimitOpt, console, done, render, render_listing, render_one
 
-app = typer.Typer(help="Orders: units of work inside a deal, with their tasks and ready dates.", no_args_is_help=True)
-template_app = typer.Typer(help="Process templates: task chains that lay out an order in one step.", no_args_is_help=True)
+app = typer.Typer(help="Orders: units of work inside a deal, with their tasks and ready dates.\n\nExample: yoolla order list", no_args_is_help=True)
+template_app = typer.Typer(help="Process templates: task chains that lay out an order in one step.\n\nExample: yoolla template list", no_args_is_help=True)
 
 ORDER_COLUMNS = ["id", "deal_id", "title", "priority", "quantity", "status", "tasks", "open_tasks", "ready_at"]
 TASK_COLUMNS = ["id", "title", "type", "assignee", "status", "estimate", "actual", "blocked_by", "start", "finish"]

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Iterable, Optional, Sequence
 
 import typer
 from rich.console import Console
+from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
 
@@ -119,28 +120,83 @@ class ReportFmt(str, Enum):
     xlsx = "xlsx"
 
 
-ReportFormatOpt = Annotated[ReportFmt, typer.Option(
-    "--format", "-f", help="Output: table for people, md for mail and wikis, csv/json for scripts, xlsx (needs --out).")]
-OutOpt = Annotated[Optional[Path], typer.Option("--out", "-o", help="Write to this file instead of stdout.", dir_okay=False)]
+ReportFormatOpt = Annotated[Optional[ReportFmt], typer.Option(
+    "--format", "-f", help="Output: table for people, md for mail and wikis, csv/json for scripts, xlsx (needs --out). "
+                           "Default: from --out's extension (.xlsx .csv .md .json), else table.")]
+OutOpt = Annotated[Optional[Path], typer.Option("--out", "-o", help="Write to this file instead of stdout.")]
 
 Section = tuple[str, Sequence[dict], Sequence[str]]  # (title, rows, columns)
 
+# ---- the one rule for --format and --out --------------------------------------------------------
 
-def report(sections: Sequence[Section], fmt: ReportFmt, out: Path | None, data: Any) -> None:
+FILE_FORMATS = {".xlsx": "xlsx", ".csv": "csv", ".md": "md", ".json": "json"}  # extension -> format
+
+
+def file_format(fmt: str | Enum | None, out: Path | None, *, formats: Sequence[str], default: str) -> str:
+    """The format a command writes, from `--format` and `--out` (every command with --out uses this).
+
+    - `--format` not given: the extension of `--out` names it (.xlsx, .csv, .md, .json); another
+      extension, or no --out, gives the command's `default`.
+    - `--format` given with an `--out` whose extension names another format: refused (BadInput,
+      exit 2) before anything is read or written: rep.xlsx holds a workbook, never a text table.
+    - a format the command does not write (`formats`): refused, naming the ones it does.
+    """
+    given = fmt.value if isinstance(fmt, Enum) else fmt
+    named = FILE_FORMATS.get(out.suffix.lower()) if out is not None else None
+    if given is None:
+        chosen = named or default
+        if chosen not in formats:
+            raise BadInput(_("{file}: this command writes {formats}, not {format}: name the file {suggestion}").format(
+                file=out, formats=", ".join(formats), format=chosen, suggestion=out.with_suffix(_suffix(formats[0])).name))
+        return chosen
+    if given not in formats:
+        raise BadInput(_("--format {format}: this command writes {formats}").format(format=given, formats=", ".join(formats)))
+    if named is not None and named != given:
+        raise BadInput(_("--format {format} contradicts --out {file} (a .{named} name): drop --format or name the file "
+                         "{suggestion}").format(format=given, file=out, named=named,
+                                                suggestion=out.with_suffix(_suffix(given)).name))
+    return given
+
+
+def _suffix(fmt: str) -> str:
+    return {"table": ".txt"}.get(fmt, f".{fmt}")
+
+
+def wrote(out: Path, what: str, detail: str) -> None:
+    """The line every --out prints on stderr: "Wrote rep.xlsx (weekly report, 5 sheets)"."""
+    err_console.print(visible(_("Wrote {file} ({what}, {detail})").format(file=out, what=what, detail=detail)),
+                      highlight=False, markup=False, soft_wrap=True)
+
+
+def count_of(n: int, one: str, many: str) -> str:
+    """"1 sheet" / "5 sheets": `one` and `many` are translated messages, `many` with {n}."""
+    return one if n == 1 else many.format(n=n)
+
+
+def report(sections: Sequence[Section], fmt: ReportFmt | None, out: Path | None, data: Any, *,
+           what: str | None = None) -> None:
     """Print (or write to `out`) a report made of titled tables; json prints `data` as core gave it.
 
-    xlsx needs `out` (BadInput otherwise); a file is written whole or not at all."""
-    if fmt == ReportFmt.xlsx:
+    The format: `file_format` (from --format, else --out's extension, else table). xlsx needs
+    `out` (BadInput otherwise). A file is written whole or not at all (core/kernel/files.py) and
+    named on stderr with `what` it holds ("weekly report")."""
+    chosen = ReportFmt(file_format(fmt, out, formats=[f.value for f in ReportFmt], default=ReportFmt.table.value))
+    what = what or (sections[0][0] if sections else _("report"))
+    from yoolla_tui.core.kernel import files
+
+    if chosen == ReportFmt.xlsx:
         if out is None:
             raise BadInput(_("--format xlsx writes a file: add --out FILE.xlsx"))
         from yoolla_tui.core.reports.workbook import write_tables
 
-        write_tables(out, [(title, [[_plain(r.get(c)) for c in cols] for r in rows], list(cols)) for title, rows, cols in sections])
+        sheets = write_tables(out, [(title, [[_plain(r.get(c)) for c in cols] for r in rows], list(cols))
+                                    for title, rows, cols in sections])
+        wrote(out, what, count_of(len(sheets), _("1 sheet"), _("{n} sheets")))
         return
     buffer = io.StringIO()
-    if fmt == ReportFmt.json:
+    if chosen == ReportFmt.json:
         buffer.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
-    elif fmt == ReportFmt.csv:
+    elif chosen == ReportFmt.csv:
         writer = csv.writer(buffer, lineterminator="\n")
         for index, (title, rows, cols) in enumerate(sections):
             if len(sections) > 1:
@@ -150,7 +206,7 @@ def report(sections: Sequence[Section], fmt: ReportFmt, out: Path | None, data: 
             writer.writerow(cols)
             for row in rows:
                 writer.writerow(["" if row.get(c) is None else _csv_cell(row.get(c)) for c in cols])
-    elif fmt == ReportFmt.md:
+    elif chosen == ReportFmt.md:
         for index, (title, rows, cols) in enumerate(sections):
             buffer.write(("\n" if index else "") + f"## {title}\n\n")
             buffer.write(markdown(rows, cols))
@@ -166,8 +222,15 @@ def report(sections: Sequence[Section], fmt: ReportFmt, out: Path | None, data: 
     text = buffer.getvalue()
     if out is None:
         sys.stdout.write(text)
+        return
+    files.write_text(out, text)
+    if chosen == ReportFmt.json:
+        detail = "json"
+    elif len(sections) == 1:
+        detail = count_of(len(sections[0][1]), _("1 row"), _("{n} rows"))
     else:
-        out.write_text(text, encoding="utf-8")
+        detail = count_of(len(sections), _("1 table"), _("{n} tables"))
+    wrote(out, what, detail)
 
 
 def markdown(rows: Sequence[dict], cols: Sequence[str]) -> str:
@@ -179,15 +242,89 @@ def markdown(rows: Sequence[dict], cols: Sequence[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _table_to(target: Console, rows: Sequence[dict], cols: Sequence[str], title: str | None) -> None:
-    table = Table(title=title, header_style="bold")
-    cells = [["" if row.get(c) is None else printable_line(_cell(row.get(c))) for c in cols] for row in rows]
+# ---- tables that fit the terminal ----------------------------------------------------------------
+# What people type next (an id, a login, a date, a phone) is never cut or wrapped: such a "key" column
+# keeps the width of its longest value. Free text (a name, a note) folds. When even that does not fit,
+# whole columns are left out, the least useful first, and the table's caption names them.
+
+KEY_NAMES = frozenset({"id", "login", "user", "manager", "assignee", "owner", "actor", "made_by", "done_by", "by",
+                       "date", "at", "due", "start", "finish", "close_by", "week", "phone", "code", "batch", "number",
+                       "task", "key", "row", "position"})
+KEY_SUFFIXES = ("_id", "_at", "_by", "_date", "_login")
+# Left out first when a table does not fit (then the other non-key columns, rightmost first).
+DROP_FIRST = ("email", "phone_ext", "contact_person", "city", "description", "note", "notes", "path", "rolled_from",
+              "pipeline", "attempts_week", "light", "estimate_minutes", "sent_to", "required_fields",
+              # the reports' outcome breakdown, before their totals (reached, not called, invoices, paid)
+              "carried_over", "overdue_callbacks", "wrong_number", "do_not_call", "refused", "interested",
+              "call_back", "no_answer", "invoiced", "payments")
+FREE_TEXT = 16  # a column whose longest value is longer than this is free text: it folds
+FOLD_FLOOR = 12  # free text folds to no narrower than this
+HEADER_FLOOR = 7  # a non-key header folds to no narrower than this (its values stay whole)
+
+
+def is_key(column: str) -> bool:
+    """Whether a column holds what people type next (`deal show 412`, `--user anna`, `--date …`)."""
+    return column in KEY_NAMES or column.endswith(KEY_SUFFIXES)
+
+
+def _fit(cols: Sequence[str], cells: list[list[str]], width: int) -> tuple[list[int], list[int]]:
+    """Which columns a table of `width` cells shows (indexes, in order) and how wide each is."""
+    natural, values, floor = {}, {}, {}
     for index, col in enumerate(cols):
-        # Short values (ids, counts, amounts, dates) never wrap; long text folds.
-        short = max((len(line[index]) for line in cells), default=0) <= 16
-        table.add_column(col, no_wrap=short, overflow="fold", justify="right" if _numeric(cells, index) else "left")
+        longest = max((cell_len(line[index]) for line in cells), default=0)
+        natural[index] = max(longest, cell_len(col), 1)
+        values[index] = max(longest, 1)
+        if is_key(col):
+            floor[index] = natural[index]
+        elif longest > FREE_TEXT:
+            floor[index] = min(natural[index], max(FOLD_FLOOR, min(cell_len(col), HEADER_FLOOR)))
+        else:
+            floor[index] = max(longest, min(cell_len(col), HEADER_FLOOR), 1)
+    order = [i for name in DROP_FIRST for i, col in enumerate(cols) if col == name and not is_key(col)]
+    order += [i for i in reversed(range(len(cols))) if not is_key(cols[i]) and i not in order]
+    order += [i for i in reversed(range(len(cols))) if i not in order and i != 0]  # keys: the very last resort
+    kept = list(range(len(cols)))
+
+    def needed(indexes: list[int], widths: dict[int, int]) -> int:
+        return sum(widths[i] for i in indexes) + 3 * len(indexes) + 1  # "│ " before each cell, " " after, "│" at the end
+
+    for index in order:
+        if needed(kept, floor) <= width:
+            break
+        kept.remove(index)
+    widths = {i: floor[i] for i in kept}
+    spare = width - needed(kept, widths)
+    for target in (values, natural):  # what is left goes to folded values first, then to folded headers
+        growing = [i for i in kept if widths[i] < target[i]]
+        while spare > 0 and growing:  # a cell at a time, round the columns
+            for i in list(growing):
+                if spare <= 0:
+                    break
+                widths[i] += 1
+                spare -= 1
+                if widths[i] >= target[i]:
+                    growing.remove(i)
+    return kept, [widths[i] for i in kept]
+
+
+def _table_to(target: Console, rows: Sequence[dict], cols: Sequence[str], title: str | None) -> None:
+    cells = [["" if row.get(c) is None else printable_line(_cell(row.get(c))) for c in cols] for row in rows]
+    kept, widths = _fit(cols, cells, target.width)
+    left_out = [col for index, col in enumerate(cols) if index not in kept]
+    caption = None
+    if left_out:
+        caption = _("columns left out at this width: {columns} — widen the terminal or use --format csv").format(
+            columns=", ".join(left_out))
+    table = Table(title=title, header_style="bold", caption=caption, caption_justify="left")
+    for index, width in zip(kept, widths):
+        col = cols[index]
+        justify = "right" if _numeric(cells, index) else "left"
+        if is_key(col):  # never cut, never wrapped: people copy it into the next command
+            table.add_column(col, no_wrap=True, overflow="ignore", width=width, min_width=width, justify=justify)
+        else:  # free text folds; a short value is as wide as the column, so only its header may fold
+            table.add_column(col, no_wrap=False, overflow="fold", width=width, justify=justify)
     for line in cells:
-        table.add_row(*map(Text, line))  # Text, not markup: a name like "[link=…]" stays a name
+        table.add_row(*(Text(line[index]) for index in kept))  # Text, not markup: a name like "[link=…]" stays a name
     target.print(table)
 
 

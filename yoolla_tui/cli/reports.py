@@ -15,13 +15,13 @@ import typer
 from yoolla_tui.cli._lazy import module
 
 reports = module("yoolla_tui.core.reports.summary")
-from yoolla_tui.core.kernel.errors import BadInput
+clock = module("yoolla_tui.core.kernel.clock")
 from yoolla_tui.core.kernel.i18n import _
 
 from yoolla_tui.cli import context
-from yoolla_tui.cli.output import OutOpt, ReportFmt, ReportFormatOpt, report
+from yoolla_tui.cli.output import OutOpt, ReportFormatOpt, report
 
-app = typer.Typer(help="Reports for the administrator and cron.", no_args_is_help=True)
+app = typer.Typer(help="Reports for the administrator and cron.\n\nExample: yoolla report weekly", no_args_is_help=True)
 
 OUTCOME_COLUMNS = ["no_answer", "call_back", "interested", "refused", "do_not_call", "wrong_number"]
 DAILY_COLUMNS = ["manager", "date", "deals", "calls", *OUTCOME_COLUMNS, "reached", "not_called", "invoices", "invoiced",
@@ -35,10 +35,7 @@ WeekOpt = Annotated[Optional[str], typer.Option("--week", "-w", help="ISO week, 
 
 
 def _day(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        raise BadInput(_("bad --date {day!r}: expected YYYY-MM-DD").format(day=text))
+    return clock.parse_day(text, option="--date") if text else None
 
 
 def _ranking_columns(rows: list[dict]) -> list[str]:
@@ -50,7 +47,7 @@ def _ranking_columns(rows: list[dict]) -> list[str]:
 def daily(
     day: Annotated[Optional[str], typer.Option("--date", help="Day (YYYY-MM-DD); default today.")] = None,
     campaign: Annotated[Optional[str], typer.Option("--campaign", "-c", help="One campaign (default: all open).")] = None,
-    fmt: ReportFormatOpt = ReportFmt.table,
+    fmt: ReportFormatOpt = None,
     out: OutOpt = None,
 ) -> None:
     """Per manager for one day: calls made by outcome, deals reached, contacts not yet called,
@@ -60,14 +57,14 @@ def daily(
     """
     with context.reading_as() as (session, actor):
         rows = reports.daily(session=session, actor=actor, day=_day(day), campaign=campaign)
-    report([(_("Daily report"), rows, DAILY_COLUMNS)], fmt, out, rows)
+    report([(_("Daily report"), rows, DAILY_COLUMNS)], fmt, out, rows, what=_("daily report"))
 
 
 @app.command("weekly")
 def weekly(
     week: WeekOpt = None,
     campaign: CampaignOpt = None,
-    fmt: ReportFormatOpt = ReportFmt.table,
+    fmt: ReportFormatOpt = None,
     out: OutOpt = None,
 ) -> None:
     """The week per manager and in total, the funnel, the calendar plan (calls due per day),
@@ -84,14 +81,15 @@ def weekly(
             (_("Funnel"), data["funnel"], FUNNEL_COLUMNS),
             (_("Calendar plan"), data["plan"], PLAN_COLUMNS),
             (_("Ranking"), data["ranking"], _ranking_columns(data["ranking"])),
-            (_("Change against last week"), change, ["figure", "this_week", "last_week", "change"])], fmt, out, data)
+            (_("Change against last week"), change, ["figure", "this_week", "last_week", "change"])], fmt, out, data,
+           what=_("weekly report"))
 
 
 @app.command("funnel")
 def funnel(
     campaign: CampaignOpt = None,
     week: WeekOpt = None,
-    fmt: ReportFormatOpt = ReportFmt.table,
+    fmt: ReportFormatOpt = None,
     out: OutOpt = None,
 ) -> None:
     """How many deals reached each stage, and the conversion (%) from the stage before.
@@ -100,14 +98,14 @@ def funnel(
     """
     with context.reading_as() as (session, actor):
         rows = reports.funnel(session=session, actor=actor, campaign=campaign, week=week)
-    report([(_("Funnel"), rows, FUNNEL_COLUMNS)], fmt, out, rows)
+    report([(_("Funnel"), rows, FUNNEL_COLUMNS)], fmt, out, rows, what=_("funnel report"))
 
 
 @app.command("managers")
 def managers(
     week: WeekOpt = None,
     campaign: CampaignOpt = None,
-    fmt: ReportFormatOpt = ReportFmt.table,
+    fmt: ReportFormatOpt = None,
     out: OutOpt = None,
 ) -> None:
     """The managers compared: ranked by score (reached + 3 x invoices + 5 x payments), with
@@ -117,4 +115,4 @@ def managers(
     """
     with context.reading_as() as (session, actor):
         rows = reports.managers(session=session, actor=actor, week=week, campaign=campaign)
-    report([(_("Managers compared"), rows, _ranking_columns(rows))], fmt, out, rows)
+    report([(_("Managers compared"), rows, _ranking_columns(rows))], fmt, out, rows, what=_("managers report"))

@@ -40,7 +40,8 @@ def next_(
     """Your next due contact: a pool contact you hold, your own due deals and call-backs, then the
     shared pool's next due contact, reserved for you (10 minutes by default) until you log the call.
 
-    Example: yoolla next --campaign "Seminar 2026-W48"   then   yoolla call log DEAL --outcome no_answer
+    Example: yoolla next --campaign "Seminar 2026-W48"
+    Example: yoolla call log 253 --outcome no_answer   # 253: the deal next gave you
     """
     with context.acting() as (session, actor):
         card = pool.next_card(session=session, actor=actor, campaign=campaign)
@@ -57,19 +58,21 @@ def next_(
 
 def audit(
     deal: Annotated[Optional[str], typer.Option("--deal", "-d", help="Only this deal's records.")] = None,
-    user: Annotated[Optional[str], typer.Option("--user", help="Only what this login did (act as someone with `yoolla --user LOGIN audit`).")] = None,
+    by: Annotated[Optional[str], typer.Option("--by", help="Only what this login did.")] = None,
     since: Annotated[Optional[str], typer.Option("--since", help="From: a date (2026-11-23), today, yesterday, 2h, 3d.")] = None,
     action: Annotated[Optional[str], typer.Option("--action", "-a", help="An action (call.log) or a family (call, deal, pool).")] = None,
     limit: LimitOpt = None,
     all_: AllOpt = False,
     fmt: FormatOpt = Fmt.table,
+    old_user: Annotated[Optional[str], typer.Option("--user", hidden=True)] = None,
 ) -> None:
     """The audit trail, oldest first: who changed what, when (local time), from which value to which.
 
     Example: yoolla audit --deal 12 --since yesterday
     """
+    context.renamed_user(old_user, command="audit", new="--by", meaning=_("only what this login did"))
     with context.reading_as() as (session, actor):  # streamed inside the read snapshot: flat memory
-        rows = audit_core.list_records(session=session, actor=actor, deal=deal, user=user, since=since, action=action)
+        rows = audit_core.list_records(session=session, actor=actor, deal=deal, user=by, since=since, action=action)
         render_listing(rows, fmt, AUDIT_COLUMNS + (["data"] if fmt != Fmt.table else []), limit=limit, all_=all_,
                        empty=_("No audit records match."))
 
@@ -82,9 +85,9 @@ def backup(
     """A consistent backup while operators keep working: SQLite's online backup API, or
     pg_dump (custom format) for PostgreSQL.
 
-    Example: yoolla db backup /srv/backups/yoolla-$(date +%F).sqlite
+    Example: yoolla db backup "/srv/backups/yoolla-$(date +%F).sqlite"
     """
-    engine = db.get_engine(context.state().url)
+    engine = context.open_engine()
     who = identity.require_known(engine, claimed=context.state().user, command=context.command(),
                                  admin_action=_("back up the database"))
     result = maintenance.backup(engine, file, force=force)
@@ -103,10 +106,11 @@ def restore(
 
     Example: yoolla --db /srv/yoolla/new.sqlite db restore /srv/backups/yoolla-2026-11-23.sqlite
     """
-    engine = db.get_engine(context.state().url)
-    who = identity.require_known(engine, claimed=context.state().user, command=context.command(),
-                                 admin_action=_("restore the database"))
-    result = maintenance.restore(engine, file, force=force)
+    with maintenance.restoring_into(context.state().url):  # a failed restore into a new file leaves nothing
+        engine = context.open_engine(create=True)
+        who = identity.require_known(engine, claimed=context.state().user, command=context.command(),
+                                     admin_action=_("restore the database"))
+        result = maintenance.restore(engine, file, force=force)
     if db.current_revision(engine) == db.head_revision(engine):
         with db.session_scope(engine) as session:
             head = audit_core.chain_head(session)
@@ -124,7 +128,7 @@ def check(fmt: FormatOpt = Fmt.table,
 
     Example: yoolla db check
     """
-    engine = db.get_engine(context.state().url)
+    engine = context.open_engine()
     identity.require_known(engine, claimed=context.state().user, command=context.command())
     if repair:
         with context.acting() as (session, actor):

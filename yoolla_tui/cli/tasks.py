@@ -21,12 +21,13 @@ from yoolla_tui.core.kernel.i18n import _
 
 from yoolla_tui.cli import context
 from yoolla_tui.cli.orders import WHY_COLUMNS, _show
-from yoolla_tui.cli.output import AllOpt, FormatOpt, Fmt, LimitOpt, console, done, page_size, render, render_listing, render_one
+from yoolla_tui.cli.output import (AllOpt, FormatOpt, Fmt, LimitOpt, OutOpt, ReportFormatOpt, console, done, page_size, render,
+                                   render_listing, render_one, report)
 from yoolla_tui.cli.reports import app as report_app
 
-app = typer.Typer(help="Tasks: add, depend, work your queue, run the timer, see why a date is what it is.",
+app = typer.Typer(help="Tasks: add, depend, work your queue, run the timer, see why a date is what it is.\n\nExample: yoolla task queue",
                   no_args_is_help=True)
-schedule_app = typer.Typer(help="Work schedules: hours per weekday, leaves; public holidays come from the calendar.",
+schedule_app = typer.Typer(help="Work schedules: hours per weekday, leaves; public holidays come from the calendar.\n\nExample: yoolla schedule show",
                            no_args_is_help=True)
 
 # The table keeps what a person scans; --format json carries every key (README, "JSON output").
@@ -48,7 +49,7 @@ def add(
     subtype: Annotated[str, typer.Option("--subtype", help="Finer kind, e.g. mobile.")] = "",
     priority: Annotated[int, typer.Option("--priority", "-p", help="Higher comes first in the queue.")] = 0,
     watch: Annotated[Optional[str], typer.Option("--watch", help="Logins told when it is ready: anna,boris.")] = None,
-    after: Annotated[Optional[list[str]], typer.Option("--after", help="A task it waits on (repeat for several).")] = None,
+    after: Annotated[Optional[list[str]], typer.Option("--after", metavar="TASK", help="A task it waits on (repeat for several).")] = None,
     due: Annotated[Optional[str], typer.Option("--due", help="Due date: 2026-11-27, 'tomorrow 18:00'…")] = None,
 ) -> None:
     """Add a task to an order. A task with --after stays out of the queue until those are done.
@@ -111,7 +112,7 @@ def status(
 @app.command("depend")
 def depend(
     task: TaskArg,
-    on: Annotated[list[str], typer.Option("--on", help="A task it waits on (repeat for several).")],
+    on: Annotated[list[str], typer.Option("--on", metavar="TASK", help="A task it waits on (repeat for several).")],
     remove: Annotated[bool, typer.Option("--remove", help="Stop waiting on those tasks.")] = False,
 ) -> None:
     """Make a task wait on others (or stop waiting). A cycle is refused and named.
@@ -126,19 +127,21 @@ def depend(
 
 @app.command("queue")
 def queue(
-    user: Annotated[Optional[str], typer.Option("--user", "--of", help="Whose queue, a login (default: yours).")] = None,
+    of: Annotated[Optional[str], typer.Option("--of", help="Whose queue, a login (default: yours).")] = None,
     waiting: Annotated[bool, typer.Option("--waiting", help="Also list tasks waiting on others (blocked_by).")] = False,
     limit: LimitOpt = None,
     all_: AllOpt = False,
     fmt: FormatOpt = Fmt.table,
+    old_user: Annotated[Optional[str], typer.Option("--user", hidden=True)] = None,
 ) -> None:
     """Your queue in working order (task priority, order priority, due date, age), each task with
     its forecast start and finish. Tasks waiting on unfinished ones appear when those are done.
 
     Example: yoolla task queue --of egor
     """
+    context.renamed_user(old_user, command="task queue", new="--of", meaning=_("whose queue"))
     with context.acting() as (session, actor):
-        rows = tasks.queue(session=session, actor=actor, login=user, include_waiting=waiting)
+        rows = tasks.queue(session=session, actor=actor, login=of, include_waiting=waiting)
     # the order comes from the forecast, computed whole in core: a list, counted as such
     render_listing(rows, fmt, QUEUE_COLUMNS + (["blocked_by"] if waiting else []), limit=limit, all_=all_,
                    empty=_("The queue is empty."))
@@ -265,7 +268,7 @@ def schedule_show(
 @schedule_app.command("set")
 def schedule_set(
     login: Annotated[str, typer.Argument(metavar="LOGIN")],
-    days: Annotated[str, typer.Option("--days", help="mon-fri, sat, mon,wed.")],
+    days: Annotated[str, typer.Option("--days", metavar="WEEKDAYS", help="mon-fri, sat, mon,wed.")],
     hours: Annotated[str, typer.Option("--hours", help="10:00-19:00, or off.")],
 ) -> None:
     """Set a user's working hours on some weekdays (supervisors, admins).
@@ -295,26 +298,24 @@ def schedule_leave(
     done(_("Leave for {login}: {first} to {last}.").format(login=login, first=first_day, last=last_day))
 
 
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise BadInput(_("bad date {text!r}: expected YYYY-MM-DD").format(text=text))
+def _day(text: str, option: str = "date") -> date:
+    return clock.parse_day(text, option=option)
 
 
 @report_app.command("efficiency")
 def report_efficiency(
     since: Annotated[Optional[str], typer.Option("--since", help="Tasks done since this day (YYYY-MM-DD).")] = None,
-    by: Annotated[str, typer.Option("--by", help="user | type.")] = "user",
-    fmt: FormatOpt = Fmt.table,
+    by: Annotated[str, typer.Option("--by", metavar="user|type", help="user | type.")] = "user",
+    fmt: ReportFormatOpt = None,
+    out: OutOpt = None,
 ) -> None:
     """Estimate against actual per executor or per task type: ratio, mean actual time, and the
     weekly trend (one row per ISO week after each total).
 
     Example: yoolla report efficiency --by type --since 2026-11-01
     """
-    when = clock.at_local(_day(since), time(0, 0)) if since else None
+    when = clock.at_local(_day(since, "--since"), time(0, 0)) if since else None
     with context.acting() as (session, actor):
         rows = efficiency.report(session=session, actor=actor, since=when, by=by)
-    render(rows, fmt, ["key", "week", "tasks", "estimate_minutes", "actual_minutes", "ratio", "mean_actual_minutes"],
-           empty=_("No finished tasks."))
+    report([(_("Efficiency"), rows, ["key", "week", "tasks", "estimate_minutes", "actual_minutes", "ratio",
+                                     "mean_actual_minutes"])], fmt, out, rows, what=_("efficiency report"))

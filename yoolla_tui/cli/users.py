@@ -16,7 +16,7 @@ from yoolla_tui.core.kernel.i18n import _
 from yoolla_tui.cli import context
 from yoolla_tui.cli.output import AllOpt, FormatOpt, Fmt, LimitOpt, done, render_listing, render_one
 
-app = typer.Typer(help="Users and roles: admin, supervisor, manager, executor.", no_args_is_help=True)
+app = typer.Typer(help="Users and roles: admin, supervisor, manager, executor.\n\nExample: yoolla user list", no_args_is_help=True)
 
 USER_COLUMNS = ["id", "login", "full_name", "role", "supervisor", "active", "os_login"]
 

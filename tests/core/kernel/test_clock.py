@@ -93,11 +93,17 @@ def test_parse_when(text, expected):
     assert clock.parse_when(text, base=BASE) == expected
 
 
-@pytest.mark.parametrize("text", ["", "someday", "25:00", "2026-13-01", "24:00", "31.02 10:00"])
+@pytest.mark.parametrize("text", ["", "someday", "25:00", "24:00", "31.02 10:00"])
 def test_parse_when_refuses_with_examples_in_the_future(text, monkeypatch):
     monkeypatch.setenv("YOOLLA_NOW", "2026-11-23T10:00:00+03:00")
     with pytest.raises(BadInput, match=r"^cannot read time .*; try 15:30, tomorrow 11, mon 10:00, in 2 hours, \+3h, 26.11 11:00$"):
         clock.parse_when(text, base=BASE)
+
+
+def test_parse_when_names_a_month_that_does_not_exist():
+    """A typed date with month 13 is a date that does not exist, said as such (not "cannot read")."""
+    with pytest.raises(BadInput, match=r"^2026-13-01 is not a date: there is no month 13"):
+        clock.parse_when("2026-13-01", base=BASE)
 
 
 def test_a_next_call_is_in_the_future(monkeypatch):

@@ -279,10 +279,22 @@ def invoice(*, session: Session, actor: User, deal_id: int | str, amount: str, e
 
 
 def pay(*, session: Session, actor: User, deal_id: int | str, amount: str, at: datetime | None = None,
-        expected_version: int | None = None) -> Payment:
-    """Record a payment; once payments cover the invoice the deal moves into the paid stage."""
+        expected_version: int | None = None, over: bool = False) -> Payment:
+    """Record a payment; once payments cover the invoice the deal moves into the paid stage.
+
+    A payment above what is still unpaid on the invoice (a typo, a payment for another deal) is
+    refused (Conflict, naming the amounts) unless `over`: then it is recorded, and the audit
+    record says by how much it went over."""
     cents = money.parse_amount(amount)
     deal = _open_for_write(session, actor, deal_id, _("record payments on"), expected_version)
+    excess = 0
+    if deal.invoice_cents:
+        unpaid = max(deal.invoice_cents - int(funnel.paid_cents(session, deal.id)), 0)  # PostgreSQL's sum is a Decimal
+        excess = cents - unpaid if cents > unpaid else 0
+        if excess and not over:
+            raise Conflict(_("{amount} is more than the {unpaid} still unpaid on deal {id}'s invoice of {invoice}: "
+                             "check the amount, or record it anyway with --over").format(
+                amount=money.show(cents), unpaid=money.show(unpaid), id=deal.id, invoice=money.show(deal.invoice_cents)))
     now = clock.now()
     paid_at = at or now
     if paid_at > now:
@@ -295,7 +307,8 @@ def pay(*, session: Session, actor: User, deal_id: int | str, amount: str, at: d
     session.add(payment)
     session.flush()
     funnel.touch(deal, now)
-    audit.record(session, actor, "deal.pay", "deal", deal.id, payment=payment.id, amount_cents=cents, paid_at=paid_at)
+    audit.record(session, actor, "deal.pay", "deal", deal.id, payment=payment.id, amount_cents=cents, paid_at=paid_at,
+                 **({"over_cents": excess} if excess else {}))
     if funnel.paid_cents(session, deal.id) >= (deal.invoice_cents or 0):
         _advance_to_gate(session, actor, deal, "payment", now)
     return payment

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from yoolla_tui.core.documents.words import amount_in_words, rubles
-from yoolla_tui.core.kernel import reference
+from yoolla_tui.core.kernel import files, reference
 from yoolla_tui.core.kernel.errors import BadInput
 from yoolla_tui.core.kernel.i18n import _
 from yoolla_tui.core.kernel.paths import DATA_DIR
@@ -103,15 +103,13 @@ def render(template: Path, values: dict, target: Path) -> None:
     from jinja2 import TemplateError
 
     target.parent.mkdir(parents=True, exist_ok=True)
-    part = target.with_name(target.name + ".part")
     try:
-        document = DocxTemplate(str(template))
-        document.render(values, jinja_env=_environment(), autoescape=True)
-        document.save(str(part))
+        with files.atomic(target) as part:  # kernel/files.py: whole or not at all, the user's umask
+            document = DocxTemplate(str(template))
+            document.render(values, jinja_env=_environment(), autoescape=True)
+            document.save(str(part))
     except TemplateError as exc:
-        part.unlink(missing_ok=True)
         raise BadInput(_("template {path} cannot be filled: {error}").format(path=template, error=exc))
-    part.replace(target)
 
 
 def pdf_converter() -> str | None:

@@ -26,6 +26,7 @@ from yoolla_tui.core.calls import deals
 from yoolla_tui.core.documents import company, mail, render
 from yoolla_tui.core.funnel import transition
 from yoolla_tui.core.kernel import audit, clock, db, money, reference, refs
+from yoolla_tui.core.kernel import files as kernel_files
 from yoolla_tui.core.kernel.errors import BadInput, Conflict, NotFound
 from yoolla_tui.core.kernel.i18n import _
 from yoolla_tui.core.kernel.lookup import get_deal
@@ -202,10 +203,13 @@ def _copy_out(files: list[Path], out: Path) -> list[Path]:
         target = target.with_suffix(target.suffix + ".docx") if target.suffix else target.with_suffix(".docx")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        copies = [Path(shutil.copyfile(files[0], target))]
-        copies += [Path(shutil.copyfile(extra, target.with_suffix(extra.suffix))) for extra in files[1:]]
     except OSError as exc:
-        raise BadInput(_("cannot write {path}: {error}").format(path=target, error=exc.strerror))
+        raise kernel_files.cannot_write(target, exc) from None
+    copies = []
+    for source, copy in [(files[0], target)] + [(extra, target.with_suffix(extra.suffix)) for extra in files[1:]]:
+        with kernel_files.atomic(copy) as part:  # whole or not at all, the user's umask
+            shutil.copyfile(source, part)
+        copies.append(copy)
     return copies
 
 

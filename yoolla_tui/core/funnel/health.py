@@ -146,6 +146,9 @@ def parse_date(text: str) -> date:
         return date.fromisoformat(text.strip())
     except ValueError:
         pass
+    problem = clock.date_problem(text)
+    if problem:
+        raise BadInput(problem)
     try:
         return clock.to_local(clock.parse_when(text)).date()
     except BadInput:

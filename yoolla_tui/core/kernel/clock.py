@@ -131,6 +131,55 @@ def next_week(week: str) -> str:
     return week_of(monday + timedelta(days=7))
 
 
+# ---- days as people type them (--date, --since, --close-by, leaves) --------------------------
+
+_ISO_DAY_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:$|[T ])")
+
+
+def _month_names() -> list[str]:
+    return [_("January"), _("February"), _("March"), _("April"), _("May"), _("June"), _("July"), _("August"),
+            _("September"), _("October"), _("November"), _("December")]
+
+
+def date_problem(text: str) -> str | None:
+    """Why a typed YYYY-MM-DD is not a day of the calendar, or None when it is one (or is not
+    shaped like one): "2026-11-31 is not a date: November has 30 days"."""
+    import calendar
+
+    match = _ISO_DAY_RE.match((text or "").strip())
+    if not match:
+        return None
+    year, month, day = (int(g) for g in match.groups())
+    shown = match.group(0).rstrip("T ")
+    if not 1 <= month <= 12:
+        return _("{text} is not a date: there is no month {month} (months are 01 to 12)").format(text=shown, month=month)
+    days = calendar.monthrange(year, month)[1] if year >= 1 else 31
+    if day == 0:
+        return _("{text} is not a date: days start at 01").format(text=shown)
+    if day > days:
+        name = _month_names()[month - 1]
+        if month == 2:
+            return _("{text} is not a date: February {year} has {days} days").format(text=shown, year=year, days=days)
+        return _("{text} is not a date: {month} has {days} days").format(text=shown, month=name, days=days)
+    if year < 1:
+        return _("{text} is not a date: years start at 0001").format(text=shown)
+    return None
+
+
+def parse_day(text: str, *, option: str = "--date") -> date:
+    """A day typed as YYYY-MM-DD. BadInput says why a day is not one of the calendar
+    ("2026-11-31 is not a date: November has 30 days") or what shape is expected."""
+    raw = (text or "").strip()
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        pass
+    problem = date_problem(raw)
+    if problem:
+        raise BadInput(problem)
+    raise BadInput(_("bad {option} {text!r}: expected YYYY-MM-DD").format(option=option, text=text))
+
+
 # ---- "when" as people type it ----------------------------------------------------------------
 
 _REL_RE = re.compile(r"^\+([0-9]+)\s*(m|min|h|d)$")
@@ -192,8 +241,9 @@ def parse_when(text: str, *, base: datetime | None = None, future: bool = False,
             return _checked(at_local(date.fromisoformat(raw), time(9, 0)), base, future, text)
         return _checked(to_utc(datetime.fromisoformat(raw.upper().replace(" ", "T"))), base, future, text)
     except ValueError:
-        if re.match(r"^\d{4}-\d{1,2}-\d{1,2}", raw):
-            raise _bad_when(text)  # an ISO date that is not one (2026-13-01): never guessed at
+        if re.match(r"^\d{4}-\d{1,2}-\d{1,2}", raw):  # an ISO date that is not one (2026-13-01): never guessed at
+            problem = date_problem(raw)
+            raise BadInput(problem) if problem else _bad_when(text)
     if not natural:
         raise _bad_when(text)  # exact forms only (`audit --since` keeps its own short list)
     return _checked(_dateparser(raw, local_base, future, text), base, future, text)

@@ -48,6 +48,33 @@ def normalise_url(url: str) -> str:
     return url
 
 
+def sqlite_file(url: str):
+    """The file of a SQLite URL (a Path), or None for PostgreSQL, :memory: or a URL that does not parse."""
+    from pathlib import Path
+
+    try:
+        parsed = make_url(normalise_url(url))
+    except ArgumentError:
+        return None
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database).expanduser()
+
+
+def database_exists(url: str) -> bool:
+    """False only for a SQLite file that is not there (a server database is asked when connecting)."""
+    path = sqlite_file(url)
+    return path is None or path.exists()
+
+
+def require_exists(url: str) -> None:
+    """Refuse a SQLite file that is not there, before anything creates it (an empty file, a lock
+    file, a folder): only `init`, `demo` and `db restore` make a database."""
+    if not database_exists(url):
+        raise NotInitialised(_("no database at {path} (create one with yoolla init --admin LOGIN)").format(
+            path=sqlite_file(url)))
+
+
 @lru_cache(maxsize=16)
 def get_engine(url: str) -> Engine:
     """One engine per URL per process."""
@@ -71,6 +98,15 @@ def get_engine(url: str) -> Engine:
         return create_engine(url, pool_pre_ping=True, connect_args={"options": f"-c lock_timeout={busy_timeout_ms()}",
                                                                     "application_name": _application_name()})
     raise BadInput(_("unsupported database {url!r}: use SQLite or PostgreSQL").format(url=url))
+
+
+def forget_engine(url: str) -> None:
+    """Close the engine of `url` and forget every cached engine (a database file removed after a
+    failed restore must not be found again through a stale engine)."""
+    try:
+        get_engine(url).dispose()
+    finally:
+        get_engine.cache_clear()
 
 
 def _create_shared(path) -> None:
@@ -548,20 +584,25 @@ def backup_to(engine: Engine, target: str) -> None:
 
     part = target + ".part"
     _fresh_part(part)
-    if is_sqlite(engine):
-        raw = engine.raw_connection()
-        try:
-            dest = sqlite3.connect(part)
+    try:
+        if is_sqlite(engine):
+            raw = engine.raw_connection()
             try:
-                raw.driver_connection.backup(dest)
+                dest = sqlite3.connect(part)
+                try:
+                    raw.driver_connection.backup(dest)
+                finally:
+                    dest.close()
             finally:
-                dest.close()
-        finally:
-            raw.close()
-    else:
-        url, env = _libpq(engine)
-        _run_tool([_require_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--file", part, "--dbname", url], env)
-    os.replace(part, target)
+                raw.close()
+        else:
+            url, env = _libpq(engine)
+            _run_tool([_require_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--file", part, "--dbname", url], env)
+        os.replace(part, target)
+    except BaseException:  # pg_dump refused, the disk filled, Ctrl-C: no half backup, no empty .part
+        if os.path.lexists(part) and not os.path.isdir(part):
+            os.unlink(part)
+        raise
 
 
 def _fresh_part(part: str) -> None:

@@ -18,7 +18,9 @@ The dialect halves (PRAGMA integrity_check, the backup API, pg_dump) live in cor
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
@@ -103,6 +105,35 @@ def backup(engine: Engine, target: str, *, force: bool = False) -> dict:
         raise BadInput(_("folder {folder} does not exist").format(folder=path.parent))
     db.backup_to(engine, str(path))
     return {"file": str(path), "bytes": path.stat().st_size, "database": db.safe_url(engine)}
+
+
+@contextmanager
+def restoring_into(url: str) -> Iterator[None]:
+    """Around a restore: when it fails and the SQLite database did not exist before, remove what
+    opening it made (the file, its -wal, -shm and .writers lock, the folders created for it), so a
+    failed `db restore` into a new file leaves nothing behind. A database that existed is left to
+    the restore's own rollback."""
+    path = db.sqlite_file(url)
+    if path is None or path.exists():
+        yield
+        return
+    made = []  # folders opening the database will create, innermost first
+    folder = path.parent
+    while not folder.exists():
+        made.append(folder)
+        folder = folder.parent
+    try:
+        yield
+    except BaseException:
+        db.forget_engine(url)
+        for suffix in ("", "-wal", "-shm", "-journal", ".writers"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        for folder in made:
+            try:
+                folder.rmdir()
+            except OSError:
+                break  # something else is in it now: leave it
+        raise
 
 
 def restore(engine: Engine, source: str, *, force: bool = False) -> dict:

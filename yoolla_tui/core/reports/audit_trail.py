@@ -96,7 +96,8 @@ def parse_since(text: str):
     try:
         return clock.local_day_bounds(date.fromisoformat(raw))[0]
     except ValueError:
-        pass
+        if clock.date_problem(raw):
+            raise BadInput(clock.date_problem(raw)) from None
     try:
         return clock.parse_when(text, natural=False)
     except BadInput:

@@ -10,17 +10,14 @@ Written in openpyxl's write-only mode (streams 100k rows); the file appears whol
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from yoolla_tui.core.kernel import audit, clock
+from yoolla_tui.core.kernel import audit, clock, files
 from yoolla_tui.core.reports import summary as reports
-from yoolla_tui.core.kernel.errors import BadInput
 from yoolla_tui.core.kernel.i18n import _
 from yoolla_tui.core.kernel.models import Call, Client, Deal, Payment, Stage, User
 from yoolla_tui.core.kernel.permissions import deal_scope, require_campaign_admin
@@ -42,32 +39,50 @@ WIDTHS = [34, 24, 18, 26, 16, 18, 17, 12, 12, 22, 40]
 
 
 def _atomic(path: Path, write: Callable[[Path], None]) -> None:
-    """Write to a temporary file beside `path`, then move it into place."""
-    path = Path(path)
-    if path.parent and not path.parent.exists():
-        raise BadInput(_("cannot write {path}: folder {folder} does not exist").format(path=path, folder=path.parent))
-    fd, tmp = tempfile.mkstemp(prefix=".yoolla-", suffix=".xlsx", dir=path.parent or ".")
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write to a temporary file beside `path`, then move it into place (core/kernel/files.py):
+    the user's umask, no half-written file, CannotWrite for a missing folder or a full disk."""
+    with files.atomic(path) as tmp:
+        write(tmp)
+
+
+SHEET_NAME_MAX = 31  # Excel's limit
 
 
 def _sheet_title(text: str, taken: set[str]) -> str:
-    title = "".join("_" if ch in "[]:*?/\\" else ch for ch in text)[:31] or "Sheet"
-    base, n = title, 2
+    """A valid, readable, unique sheet name: Excel's forbidden characters replaced, at most 31
+    characters by whole words (an ellipsis says so), never a bracket left open, unique in `taken`
+    (a number in brackets tells twins apart)."""
+    clean = " ".join("".join("_" if ch in "[]:*?/\\" else ch for ch in text).split()).strip("'") or "Sheet"
+    title, n = _shorten(clean, SHEET_NAME_MAX), 2
     while title.lower() in taken:
-        title = f"{base[:28]}~{n}"
+        mark = f" ({n})"
+        title = _shorten(clean, SHEET_NAME_MAX - len(mark)) + mark
         n += 1
     taken.add(title.lower())
     return title
 
 
-def write_tables(path: Path, tables: Sequence[tuple[str, list[list[Any]], list[str]]]) -> None:
-    """An .xlsx with one sheet per (title, rows of cells, columns): bold frozen header, filter."""
+def _shorten(text: str, limit: int) -> str:
+    """`text` in at most `limit` characters: whole words and an ellipsis; a bracket opened in what
+    is kept is dropped with what follows it (never "Week 48 (Semin")."""
+    if len(text) <= limit:
+        return text
+    kept = ""
+    for word in text.split(" "):
+        candidate = f"{kept} {word}" if kept else word
+        if len(candidate) > limit - 1:
+            break
+        kept = candidate
+    if kept.count("(") > kept.count(")"):
+        kept = kept[:kept.rindex("(")].rstrip()
+    if not kept:  # one long word: cut it
+        kept = text[:limit - 1]
+    return kept.rstrip(" -,;") + "…"
+
+
+def write_tables(path: Path, tables: Sequence[tuple[str, list[list[Any]], list[str]]]) -> list[str]:
+    """An .xlsx with one sheet per (title, rows of cells, columns): bold frozen header, filter.
+    Returns the sheets' names."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -90,8 +105,11 @@ def write_tables(path: Path, tables: Sequence[tuple[str, list[list[Any]], list[s
         if not tables:
             book.create_sheet("-")
         book.save(target)
+        names.extend(book.sheetnames)
 
+    names: list[str] = []
     _atomic(path, write)
+    return names
 
 
 def _cell(ws, value):
@@ -168,7 +186,7 @@ def export_campaign(*, session: Session, actor: User, ref: str, path: Path,
     """Write the campaign workbook to `path`; returns {campaign, file, sheets, deals}.
 
     Admins and supervisors (a supervisor's team only). Raises NotFound for an unknown campaign,
-    BadInput for a folder that does not exist."""
+    CannotWrite for a folder that does not exist or a disk that is full."""
     require_campaign_admin(actor, action=_("export campaigns"))
 
     campaign = resolve(session, ref)

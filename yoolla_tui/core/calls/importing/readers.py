@@ -32,9 +32,26 @@ _SAMPLE_BYTES = 256 * 1024
 
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_NOT_SPREADSHEETS = ((b"%PDF", "PDF"), (b"\x89PNG", "PNG image"), (b"GIF8", "GIF image"), (b"\xff\xd8\xff", "JPEG image"),
-                     (b"\x1f\x8b", "gzip archive"), (b"Rar!", "RAR archive"), (b"7z\xbc\xaf", "7-Zip archive"),
-                     (b"{\\rtf", "RTF document"))
+_NOT_SPREADSHEETS = ((b"%PDF", "a PDF"), (b"\x89PNG", "a PNG image"), (b"GIF8", "a GIF image"), (b"\xff\xd8\xff", "a JPEG image"),
+                     (b"\x1f\x8b", "a gzip archive"), (b"Rar!", "a RAR archive"), (b"7z\xbc\xaf", "a 7-Zip archive"),
+                     (b"{\\rtf", "an RTF document"), (b"\x7fELF", "a program"), (b"MZ", "a Windows program"))
+# Names that say the file is something else than a table, whatever is inside (a .py has commas,
+# and would otherwise fail as "row 9 has more cells than the header").
+_OTHER_SUFFIXES = {".py": "Python source code", ".pyc": "compiled Python", ".js": "JavaScript source code", ".sh": "a shell script",
+                   ".md": "a Markdown document", ".html": "a web page", ".htm": "a web page", ".xml": "an XML document",
+                   ".json": "a JSON document", ".yaml": "a YAML document", ".yml": "a YAML document", ".toml": "a TOML document",
+                   ".pdf": "a PDF", ".doc": "a Word document", ".docx": "a Word document", ".odt": "a text document",
+                   ".ppt": "a PowerPoint presentation", ".pptx": "a PowerPoint presentation", ".png": "a PNG image",
+                   ".jpg": "a JPEG image", ".jpeg": "a JPEG image", ".gif": "a GIF image", ".svg": "an SVG image",
+                   ".zip": "a zip archive", ".gz": "a gzip archive", ".rar": "a RAR archive", ".7z": "a 7-Zip archive",
+                   ".exe": "a Windows program", ".sqlite": "a SQLite database", ".db": "a database file", ".log": "a log file"}
+# Parts inside a zip that say which Office file it is, when it is not a workbook.
+_ZIP_PARTS = ((b"word/", "a Word document"), (b"ppt/", "a PowerPoint presentation"))
+
+
+def _not_a_table(path: Path, what: str) -> BadInput:
+    return BadInput(_("{file} is not a spreadsheet or CSV file (it looks like {what}): expected {known}").format(
+        file=path.name, what=what, known=_known()))
 
 
 def column_letter(index: int) -> str:
@@ -166,8 +183,13 @@ def _kind(path: Path) -> str:
     suffix = path.suffix.lower()
     for magic, what in _NOT_SPREADSHEETS:
         if head.startswith(magic):
-            raise BadInput(_("{file} is a {what}, not a spreadsheet: expected {known}").format(
-                file=path.name, what=what, known=_known()))
+            raise _not_a_table(path, what)
+    if suffix in _OTHER_SUFFIXES and not head.startswith((_ZIP, _OLE)):
+        raise _not_a_table(path, _OTHER_SUFFIXES[suffix])
+    if head.startswith(_ZIP) and suffix not in WORKBOOK_SUFFIXES:
+        for part, what in _ZIP_PARTS:
+            if part in head:
+                raise _not_a_table(path, what)
     if head.startswith(_OLE):
         if _is_encrypted_ooxml(path):
             raise _password(path)

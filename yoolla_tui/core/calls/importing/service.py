@@ -13,14 +13,13 @@ from __future__ import annotations
 import csv
 import gc
 import os
-import tempfile
 from pathlib import Path
 from typing import Callable, Iterator
 
 from sqlalchemy import bindparam, delete, func, select, update as sql_update
 from sqlmodel import Session
 
-from yoolla_tui.core.kernel import audit, clock, phones, refs
+from yoolla_tui.core.kernel import audit, clock, files, phones, refs
 from yoolla_tui.core.calls import campaigns, clients
 from yoolla_tui.core.people import users
 from yoolla_tui.core.kernel.errors import BadInput, Conflict, NotFound, PermissionDenied
@@ -403,19 +402,14 @@ def _write_rejected(path: Path, rejects: list, headers_by_sheet: dict, *, multi:
     first_headers = headers_by_sheet.get(rejects[0][0], [])
     head = ([_("sheet")] if multi else []) + [_("row")] + [h or column_letter(i) for i, h in enumerate(first_headers)] + [_("reason")]
     try:
-        fd, tmp = tempfile.mkstemp(prefix=target.name, dir=target.parent)
-        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as fh:
+        with files.atomic(target) as tmp, tmp.open("w", encoding="utf-8-sig", newline="") as fh:  # whole, the user's umask
             writer = csv.writer(fh, delimiter=";")
             writer.writerow(head)
             for sheet, number, texts, reason in rejects:
                 width = len(headers_by_sheet.get(sheet, first_headers))
                 cells = [spreadsheet_safe(t) for t in (texts + [""] * width)[:width]]  # a file people open in Excel
                 writer.writerow(([sheet or ""] if multi else []) + [number] + cells + [reason])
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; this is a file for people to open
-        os.replace(tmp, target)
-    except OSError as exc:
+    except files.CannotWrite as exc:
         raise BadInput(_("cannot write the rejected rows to {file}: {error}; nothing was imported").format(
-            file=target, error=exc.strerror or exc))
+            file=target, error=exc.reason))
     return str(target)
