@@ -9,9 +9,13 @@ campaign, SQLAlchemy Core bulk inserts; admin `admin`). Then prints:
 - start to the first drawn Today screen: make_app() (schema check, user) + the app's start + the
   counters and the first page of the queue on screen; for a manager (their share of the deals)
   and for the admin (every deal is theirs to see), each in a fresh interpreter timed from before
-  it starts, with the CPU the run used beside the wall time. Target < 1.5 s.
+  it starts, with the CPU the run used beside the wall time. Target < 1.0 s (issue 23).
 - outcome key to the next deal drawn: on a deal, press `1` (no answer); the time until the next
   due deal's card is on screen; median (and 90th percentile) of --runs. Target < 50 ms.
+- `g` (find anyone) as m01: the text put in the box at once (as a paste, or the last key of what
+  was typed) to the matches drawn, for a phone in four forms, a part of a name and a contact's
+  surname taken from one of m01's open deals; median of --runs each. Target < 100 ms.
+Every figure has the CPU time of this process beside the wall time: the bench machine is shared.
 """
 
 from __future__ import annotations
@@ -105,8 +109,12 @@ async def first_today(url: str, login: str) -> float:
         while True:
             screen = app.screen
             if type(screen).__name__ == "TodayScreen" and screen._ids and screen.total:
-                await pilot.pause()  # one refresh: the rows are drawn
-                drawn[0] = time.monotonic()
+                # The rows are in the table; the frame showing them is written on the next refresh
+                # (as for the outcome key below). Not pilot.pause(): it also waits for background
+                # work started after that frame (the calendar's warm-up).
+                shown = asyncio.Event()
+                screen.call_after_refresh(lambda: (drawn.__setitem__(0, time.monotonic()), shown.set()))
+                await shown.wait()
                 return time.perf_counter() - start
             await asyncio.sleep(0.002)
 
@@ -145,6 +153,67 @@ async def outcome_to_next(url: str, login: str, runs: int, cpu_times: list[float
             cpu_times.append(time.process_time() - cpu)
             await pilot.pause()
     return times
+
+
+async def find_times(url: str, login: str, runs: int) -> list[tuple[str, str, float, float, int]]:
+    """(label, text, median wall s, median CPU s, rows found) for `g` on the dashboard."""
+    from yoolla_tui.app import make_app
+    from yoolla_tui.core.kernel.models import Client
+    from yoolla_tui.screens.find import FindModal
+    from textual.widgets import Input
+
+    engine = db.get_engine(url)
+    with db.session_scope(engine) as session:
+        user_id = session.scalar(select(User.id).where(User.login == login))
+        client = session.scalars(select(Client).join(Deal, Deal.client_id == Client.id)
+                                 .where(Deal.manager_id == user_id, Deal.closed_at.is_(None))
+                                 .order_by(Deal.id).limit(1)).one()
+        digits = client.phone[2:]  # +7 AAA BBB CC DD
+        words = [w for w in client.name.replace("«", " ").replace("»", " ").split() if len(w) > 3]
+        queries = [
+            ("phone 8 AAA BBB-CC-DD", f"8 {digits[:3]} {digits[3:6]}-{digits[6:8]}-{digits[8:]}"),
+            ("phone 8AAABBBCCDD", "8" + digits),
+            ("phone +7 AAA…", f"+7 {digits[:3]} {digits[3:6]} {digits[6:]}"),
+            ("phone AAA BBB CC DD", f"{digits[:3]} {digits[3:6]} {digits[6:8]} {digits[8:]}"),
+            ("part of a name", words[-1].lower() if words else client.name[:5]),
+            ("contact surname", (client.contact_person or "Иванов").split()[0][:-1].lower()),
+        ]
+    engine.dispose()
+    app = make_app(db_url=url, user=login, refresh_seconds=3600, key_guard=0.0)
+    out = []
+    async with app.run_test(size=(100, 32)) as pilot:
+        while not app.screen._ids:
+            await asyncio.sleep(0.01)
+        await pilot.press("g")
+        while not isinstance(app.screen, FindModal):
+            await asyncio.sleep(0.01)
+        modal = app.screen
+        box = modal.query_one("#find-text", Input)
+        original = modal._show
+        shown = asyncio.Event()
+        state = {"at": 0.0, "rows": 0, "want": None}
+
+        def timed_show(text, rows):
+            original(text, rows)
+            if text == state["want"] == box.value:  # not the answer for the emptied box
+                state["rows"] = len(rows)
+                modal.call_after_refresh(lambda: (state.update(at=time.perf_counter()), shown.set()))
+        modal._show = timed_show
+        for label, text in queries:
+            walls, cpus = [], []
+            for _ in range(runs):
+                state["want"] = None
+                box.value = ""
+                await pilot.pause(0.05)
+                shown.clear()
+                state["want"] = text
+                start, cpu = time.perf_counter(), time.process_time()
+                box.value = text
+                await shown.wait()
+                walls.append(state["at"] - start)
+                cpus.append(time.process_time() - cpu)
+            out.append((label, text, statistics.median(walls), statistics.median(cpus), state["rows"]))
+    return out
 
 
 def main() -> None:
@@ -190,7 +259,7 @@ def main() -> None:
         drawn_at = float(out.stdout.split()[-1])
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-        print(f"start to first drawn Today ({login}, new process): {drawn_at - start:.2f} s   (target < 1.5 s); "
+        print(f"start to first drawn Today ({login}, new process): {drawn_at - start:.2f} s   (target < 1.0 s); "
               f"CPU of the whole run {cpu:.2f} s")
     cpu_times: list[float] = []
     times = asyncio.run(outcome_to_next(url, "m01", args.runs, cpu_times))
@@ -198,6 +267,9 @@ def main() -> None:
     print(f"outcome key to next deal drawn (m01, n={len(times)}): median {statistics.median(times) * 1000:.1f} ms, "
           f"p90 {times[int(len(times) * 0.9) - 1] * 1000:.1f} ms   (target < 50 ms); "
           f"CPU per key {statistics.median(cpu_times) * 1000:.1f} ms (both threads)")
+    for label, text, wall, cpu, found in asyncio.run(find_times(url, "m01", max(5, args.runs // 5))):
+        print(f"g {label:<24} {text!r:<22} median {wall * 1000:6.1f} ms wall, {cpu * 1000:6.1f} ms CPU, "
+              f"{found} rows   (target < 100 ms)")
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 
-from yoolla_tui.core.kernel import db
+from yoolla_tui.core.kernel import clock, db
 from yoolla_tui.core.people import identity
 from yoolla_tui.core.kernel.errors import DatabaseReplaced
 from yoolla_tui.core.kernel.i18n import _
@@ -62,8 +62,10 @@ class YoollaApp(App):
         # A deal-changing key is taken only `key_guard` seconds after the deal was drawn.
         self.key_guard = key_guard
         # The outcomes this session logged, oldest first: (call id, deal id); `z` undoes the
-        # last one, then the one before, one step at a time.
+        # last one, then the one before, one step at a time, back to when the dashboard opened
+        # (`opened_at`: core waives `undo_minutes` for the actor's calls since then).
         self.undo_stack: list[tuple[int, int]] = []
+        self.opened_at = clock.now()
         # The deal last on the Deal screen: Today's cursor goes back to it.
         self.last_deal_id: int | None = None
         # Tasks finished with `d` in this session: (task id, status before), for `z` on Tasks.
@@ -115,7 +117,14 @@ class YoollaApp(App):
 
         # Executors work tasks, not deals: their day starts on their queue.
         self.push_screen(TasksScreen() if self.actor.role == "executor" else TodayScreen())
-        self._warm_up()
+        self._warmed = False
+
+    def warm_up_once(self) -> None:
+        """Called once the first screen is drawn: loading the calendar earlier would compete with
+        that first draw for the one Python thread that runs at a time (0.2 s of CPU)."""
+        if not getattr(self, "_warmed", True):
+            self._warmed = True
+            self._warm_up()
 
     @work(thread=True, exit_on_error=False, group="warm-up")
     def _warm_up(self) -> None:
@@ -132,8 +141,10 @@ class YoollaApp(App):
     def action_command_palette(self) -> None:
         from textual.command import CommandPalette
 
+        from yoolla_tui.screens.palette import YoollaPalette
+
         if self.use_command_palette and not CommandPalette.is_open(self):
-            self.push_screen(CommandPalette(id="--command-palette", placeholder=_("Search for commands…")))
+            self.push_screen(YoollaPalette())
 
     def action_toggle_help(self) -> None:
         from yoolla_tui.screens.help import HelpModal

@@ -165,9 +165,10 @@ def test_seminar_week(week):
     }
 
     # ---- Tuesday: the proposals are followed up, invoices go out --------------------------------
-    # A8's call-back (11:00) is not overdue at 09:00; the Monday leftovers are.
+    # A8's call-back (11:00) is not overdue at 09:00; the Monday leftovers are. A4, agreed on
+    # Monday, is followed up the next business day like the proposals (issue 23).
     assert w.due("anna", at(TUE, "09:00")) == (
-        w.ids(span(A, 21, 50)) + w.ids([A(1), A(2)] + span(A, 9, 20)) + [w.id(A(8))])
+        w.ids(span(A, 21, 50)) + w.ids([A(1), A(2), A(4)] + span(A, 9, 20)) + [w.id(A(8))])
     assert w.due("anna", at(TUE, "09:00"), "overdue") == w.ids(span(A, 21, 50))
     assert w.due("boris", at(TUE, "09:00")) == w.ids(span(B, 7, 50)) + [w.id(B(4))] + w.ids([B(1), B(5)])
 
@@ -194,8 +195,9 @@ def test_seminar_week(week):
     }
 
     # ---- Wednesday: ask about payment -------------------------------------------------------
+    # A4 (agreed, due Tuesday) was not called; A21-A25, agreed on Tuesday, are due today.
     assert w.due("anna", at(WED, "09:00")) == (
-        w.ids(span(A, 26, 50)) + w.ids(span(A, 9, 20)) + w.ids([A(1), A(2), A(8)]))
+        w.ids(span(A, 26, 50)) + [w.id(A(4))] + w.ids(span(A, 9, 20)) + w.ids([A(1), A(2), A(8)] + span(A, 21, 25)))
     assert w.due("boris", at(WED, "09:00")) == w.ids(span(B, 7, 50)) + [w.id(B(4)), w.id(B(1))]
 
     w.call(A(1), "interested", at(WED, "09:30"))
@@ -224,10 +226,11 @@ def test_seminar_week(week):
 
     # ---- Thursday: payments come in; a client asks, by e-mail, never to be called ------------------
     # A2 is only partly paid: "interested" on Wednesday kept its payment follow-up, so it is due too.
-    assert w.due("anna", at(THU, "09:00")) == w.ids(span(A, 31, 50)) + w.ids([A(2), A(8)])
+    assert w.due("anna", at(THU, "09:00")) == (
+        w.ids(span(A, 31, 50)) + [w.id(A(4))] + w.ids(span(A, 21, 25)) + w.ids([A(2), A(8)]))
     # A bank transfer recorded before the call: a paid deal leaves the queue (no stale follow-up).
     cli("deal", "pay", w.id(A(8)), "10000", user="anna", now=at(THU, "09:10"))
-    assert w.due("anna", at(THU, "09:15")) == w.ids(span(A, 31, 50)) + [w.id(A(2))]
+    assert w.due("anna", at(THU, "09:15")) == w.ids(span(A, 31, 50)) + [w.id(A(4))] + w.ids(span(A, 21, 25)) + [w.id(A(2))]
     out = cli("deal", "pay", w.id(A(2)), "7 500,50", user="anna", now=at(THU, "09:20"))
     assert "stage paid" in out.stdout
     for name in span(A, 31, 40):
@@ -250,7 +253,9 @@ def test_seminar_week(week):
     assert (paid["invoice"], paid["paid"], [p["amount"] for p in paid["payments"]]) == ("12500.50", "12500.50", ["5000.00", "7500.50"])
     out = cli("deal", "document", w.id(A(31)), "proposal", user="anna", now=at(FRI, "10:00"))
     assert "next call 2026-11-30 09:00" in out.stdout
-    assert w.due("anna", at(FRI, "17:00")) == w.ids(span(A, 41, 50))
+    # Still owed: the untouched A41-A50, and the agreed deals nobody followed up (never dropped).
+    assert w.due("anna", at(FRI, "17:00")) == (
+        w.ids(span(A, 41, 50)) + [w.id(A(4))] + w.ids(span(A, 21, 25)) + w.ids(span(A, 32, 40)))
     assert w.report(FRI, at(FRI, "18:30")) == {"anna": counts(50, 0, 0, 10), "boris": counts(50, 0, 0, 33)}
 
     # ---- Monday 2026-11-30: the rollover ----------------------------------------------------
@@ -276,8 +281,9 @@ def test_seminar_week(week):
     assert w.card(A(31))["next_call_at"] == at(MON2, "09:00")
 
     anna_new = [n for n in new if new[n]["manager"] == "anna" and n != A(7)]
+    agreed = [w.id(A(4))] + w.ids(span(A, 21, 25)) + w.ids(span(A, 32, 40))  # overdue follow-ups, kept
     assert w.due("anna", at(MON2, "09:00")) == (
-        [w.id(A(31))] + w.ids(anna_new, W49) + [w.id(A(7), W49)])
+        agreed + [w.id(A(31))] + w.ids(anna_new, W49) + [w.id(A(7), W49)])
     assert w.due("anna", at(MON2, "10:30"))[0] == w.id(A(7), W49)  # the overdue call-back on top
     assert w.due("boris", at(MON2, "09:00")) == w.ids([n for n in new if new[n]["manager"] == "boris" and n != B(6)], W49)
     # Both weeks are open: deals count both, "not called" only this week's queue.

@@ -96,8 +96,29 @@ async def test_interested_stays_on_the_deal_and_moves_it_to_agreed(world, make):
         assert calls(world.engine, world.ids["C1"])[-1][0] == "interested"
         assert stage_code(world.engine, world.ids["C1"]) == "agreed"
         assert app.screen.deal_id == world.ids["C1"]
+        assert "next call" in message(app) and "leaves Today" not in message(app)
         await press(pilot, "space")
         assert app.screen.deal_id == world.ids["C7"]
+
+
+async def test_interested_then_space_keeps_the_new_deal_in_the_queue(world, make, monkeypatch):
+    """Issue 23: `3` then `space` on a new deal (to_call) never drops it silently: "agreed" has no
+    follow-up of its own, so the next call is the next business day, said on screen, and the deal
+    is in Today then."""
+    app = make()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await open_first(pilot)
+        await press(pilot, "1")  # C1 -> C7, a new deal
+        assert app.screen.deal_id == world.ids["C7"] and stage_code(world.engine, world.ids["C7"]) == "to_call"
+        await press(pilot, "3", "space")
+        assert stage_code(world.engine, world.ids["C7"]) == "agreed"
+        assert deal_row(world.engine, world.ids["C7"]).next_call_at == at("2026-11-24 09:00")
+        assert app.screen.deal_id == world.ids["C12"]
+    monkeypatch.setenv("YOOLLA_NOW", "2026-11-24T09:30:00+03:00")
+    app = make()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        assert world.ids["C7"] in app.screen._ids
 
 
 async def test_refused_asks_the_reason_and_other_asks_a_note(world, make):

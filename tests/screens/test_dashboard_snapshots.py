@@ -36,6 +36,13 @@ class TestToday:
         assert snap_compare(make(), terminal_size=(80, 24), run_before=_loaded)
 
 
+    @pytest.mark.parametrize("lang", LANGS)
+    def test_today_120x36(self, snap_compare, make, monkeypatch, lang):
+        """A wide terminal: the Last outcome column back, the client's name with room to spare."""
+        monkeypatch.setenv("YOOLLA_LANG", lang)
+        assert snap_compare(make(), terminal_size=(120, 36), run_before=_loaded)
+
+
 class TestDeal:
     @pytest.mark.parametrize("lang", LANGS)
     def test_deal_100x32(self, snap_compare, make, monkeypatch, lang):
@@ -67,3 +74,17 @@ class TestSupervisor:
         line "No timed tasks yet" (the world has no time entries; the chart is tested by pilot)."""
         monkeypatch.setenv("YOOLLA_LANG", lang)
         assert snap_compare(make("irina"), terminal_size=(100, 32), run_before=_supervisor)
+
+    @pytest.mark.parametrize("lang", LANGS)
+    def test_supervisor_80x24(self, snap_compare, make, monkeypatch, lang):
+        """At 80 columns every header of Today per manager is whole (the long ones on two lines);
+        what does not fit is left out and named in the section line (Paid, and Deals in English),
+        never cut at the screen's edge."""
+        monkeypatch.setenv("YOOLLA_LANG", lang)
+        assert snap_compare(make("irina"), terminal_size=(80, 24), run_before=_supervisor)
+
+    @pytest.mark.parametrize("lang", LANGS)
+    def test_supervisor_120x36(self, snap_compare, make, monkeypatch, lang):
+        """Every column, Paid as money in the user's language (5,000.00 / 5 000,00 ₽)."""
+        monkeypatch.setenv("YOOLLA_LANG", lang)
+        assert snap_compare(make("irina"), terminal_size=(120, 36), run_before=_supervisor)

@@ -7,6 +7,7 @@ import pytest
 from textual.widgets import Footer
 
 from .conftest import press, settle
+from .test_health_screen import planned  # noqa: F401  (checkpoints: Health has rows)
 
 
 def visible_keys(app) -> dict[str, bool]:
@@ -33,3 +34,23 @@ async def test_q_and_help_stay_visible_at_80_columns(world, make, monkeypatch, l
             await press(pilot, "escape")
             keys = visible_keys(app)
             assert keys.get("q") and keys.get("?") and keys.get("z"), keys
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+@pytest.mark.parametrize("user,screens", [
+    ("anna", ["h", "t"]), ("sveta", ["h", "v", "t"]), ("irina", ["h", "v", "t"]), ("egor", [])])
+async def test_every_screen_of_every_role_keeps_the_way_out_and_help_at_80(planned, make, monkeypatch, lang, user,
+                                                                          screens):
+    """Health, Supervisor and Tasks as well as Today (an executor starts on Tasks): `?` and the
+    way out (`q`, or `esc` where q is bound with it to go back) are drawn whole at 80×24."""
+    monkeypatch.setenv("YOOLLA_LANG", lang)
+    app = make(user)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        keys = visible_keys(app)
+        assert keys.get("?") and (keys.get("q") or keys.get("esc")), (type(app.screen).__name__, keys)
+        for key in screens:
+            await press(pilot, key)
+            keys = visible_keys(app)
+            assert keys.get("?") and (keys.get("q") or keys.get("esc")), (type(app.screen).__name__, keys)
+            await press(pilot, "escape")

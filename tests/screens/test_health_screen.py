@@ -45,7 +45,7 @@ async def test_health_lists_red_green_white_with_the_detail_and_opens_a_deal(pla
         assert "Макет: due 2026-11-23 10:00, 30 min late" in detail
         await press(pilot, "down")
         detail = str(screen.query_one("#health-detail").render())
-        assert "Прототип: due 2026-11-25 18:00" in detail and "5000.00" in detail and "2026-11-27" in detail
+        assert "Прототип: due 2026-11-25 18:00" in detail and "5,000.00" in detail and "2026-11-27" in detail
         await press(pilot, "enter")
         assert type(app.screen).__name__ == "DealScreen" and app.screen.deal_id == planned.ids["C4"]
 
@@ -56,3 +56,18 @@ class TestHealthPicture:
         """anna's health: C7 red (Макет 30 min late) first, C4 green, two white; the detail of C7."""
         monkeypatch.setenv("YOOLLA_LANG", lang)
         assert snap_compare(make(), terminal_size=(100, 32), run_before=_health)
+
+    @pytest.mark.parametrize("lang", ["en", "ru"])
+    @pytest.mark.parametrize("user", ["anna", "irina"])
+    def test_health_80x24(self, snap_compare, planned, make, monkeypatch, lang, user):
+        """At 80 columns the nearest checkpoint ends in "…" (the detail beside it has it whole)
+        and its header is whole ("Checkpoint" when the full one does not fit); irina's Manager
+        column too."""
+        monkeypatch.setenv("YOOLLA_LANG", lang)
+        assert snap_compare(make(user), terminal_size=(80, 24), run_before=_health)
+
+    @pytest.mark.parametrize("lang", ["en", "ru"])
+    def test_health_120x36(self, snap_compare, planned, make, monkeypatch, lang):
+        """irina at 120 columns: Manager column, the full "Nearest checkpoint" header."""
+        monkeypatch.setenv("YOOLLA_LANG", lang)
+        assert snap_compare(make("irina"), terminal_size=(120, 36), run_before=_health)

@@ -80,6 +80,10 @@ async def test_call_back_then_a_quick_key_leaves_the_next_deal_alone(world, make
         assert outcomes == ["call_back", "call_back"]
         assert n_calls(world.engine, world.ids["C7"]) == 0
         assert "1 key ignored" in message(app)
+        # Found in tmux: the notice stuck to every later message. A deliberate z says only its own.
+        await pilot.pause(GUARD + 0.1)
+        await press(pilot, "z")
+        assert "Undone" in message(app) and "ignored" not in message(app)
 
 
 async def test_refused_with_a_reason_then_a_quick_key_leaves_the_next_deal_alone(world, make, monkeypatch):

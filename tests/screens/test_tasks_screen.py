@@ -77,6 +77,14 @@ class TestTasksPicture:
         monkeypatch.setenv("YOOLLA_LANG", lang)
         assert snap_compare(make_for("egor"), terminal_size=(100, 32), run_before=settle)
 
+    @pytest.mark.parametrize("lang", ["en", "ru"])
+    @pytest.mark.parametrize("size", [(80, 24), (120, 36)])
+    def test_tasks_80_and_120(self, snap_compare, make_for, monkeypatch, lang, size):
+        """egor's queue at the smallest and a wide terminal: a title or order too long for its
+        column ends in "…", headers whole, `?` and the way out in the footer."""
+        monkeypatch.setenv("YOOLLA_LANG", lang)
+        assert snap_compare(make_for("egor"), terminal_size=size, run_before=settle)
+
 
 async def test_the_deal_card_shows_its_orders_with_ready_dates(tw, make_for):
     app = make_for("anna")

@@ -59,3 +59,23 @@ async def test_after_escape_today_s_cursor_is_on_the_deal_just_left(world, make)
         assert app.screen.deal_id == world.ids["C12"]
         await press(pilot, "escape")
         assert app.screen.selected_id() == world.ids["C12"]
+
+
+async def test_z_reaches_back_to_when_the_dashboard_opened_not_only_five_minutes(world, make, monkeypatch):
+    """Issue 23: hours after two outcomes on the same deal (3, then 1), `z` twice puts the deal back
+    as it was; `undo_minutes` (5) limits `yoolla call undo`, not the open dashboard's session."""
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter")
+        assert app.screen.deal_id == world.ids["C1"]
+        await press(pilot, "3")  # interested: stays on C1 (agreed)
+        await press(pilot, "1")  # no answer on C1 -> C7
+        assert outcomes(world.engine, world.ids["C1"]) == ["call_back", "interested", "no_answer"]
+        monkeypatch.setenv("YOOLLA_NOW", "2026-11-23T14:30:00+03:00")  # four hours later
+        await press(pilot, "z")
+        assert outcomes(world.engine, world.ids["C1"]) == ["call_back", "interested"]
+        await press(pilot, "z")
+        assert outcomes(world.engine, world.ids["C1"]) == ["call_back"]
+        assert app.screen.deal_id == world.ids["C1"]
+        assert "Undone" in str(app.screen.query_one("#message").render())

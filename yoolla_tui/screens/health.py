@@ -15,7 +15,7 @@ from yoolla_tui.core.kernel import clock
 from yoolla_tui.core.funnel import health
 from yoolla_tui.core.kernel.i18n import _
 
-from yoolla_tui.screens.base import cut, BoardScreen, translated, when
+from yoolla_tui.screens.base import amount, cut, BoardScreen, translated, when
 
 HEALTH_STYLE = {"red": "bold red", "green": "green", "white": "bold white"}
 
@@ -58,14 +58,52 @@ class HealthScreen(BoardScreen):
             ("Yoolla", "bold"), "  ", _("Health"), " · ", clock.today().strftime("%d.%m.%Y"), " · ",
             (actor.full_name or actor.login, "bold")))
         table = self.query_one("#health", DataTable)
-        table.add_column("", key="health", width=1)
-        table.add_column("#", key="deal", width=5)
-        table.add_column(_("Client"), key="client")
-        if self.team_view:
-            table.add_column(_("Manager"), key="manager", width=10)
-        table.add_column(_("Nearest checkpoint"), key="nearest")
+        self._columns(self.app.size.width)
         super().on_mount()
         table.focus()
+
+    def _widths(self, width: int) -> tuple[tuple[str, int], ...]:
+        """(column key, width) for a terminal `width`: the detail panel takes 30 columns below 100
+        (36 above); the nearest checkpoint gets what its longest text needs, up to two thirds of
+        what is left, and the client the rest; a cell too narrow for its text ends in "…" (the
+        detail beside it shows the whole)."""
+        detail = 30 if width < 100 else 36
+        columns = [("health", 1), ("deal", 6)] + ([("manager", 8 if width < 100 else 10)] if self.team_view else [])
+        room = width - detail - 4 - 2 * (len(columns) + 2) - sum(w for _key, w in columns)  # margin, scrollbar, padding
+        need = max([len(r["nearest"] or "") for r in self.rows] + [len(_("Checkpoint"))])
+        nearest = max(8, min(need, room * 2 // 3))
+        client = max(8, room - nearest)
+        return tuple(columns[:2] + [("client", client)] + columns[2:] + [("nearest", nearest)])
+
+    def _columns(self, width: int) -> None:
+        table = self.query_one("#health", DataTable)
+        table.clear(columns=True)
+        self._layout = self._widths(width)
+        self.query_one("#health-detail", Static).styles.width = 30 if width < 100 else 36
+        nearest = _("Nearest checkpoint")
+        titles = {"health": "", "deal": "#", "client": _("Client"), "manager": _("Manager"), "nearest": nearest}
+        for key, w in self._layout:
+            title = titles[key]
+            if len(title) > w and key == "nearest":
+                title = _("Checkpoint")  # the short header, still a word
+            table.add_column(cut(title, w), key=key, width=w)
+        self._add(self.rows)
+
+    def on_resize(self, event) -> None:
+        if getattr(self, "_layout", None) is not None and self._widths(event.size.width) != self._layout:
+            table = self.query_one("#health", DataTable)
+            cursor = table.cursor_row
+            self._columns(event.size.width)
+            if self.rows:
+                table.move_cursor(row=min(cursor, len(self.rows) - 1), animate=False)
+
+    def _add(self, rows: list[dict]) -> None:
+        widths = dict(self._layout)
+        self.query_one("#health", DataTable).add_rows([(
+            Text("●", style=HEALTH_STYLE.get(r["health"], "")), str(r["deal_id"]),
+            Text(cut(r["client"] or "", widths["client"])),
+            *([cut(r["manager"] or "—", widths["manager"])] if self.team_view else []),
+            Text(cut(r["nearest"] or "—", widths["nearest"]))) for r in rows])
 
     @property
     def team_view(self) -> bool:
@@ -108,9 +146,11 @@ class HealthScreen(BoardScreen):
         table = self.query_one("#health", DataTable)
         keep = table.cursor_row
         self.rows = rows
-        table.clear()
-        table.add_rows([(Text("●", style=HEALTH_STYLE.get(r["health"], "")), str(r["deal_id"]), Text(r["client"] or ""),
-                         *([cut(r["manager"] or "—", 10)] if self.team_view else []), Text(r["nearest"] or "—")) for r in rows])
+        if self._widths(self.app.size.width) != self._layout:
+            self._columns(self.app.size.width)  # what the nearest checkpoints need changed
+        else:
+            table.clear()
+            self._add(rows)
         counts = {c: sum(1 for r in rows if r["health"] == c) for c in ("red", "green", "white")}
         summary = _("{red} red · {green} green · {white} white").format(**counts) if rows else _("No open deals.")
         if self.team_view:
@@ -145,9 +185,9 @@ class HealthScreen(BoardScreen):
             text.append(f"  {when(point['due_at'])}  {point['type']}  ", style="")
             text.append(state_label(point["state"]) + "\n", style="red" if point["state"] == "overdue" else "dim")
         text.append("\n" + _("Invoice") + ": ", style="dim")
-        text.append((d["invoice"] or "—") + "\n")
+        text.append(amount(d["invoice"]) + "\n")
         text.append(_("Paid") + ": ", style="dim")
-        text.append((d["paid"] or "—") + "\n")
+        text.append(amount(d["paid"]) + "\n")
         for payment in d["payments"]:
             text.append(f"  {when(payment['paid_at'])}  {payment['amount']}\n", style="dim")
         text.append(_("Planned close date") + ": ", style="dim")

@@ -18,7 +18,16 @@ from yoolla_tui.core.kernel import clock
 from yoolla_tui.core.work import efficiency
 from yoolla_tui.core.kernel.i18n import _
 
-from yoolla_tui.screens.base import BoardScreen, translated
+from yoolla_tui.screens.base import BoardScreen, amount, translated
+
+
+def two_lines(label: str) -> str:
+    """A header of several words on two lines, split where the halves are most even."""
+    words = label.split()
+    if len(words) < 2:
+        return label
+    best = min(range(1, len(words)), key=lambda n: (max(len(" ".join(words[:n])), len(" ".join(words[n:]))), -n))
+    return " ".join(words[:best]) + "\n" + " ".join(words[best:])
 
 
 def funnel_bars(funnel: list[dict], width: int) -> Text:
@@ -95,8 +104,8 @@ class SupervisorScreen(BoardScreen):
 
     def compose(self) -> ComposeResult:
         yield Static(id="topbar")
-        yield Static(_("Today per manager"), classes="section")
-        yield DataTable(id="daily", cursor_type="row", zebra_stripes=True)
+        yield Static(_("Today per manager"), classes="section", id="daily-title")
+        yield DataTable(id="daily", cursor_type="row", zebra_stripes=True, header_height=2)
         yield Static(_("This week, managers compared (score: reached + 3 × invoices + 5 × payments)"), classes="section")
         yield DataTable(id="compare", cursor_type="row", zebra_stripes=True)
         with Horizontal(id="bottom"):
@@ -115,18 +124,54 @@ class SupervisorScreen(BoardScreen):
     def on_mount(self) -> None:
         self.query_one("#topbar", Static).update(Text.assemble(
             ("Yoolla", "bold"), "  ", _("Supervisor"), " · ", clock.today().strftime("%d.%m.%Y")))
-        daily = self.query_one("#daily", DataTable)
-        for key, label in (("manager", _("Manager")), ("deals", _("Deals")), ("calls", _("Calls")),
-                           ("reached", _("Reached")), ("not_called", _("Not called yet")),
-                           ("overdue", _("Overdue call-backs")), ("invoices", _("Invoices")),
-                           ("payments", _("Payments")), ("paid", _("Paid"))):
-            daily.add_column(label, key=key)
         compare = self.query_one("#compare", DataTable)
         for key, label in (("rank", "#"), ("manager", _("Manager")), ("score", _("Score")), ("calls", _("Calls")),
                            ("reached", _("Reached")), ("invoices", _("Invoices")), ("payments", _("Payments")),
                            ("won", _("Won")), ("lost", _("Lost"))):
             compare.add_column(label, key=key)
         super().on_mount()
+
+    # Today per manager, widest first to go when the terminal is narrow: the money (the payments
+    # count stays), then the deals held. Long labels take two lines rather than a cut.
+    DAILY = (("manager", "Manager", 0), ("deals", "Deals", 2), ("calls", "Calls", 0), ("reached", "Reached", 0),
+             ("not_called", "Not called yet", 0), ("overdue_callbacks", "Overdue call-backs", 0),
+             ("invoices", "Invoices", 0), ("payments", "Payments", 0), ("paid", "Paid", 1))
+
+    def _daily(self, rows: list[dict], width: int) -> None:
+        """The daily table with every column that fits `width` whole; the section line names the
+        ones left out (`yoolla report daily` has them all)."""
+        labels = {"manager": _("Manager"), "deals": _("Deals"), "calls": _("Calls"), "reached": _("Reached"),
+                  "not_called": _("Not called yet"), "overdue_callbacks": _("Overdue call-backs"),
+                  "invoices": _("Invoices"), "payments": _("Payments"), "paid": _("Paid")}
+        cells = [{key: (_("Total") if r["total"] else r["manager"]) if key == "manager"
+                  else amount(r["paid"]) if key == "paid" else str(r[key]) for key, _label, _drop in self.DAILY}
+                 for r in rows]
+        titles = {key: two_lines(labels[key]) for key, _label, _drop in self.DAILY}
+        natural = {key: max([len(line) for line in titles[key].split("\n")] + [len(c[key]) for c in cells])
+                   for key, _label, _drop in self.DAILY}
+        shown = [key for key, _label, _drop in self.DAILY]
+        room = width - 4  # the margins, a scrollbar
+        for key, _label, drop in sorted((c for c in self.DAILY if c[2]), key=lambda c: c[2]):
+            if sum(natural[k] + 2 for k in shown) <= room:
+                break
+            shown.remove(key)
+        left_out = [labels[key] for key, _label, _drop in self.DAILY if key not in shown]
+        section = _("Today per manager")
+        if left_out:
+            section += " · " + _("left out at this width: {columns} (yoolla report daily)").format(
+                columns=", ".join(left_out))
+        self.query_one("#daily-title", Static).update(section)
+        daily = self.query_one("#daily", DataTable)
+        daily.clear(columns=True)
+        for key in shown:
+            daily.add_column(titles[key], key=key)
+        for r, c in zip(rows, cells):
+            style = "bold" if r["total"] else ""
+            daily.add_row(*(Text(c[key], style=style) for key in shown))
+
+    def on_resize(self, event) -> None:
+        if getattr(self, "board", None) is not None:
+            self._daily(self.board["daily"], event.size.width)
 
     def read(self) -> dict:
         weeks = trend_weeks()
@@ -136,14 +181,7 @@ class SupervisorScreen(BoardScreen):
 
     def _show(self, board: dict) -> None:
         self.board = board
-        daily = self.query_one("#daily", DataTable)
-        daily.clear()
-        for r in board["daily"]:
-            style = "bold" if r["total"] else ""
-            name = _("Total") if r["total"] else r["manager"]
-            daily.add_row(*(Text(str(v), style=style) for v in (
-                name, r["deals"], r["calls"], r["reached"], r["not_called"], r["overdue_callbacks"], r["invoices"],
-                r["payments"], r["paid"])))
+        self._daily(board["daily"], self.app.size.width)
         compare = self.query_one("#compare", DataTable)
         compare.clear()
         compare.add_rows([(r["rank"], r["manager"], r["score"], r["calls"], r["reached"], r["invoices"], r["payments"],

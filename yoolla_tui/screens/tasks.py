@@ -16,7 +16,7 @@ from yoolla_tui.core.kernel import clock
 from yoolla_tui.core.work import inbox, tasks, timer
 from yoolla_tui.core.kernel.i18n import _
 
-from yoolla_tui.screens.base import BoardScreen, translated, when
+from yoolla_tui.screens.base import BoardScreen, cut, translated, when
 from yoolla_tui.screens.modals import TextModal
 
 
@@ -106,8 +106,11 @@ class TasksScreen(BoardScreen):
         running = (board["running"] or {}).get("task_id")
         for row in board["queue"]:
             style = "bold" if row["id"] == running else ""
-            table.add_row(str(row["position"]), Text(row["title"], style=style), Text(row["order"] or ""),
-                          status_label(row["status"]), row["estimate"], row["actual"], when(row["finish"]))
+            # A cell too narrow for its text ends in "…": never a silently cut title.
+            task, order = self._layout
+            table.add_row(str(row["position"]), Text(cut(row["title"], task), style=style), Text(cut(row["order"] or "", order)),
+                          cut(status_label(row["status"]), 11), cut(row["estimate"] or "", 9),
+                          cut(row["actual"] or "", 10), when(row["finish"]))
         self._ids = [row["id"] for row in board["queue"]]
         if self._ids:
             table.move_cursor(row=min(keep, len(self._ids) - 1), animate=False)

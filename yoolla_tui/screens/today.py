@@ -58,7 +58,7 @@ class TodayScreen(Screen):
                     id="supervisor"),
             Binding("m", "pick_manager", _("Manager"), tooltip=_("Show one manager's queue, or everyone's"),
                     id="manager", show=False),
-            Binding("z", "undo", _("Undo"), tooltip=_("Undo the last outcome you logged (a few minutes)"), id="undo"),
+            Binding("z", "undo", _("Undo"), tooltip=_("Undo the last outcome you logged, then the one before"), id="undo"),
             Binding("z", "nothing_to_undo", show=False),
             Binding("r", "reload", _("Refresh"), tooltip=_("Reload the counters and the queue"), id="reload",
                     show=False),
@@ -96,12 +96,18 @@ class TodayScreen(Screen):
         self._columns(self.app.size.width)
         self._counters(None)
         self.reload()
+        self._first_resume = True  # the resume that follows this mount needs no second read
         self.set_interval(self.app.refresh_seconds, self.reload)
         table.focus()
 
     def on_screen_resume(self) -> None:
         # Back from a deal: the cursor goes to the deal just left (once the queue is re-read).
         self._return_to = self.app.last_deal_id
+        if getattr(self, "_first_resume", False):
+            # Textual resumes a screen right after mounting it: the queue is already being read,
+            # and a second read of the same would double the work before the first draw.
+            self._first_resume = False
+            return
         self.reload()
 
     def _widths(self, width: int) -> tuple[tuple[str, int], ...]:
@@ -124,8 +130,10 @@ class TodayScreen(Screen):
         self._layout = self._widths(width)
         titles = {"light": "", "due": _("Due"), "client": _("Client"), "phone": _("Phone"), "stage": _("Stage"),
                   "status": _("Last outcome"), "manager": _("Manager")}
+        if len(titles["status"]) > dict(self._layout).get("status", 99):
+            titles["status"] = _("Outcome")  # the short header of a narrow column, still words
         for key, w in self._layout:
-            table.add_column(titles[key], key=key, width=w)
+            table.add_column(cut(titles[key], w), key=key, width=w)  # a header is never silently cut
         rows, self._rows, self._ids = self._rows, [], []
         self._add(rows)
 
@@ -134,6 +142,8 @@ class TodayScreen(Screen):
             cursor = self.query_one("#queue", DataTable).cursor_row
             self._columns(event.size.width)
             self.query_one("#queue", DataTable).move_cursor(row=cursor, animate=False)
+        if getattr(self, "_layout", None) is not None:
+            self._pager()  # what fits on the line changes with the width
 
     # ---- loading -------------------------------------------------------------------------
 
@@ -172,6 +182,7 @@ class TodayScreen(Screen):
             table.move_cursor(row=ids.index(selected), animate=False)
         elif ids:
             table.move_cursor(row=min(keep, len(ids) - 1), animate=False)
+        self.call_after_refresh(self.app.warm_up_once)  # the first queue is on screen
 
     def _append(self, page: dict, offset: int) -> None:
         table = self.query_one("#queue", DataTable)
@@ -211,19 +222,24 @@ class TodayScreen(Screen):
 
     def _pager(self) -> None:
         shown = self.query_one("#queue", DataTable).row_count
+        tail = ""
+        if self.search:
+            tail += " · " + _("filter: {search} (esc clears)").format(search=self.search)
+        if self.team_view:
+            tail += " · " + (_("manager: {login} (m)").format(login=self.manager) if self.manager
+                             else _("everyone (m picks a manager)"))
+        room = self.app.size.width - 4  # the line's padding
         if self.total == 0:
             text = _("Nothing due: the queue is empty.") if not self.search else _("No deal in the queue matches {search!r}.").format(search=self.search)
         elif shown < self.total:
             text = _("{shown} of {total} due · sorted by {sort} · more load as you scroll").format(
                 shown=count(shown), total=count(self.total), sort=sort_labels()[self.sort])
+            if len(text + tail) > room:  # the scrolling hint is the first to go, not the keys
+                text = _("{shown} of {total} due · sorted by {sort}").format(
+                    shown=count(shown), total=count(self.total), sort=sort_labels()[self.sort])
         else:
             text = _("{total} due · sorted by {sort}").format(total=count(self.total), sort=sort_labels()[self.sort])
-        if self.search:
-            text += " · " + _("filter: {search} (esc clears)").format(search=self.search)
-        if self.team_view:
-            text += " · " + (_("manager: {login} (m)").format(login=self.manager) if self.manager
-                             else _("everyone (m picks a manager)"))
-        self.query_one("#pager", Static).update(text)
+        self.query_one("#pager", Static).update(cut(text + tail, room))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         error = worker_failed(event)

@@ -96,12 +96,26 @@ def test_call_back_is_set_by_and_for_the_caller(w):
 
 def test_interested_moves_a_new_deal_to_agreed_only(w):
     log(w, "C1", "interested", "2026-11-23 10:00")
-    assert (stage(w, "C1"), deal(w, "C1").next_call_at) == ("agreed", None)
+    # "agreed" has no follow-up of its own: the next business day, so the deal stays in the queue.
+    assert (stage(w, "C1"), deal(w, "C1").next_call_at) == ("agreed", at("2026-11-24 09:00"))
     log(w, "C1", "interested", "2026-11-23 11:00")
     assert stage(w, "C1") == "agreed"
     calls = w.session.scalars(select(Call).where(Call.deal_id == w.deal["C1"]).order_by(Call.at)).all()
     codes = {s.id: s.code for s in w.session.scalars(select(Stage))}
     assert [(codes[c.stage_before_id], codes[c.stage_after_id]) for c in calls] == [("to_call", "agreed"), ("agreed", "agreed")]
+
+
+def test_interested_keeps_a_next_call_in_the_managers_queue(w):
+    """Issue 23: `3` on a new deal never takes it out of the queue; a stage's own follow-up wins,
+    counted in business days (a Friday's "interested" is called on Monday)."""
+    log(w, "C1", "interested", "2026-11-27 15:00")  # a Friday
+    d = deal(w, "C1")
+    assert (stage(w, "C1"), d.next_call_at, d.callback_user_id) == ("agreed", at("2026-11-30 09:00"), None)
+    with clock.frozen(at("2026-11-30 10:00")):
+        assert "C1" in [r["client"] for r in deals.list_deals(session=w.session, actor=w.anna, due="today")]
+    w.session.get(Stage, d.stage_id).followup_days = 2
+    log(w, "C1", "interested", "2026-11-30 10:00")  # Monday: two business days later
+    assert d.next_call_at == at("2026-12-02 09:00")
 
 
 def test_refused_closes_with_reason_and_note(w):

@@ -60,6 +60,39 @@ def test_undo_is_refused_after_another_write_after_the_window_and_for_do_not_cal
     assert dump(s.get_bind()) == before
 
 
+def test_a_dashboard_session_undoes_its_own_calls_step_by_step_with_no_time_limit(w):
+    """Issue 23: `z` walks back through every outcome logged since the dashboard opened (`since`),
+    two on the same deal included; `undo_minutes` still holds without `since`, for calls before
+    it and for someone else's; a write by someone else in between still refuses."""
+    s = w.session
+    opened = at("2026-11-23 09:55")
+    c1 = s.get(Deal, w.deal["C1"])
+    snapshot = (c1.status, c1.next_call_at, c1.stage_id)
+    with clock.frozen(at("2026-11-23 09:50")):
+        earlier = deals.log_call(session=s, actor=w.anna, deal_id=w.deal["C4"], outcome="no_answer")
+    with clock.frozen(at("2026-11-23 10:00")):
+        first = deals.log_call(session=s, actor=w.anna, deal_id=w.deal["C1"], outcome="interested")
+    with clock.frozen(at("2026-11-23 10:30")):
+        second = deals.log_call(session=s, actor=w.anna, deal_id=w.deal["C1"], outcome="call_back",
+                                next_call=at("2026-11-24 11:00"))
+    with clock.frozen(at("2026-11-23 15:00")):  # hours later, the dashboard still open
+        with pytest.raises(Conflict, match="more than 5 minutes ago"):
+            deals.undo_call(session=s, actor=w.anna, call_id=second.id)  # `yoolla call undo`: the window
+        deals.undo_call(session=s, actor=w.anna, call_id=second.id, since=opened)
+        deal = deals.undo_call(session=s, actor=w.anna, call_id=first.id, since=opened)
+        assert (deal.status, deal.next_call_at, deal.stage_id) == snapshot
+        with pytest.raises(Conflict, match="more than 5 minutes ago"):
+            deals.undo_call(session=s, actor=w.anna, call_id=earlier.id, since=opened)  # before it opened
+    assert s.scalars(select(Call).where(Call.deal_id == w.deal["C1"])).all() == []
+    with clock.frozen(at("2026-11-23 15:10")):
+        first = deals.log_call(session=s, actor=w.anna, deal_id=w.deal["C1"], outcome="no_answer")
+        second = deals.log_call(session=s, actor=w.anna, deal_id=w.deal["C1"], outcome="no_answer")
+        deals.undo_call(session=s, actor=w.anna, call_id=second.id, since=opened)
+        deals.invoice(session=s, actor=w.irina, deal_id=w.deal["C1"], amount="100")
+        with pytest.raises(Conflict, match=r"deal \d+ changed after call \d+ \(irina"):
+            deals.undo_call(session=s, actor=w.anna, call_id=first.id, since=opened)
+
+
 def test_today_counters_queue_pages_and_next_due(w):
     s = w.session
     with clock.frozen(at("2026-11-23 10:00")):

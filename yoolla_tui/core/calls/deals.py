@@ -156,7 +156,8 @@ def log_call(*, session: Session, actor: User, deal_id: int | str, outcome: str,
     - no_answer: retry after the delay (>= the floor), inside working hours, at most N a week;
       after the last attempt the deal leaves this week's queue (it rolls into next week's).
     - call_back: needs `next_call`; due then, for the manager who set it.
-    - interested: a deal at the first stage moves to the next one.
+    - interested: a deal at the first stage moves to the next one; either way the next call is
+      the stage's follow-up, or the next business day when the stage has none.
     - refused: needs a lost `reason`; closes the deal as lost.
     - do_not_call: blacklists the client everywhere (closes all its open deals).
     - wrong_number: out of the queue until the client's phone is corrected.
@@ -179,6 +180,7 @@ def log_call(*, session: Session, actor: User, deal_id: int | str, outcome: str,
     calendar = WorkCalendar(session)
     stage_before = deal.stage_id
     before = _undo_state(deal)  # what `undo_call` restores
+    version_before = deal.version  # an undo of this call puts the deal back to this version's state
     lost_reason = None
     if outcome == Outcome.call_back:
         if next_call is None:
@@ -214,10 +216,12 @@ def log_call(*, session: Session, actor: User, deal_id: int | str, outcome: str,
         if current.id == reference.first_stage(session, current.pipeline_id).id:
             following = next(s for s in stages if s.position > current.position and s.kind == StageKind.open)
             funnel.enter_stage(session, actor, deal, following, calendar=calendar, when=now)
-        elif current.followup_days is not None:
-            # Still moving, not yet at the next step (e.g. "will pay"): the stage's follow-up
-            # applies from now, so the deal never drops out of the queue unnoticed.
-            deal.next_call_at = calendar.followup(now, current.followup_days)
+        # Moved on (to_call -> agreed) or still moving (e.g. "will pay"): the stage's follow-up
+        # applies from now, or the next business day for a stage without one ("agreed"), so an
+        # interested client never drops out of the queue unnoticed.
+        if deal.closed_at is None:  # a stage trigger may have closed it
+            deal.next_call_at = funnel.followup_after_interest(session.get(Stage, deal.stage_id), now,
+                                                               calendar=calendar)
     elif outcome == Outcome.refused:
         funnel.close_lost(session, actor, deal, lost_reason, calendar=calendar, note=note, when=now)
     elif outcome == Outcome.do_not_call:
@@ -232,7 +236,8 @@ def log_call(*, session: Session, actor: User, deal_id: int | str, outcome: str,
     session.add(call)
     session.flush()
     audit.record(session, actor, "call.log", "deal", deal.id, call=call.id, outcome=outcome,
-                 next_call_at=deal.next_call_at, reason=reason, before=before, version=deal.version)
+                 next_call_at=deal.next_call_at, reason=reason, before=before, version=deal.version,
+                 version_before=version_before)
     return call
 
 
@@ -320,11 +325,16 @@ def _undo_state(deal: Deal) -> dict:
             for key in _UNDO_FIELDS for value in [getattr(deal, key)]}
 
 
-def undo_call(*, session: Session, actor: User, call_id: int | str) -> Deal:
+def undo_call(*, session: Session, actor: User, call_id: int | str, since: datetime | None = None) -> Deal:
     """Undo a call log within `undo_minutes` (setting, default 5): the deal returns to its state
     before the call, the call is deleted, and `call.undo` is audited.
 
-    Refused (Conflict) once the deal changed after the call (any later write, by anyone), for a
+    `since`: when the actor's dashboard opened. A call the actor logged since then has no time
+    limit (the dashboard's `z` walks back through its session step by step); the window holds for
+    everything else (`yoolla call undo`, another session's calls).
+
+    Refused (Conflict) once the deal changed after the call (any later write, by anyone, except
+    calls logged after it that were undone since: undoing those put the deal back), for a
     do_not_call (lifting a blacklist is an admin's `yoolla client allow`), and after the window;
     PermissionDenied for a call someone else logged (admins may undo any); NotFound for no such call.
     """
@@ -342,7 +352,8 @@ def undo_call(*, session: Session, actor: User, call_id: int | str) -> Deal:
             id=call.id))
     now = clock.now()
     minutes = settings.get(session, "undo_minutes")
-    if now - call.at > timedelta(minutes=minutes):
+    this_session = since is not None and call.user_id == actor.id and call.at >= since
+    if not this_session and now - call.at > timedelta(minutes=minutes):
         raise Conflict(_("call {id} was logged at {at}, more than {minutes} minutes ago; it can no longer be undone").format(
             id=call.id, at=clock.show(call.at), minutes=minutes))
     logged = next((r for r in session.scalars(
@@ -351,7 +362,7 @@ def undo_call(*, session: Session, actor: User, call_id: int | str) -> Deal:
         if r.data.get("call") == call.id), None)
     if logged is None or "before" not in logged.data:
         raise Conflict(_("call {id} cannot be undone: its record has no earlier state").format(id=call.id))
-    if deal.version != logged.data.get("version"):
+    if _version_undone_to(session, deal, after=logged.id) != logged.data.get("version"):
         change = last_change(session, "deal", deal.id) or {}
         raise Conflict(_("deal {deal} changed after call {id} ({who}, {at}); the call can no longer be undone").format(
             deal=deal.id, id=call.id, who=change.get("login") or "?", at=change.get("at") or "?"))
@@ -371,5 +382,18 @@ def undo_call(*, session: Session, actor: User, call_id: int | str) -> Deal:
     session.delete(call)
     session.flush()
     audit.record(session, actor, "call.undo", "deal", deal.id, call=call_id, outcome=call.outcome,
-                 at=call.at, user=call.user_id)
+                 at=call.at, user=call.user_id, version=deal.version, back_to=logged.data.get("version_before"))
     return deal
+
+
+def _version_undone_to(session: Session, deal: Deal, *, after: int) -> int:
+    """The deal's version, seen through the undos audited after record `after`: an undo that put
+    the deal back to the state of version N (its `back_to`) counts as version N. So a call, then a
+    second one on the same deal, then `z` twice undoes both; any other write breaks the chain."""
+    version = deal.version
+    undos = {r.data.get("version"): r.data.get("back_to") for r in session.scalars(
+        select(AuditRecord).where(AuditRecord.action == "call.undo", AuditRecord.entity == "deal",
+                                  AuditRecord.entity_id == deal.id, AuditRecord.id > after))}
+    while undos.get(version) is not None and undos[version] < version:
+        version = undos[version]
+    return version

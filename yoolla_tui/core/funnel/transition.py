@@ -183,6 +183,19 @@ def enter_stage(session: Session, actor: User, deal: Deal, stage: Stage, *, cale
     events.publish(session, actor, events.StageEntered(deal=deal, stage=stage, stage_before_id=before))
 
 
+# A stage with no follow-up of its own (e.g. "agreed") still gets a next call after a client says
+# yes: the next business day, so a deal that moved on never drops out of its manager's queue.
+FOLLOWUP_WITHOUT_OWN_DAYS = 1
+
+
+def followup_after_interest(stage: Stage, when: datetime, *, calendar: WorkCalendar) -> datetime:
+    """When a deal at open `stage` is called next after the client showed interest at `when`:
+    the stage's follow-up (business days), or the next business day's start when the stage has
+    none (FOLLOWUP_WITHOUT_OWN_DAYS). The rule behind the `interested` outcome, for both faces."""
+    days = stage.followup_days if stage.followup_days is not None else FOLLOWUP_WITHOUT_OWN_DAYS
+    return calendar.followup(when, days)
+
+
 def close_lost(session: Session, actor: User, deal: Deal, reason: LostReason, *, calendar: WorkCalendar,
                note: str = "", when: datetime | None = None) -> None:
     """Close an open deal as lost with `reason` in its pipeline's lost stage."""

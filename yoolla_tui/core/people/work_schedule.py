@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
-import holidays as holidays_lib
 from sqlalchemy import delete, select
 from sqlmodel import Session
 
@@ -29,6 +28,8 @@ _MAX_DAYS = 3660
 
 @lru_cache(maxsize=32)
 def _holiday_names_ru(country: str, year: int):
+    import holidays as holidays_lib  # 0.1 s to import: not on the dashboard's way to its first screen
+
     try:
         return holidays_lib.country_holidays(country, years=year, language="ru")
     except (NotImplementedError, ValueError):
