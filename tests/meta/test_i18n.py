@@ -1,6 +1,7 @@
 """One translation function from the start: English by default, Russian with YOOLLA_LANG=ru,
 and every message the CLI can print has its Russian translation with the same placeholders."""
 
+import re
 import string
 import subprocess
 import sys
@@ -54,3 +55,12 @@ def test_language_from_environment(monkeypatch, value, expected):
     monkeypatch.delenv("YOOLLA_LANG", raising=False)
     monkeypatch.setenv("LANG", value)
     assert i18n.current_language() == expected
+
+
+def test_catalogue_has_each_message_once(repo_root):
+    """A message translated twice (a merge that kept both sides) leaves one of them dead and the
+    other wins by position: each msgid appears once."""
+    text = (repo_root / "yoolla_tui/locale/ru/LC_MESSAGES/yoolla.po").read_text(encoding="utf-8")
+    ids = re.findall(r'^msgid (".*")$', text, re.M)
+    repeated = sorted({m for m in ids if m != '""' and ids.count(m) > 1})
+    assert repeated == []
