@@ -73,3 +73,49 @@ def test_listing_open_does_not_block_a_writer(engine, w):
         assert before
     with db.session_scope(engine) as session:
         assert session.scalar(select(func.count(Call.id))) == 1
+
+
+@pytest.mark.skipif(bool(__import__("os").environ.get("YOOLLA_TEST_DB")),
+                    reason="SQLite's one write lock; PostgreSQL's inserts do not block other writers")
+def test_import_dry_run_never_takes_the_write_lock(cli, engine, w, tmp_path, monkeypatch, repo_root):
+    """`import --dry-run` works in a private copy of the database: with another operator holding the
+    write lock for longer than the busy timeout it still answers, and the database is unchanged."""
+    import sqlite3
+
+    from tests.conftest import dump
+
+    monkeypatch.setenv("YOOLLA_BUSY_TIMEOUT", "1")
+    db.get_engine.cache_clear()
+    before = dump(engine)
+    writer = sqlite3.connect(engine.url.database, isolation_level=None, timeout=1)
+    writer.execute("BEGIN IMMEDIATE")  # an operator's write in progress
+    try:
+        result = cli.json("import", str(repo_root / "yoolla_tui/data/demo/clients.xlsx"), "--dry-run",
+                          "--campaign", "W48", "--format", "json")
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert result["dry_run"] is True
+    # 327 rows: 19 repeat another row of the file, 8 are rejected, the other 300 would be new clients
+    assert (result["read"], result["inserted"], result["rejected"]) == (327, 300, 8)
+    assert dump(engine) == before
+
+
+@pytest.mark.skipif(bool(__import__("os").environ.get("YOOLLA_TEST_DB")),
+                    reason="SQLite's one write lock; PostgreSQL readers never wait for writers")
+@pytest.mark.parametrize("args", [("deal", "list"), ("client", "list"), ("report", "weekly", "--format", "json"),
+                                  ("audit", "--limit", "5"), ("user", "list")])
+def test_reads_answer_while_another_operator_holds_the_write_lock(cli, engine, w, monkeypatch, args):
+    """Every command checks the schema first; that check, like the read itself, is a read snapshot:
+    a writer holding SQLite's lock past the busy timeout does not make a listing fail."""
+    import sqlite3
+
+    monkeypatch.setenv("YOOLLA_BUSY_TIMEOUT", "1")
+    db.get_engine.cache_clear()
+    writer = sqlite3.connect(engine.url.database, isolation_level=None, timeout=1)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        cli(*args)
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()

@@ -16,6 +16,8 @@ import typer
 from yoolla_tui.cli._lazy import module
 
 importing = module("yoolla_tui.core.calls.importing")
+db = module("yoolla_tui.core.kernel.db")
+models = module("yoolla_tui.core.kernel.models")
 from yoolla_tui.core.kernel.i18n import _
 
 from yoolla_tui.cli import context
@@ -159,15 +161,28 @@ def run(
     # open meanwhile, so operators keep logging calls; the write is one transaction at the end.
     with context.reading_as() as (session, actor):
         importing.require_importer(actor)
+        actor_id = actor.id
     importing.check_flags(header_row=header_row, campaign=campaign, manager=manager, assign=assign, managers=team,
                           sheets_as_managers=sheets_as_managers, region=region)
-    with importing.read_book(file, encoding=encoding, delimiter=delimiter) as book, \
-            context.acting() as (session, actor), _progress(fmt) as (tick, total):
-        result = importing.run_import(
-            session=session, actor=actor, path=file, sheet=sheet, header_row=header_row, maps=maps, encoding=encoding,
-            delimiter=delimiter, region=region, campaign=campaign, manager=manager, assign=assign, managers=team,
-            update=update, dry_run=dry_run, sheets_as_managers=sheets_as_managers, skip_sheets=skip_sheets,
-            progress=tick, on_total=total, book=book)
+    engine = context.open_engine()
+    if dry_run and db.is_sqlite(engine):
+        # A dry run on SQLite works in a private in-memory copy taken from a read snapshot: it
+        # changes nothing and never holds the write lock, however long the file takes.
+        with importing.read_book(file, encoding=encoding, delimiter=delimiter) as book, \
+                db.scratch_copy(engine) as scratch, _progress(fmt) as (tick, total):
+            result = importing.run_import(
+                session=scratch, actor=scratch.get(models.User, actor_id), path=file, sheet=sheet, header_row=header_row,
+                maps=maps, encoding=encoding, delimiter=delimiter, region=region, campaign=campaign, manager=manager,
+                assign=assign, managers=team, update=update, dry_run=True, sheets_as_managers=sheets_as_managers,
+                skip_sheets=skip_sheets, progress=tick, on_total=total, book=book)
+    else:
+        with importing.read_book(file, encoding=encoding, delimiter=delimiter) as book, \
+                context.acting() as (session, actor), _progress(fmt) as (tick, total):
+            result = importing.run_import(
+                session=session, actor=actor, path=file, sheet=sheet, header_row=header_row, maps=maps,
+                encoding=encoding, delimiter=delimiter, region=region, campaign=campaign, manager=manager,
+                assign=assign, managers=team, update=update, dry_run=dry_run, sheets_as_managers=sheets_as_managers,
+                skip_sheets=skip_sheets, progress=tick, on_total=total, book=book)
     _show_result(result, fmt)
     if result["read"] and result["rejected"] == result["read"]:
         # Cron must notice: nothing came of the file. The batch and its rejected rows are kept.

@@ -373,6 +373,40 @@ def read_scope(engine: Engine) -> Iterator[Session]:
         session.close()
 
 
+@contextmanager
+def scratch_copy(engine: Engine) -> Iterator[Session]:
+    """SQLite: a session on a private in-memory copy of the database, copied from one read
+    snapshot by SQLite's backup API (a reader: it never takes the write lock, so operators keep
+    logging calls meanwhile). What a dry run writes there never reaches the file and never makes a
+    writer wait. It costs memory and a moment in proportion to the database's size."""
+    import sqlite3
+
+    from sqlalchemy.pool import StaticPool
+
+    target = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+    source = engine.raw_connection()
+    try:
+        source.driver_connection.backup(target)
+    finally:
+        source.close()
+    target.execute("PRAGMA foreign_keys=ON")
+    target.create_function("lower", 1, _unicode_lower, deterministic=True)
+    scratch = create_engine("sqlite://", creator=lambda: target, poolclass=StaticPool)
+
+    @event.listens_for(scratch, "begin")
+    def _begin(conn):  # the driver's own transaction handling would break SAVEPOINT
+        conn.exec_driver_sql("BEGIN")
+
+    session = Session(scratch, expire_on_commit=False)
+    try:
+        yield session
+    finally:
+        session.rollback()
+        session.close()
+        scratch.dispose()
+        target.close()
+
+
 # SQLite: locked/busy; PostgreSQL: deadlock, serialization failure, lock timeout.
 _BUSY_SQLSTATES = {"40P01", "40001", "55P03"}
 
@@ -484,12 +518,14 @@ def _head_from_files() -> str | None:
 def _stored_revision(engine: Engine) -> str | None:
     """The revision in `alembic_version` (None: no schema yet), read with plain SQL."""
     try:
-        if not inspect(engine).has_table("alembic_version"):
-            return None
-        with engine.connect() as conn:
+        # A read snapshot (READ_OPTION): on SQLite it takes no write lock, so every command's
+        # schema check answers while another operator's long write is in progress.
+        with engine.execution_options(**{READ_OPTION: True}).connect() as conn:
+            if not inspect(conn).has_table("alembic_version"):
+                return None
             return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
     except OperationalError as exc:
-        if is_busy(exc):  # every SQLite transaction takes the write lock first, this read too
+        if is_busy(exc):
             raise busy_error() from None
         raise BadInput(_("cannot open database {url}: {error}").format(url=safe_url(engine), error=str(exc.orig).strip()))
 
