@@ -17,7 +17,6 @@ from yoolla_tui.cli._lazy import module
 
 importing = module("yoolla_tui.core.calls.importing")
 db = module("yoolla_tui.core.kernel.db")
-models = module("yoolla_tui.core.kernel.models")
 from yoolla_tui.core.kernel.i18n import _
 
 from yoolla_tui.cli import context
@@ -168,10 +167,12 @@ def run(
     if dry_run and db.is_sqlite(engine):
         # A dry run on SQLite works in a private in-memory copy taken from a read snapshot: it
         # changes nothing and never holds the write lock, however long the file takes.
+        from yoolla_tui.core.kernel.models import User
+
         with importing.read_book(file, encoding=encoding, delimiter=delimiter) as book, \
                 db.scratch_copy(engine) as scratch, _progress(fmt) as (tick, total):
             result = importing.run_import(
-                session=scratch, actor=scratch.get(models.User, actor_id), path=file, sheet=sheet, header_row=header_row,
+                session=scratch, actor=scratch.get(User, actor_id), path=file, sheet=sheet, header_row=header_row,
                 maps=maps, encoding=encoding, delimiter=delimiter, region=region, campaign=campaign, manager=manager,
                 assign=assign, managers=team, update=update, dry_run=True, sheets_as_managers=sheets_as_managers,
                 skip_sheets=skip_sheets, progress=tick, on_total=total, book=book)
