@@ -134,3 +134,6 @@ def test_an_export_killed_half_way_changes_nothing(cli, engine, db_url, tmp_path
         assert not out.exists()
     assert after == before
     _consistent(cli, engine)
+    # Exporting again leaves no temporary file of the killed run behind (its process is gone).
+    cli("campaign", "export", "Shared", "--out", str(out))
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []

@@ -338,3 +338,21 @@ def test_a_failed_pg_dump_leaves_no_part_file(folder, monkeypatch):
     with pytest.raises(BadInput, match="false failed"):
         backup.backup(engine, str(target))
     assert list(folder.iterdir()) == []
+
+
+def test_a_killed_writers_temporary_file_is_swept_by_the_next_write(cli, tmp_path):
+    """A writer killed with SIGKILL cannot remove its `.NAME.PID.xxxx.part`; the next write of the
+    same name removes it (its process is gone), and leaves a live writer's file alone."""
+    import os
+    import subprocess
+
+    gone = subprocess.Popen(["true"])
+    gone.wait()  # a pid that has exited
+    dead = tmp_path / f".daily.csv.{gone.pid}.abc123.part"
+    dead.write_text("half a report")
+    live = tmp_path / f".daily.csv.{os.getppid()}.def456.part"
+    live.write_text("another process is writing")
+    cli("report", "daily", "--out", str(tmp_path / "daily.csv"))
+    assert (tmp_path / "daily.csv").exists()
+    assert not dead.exists()
+    assert live.exists()

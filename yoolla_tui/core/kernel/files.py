@@ -77,8 +77,9 @@ def atomic(path: str | Path, *, mode: int | None = None) -> Iterator[Path]:
         except OSError as exc:
             raise cannot_write(path, exc) from None
         return
+    _sweep_leftovers(path)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".part", dir=path.parent)
         os.close(fd)
     except OSError as exc:
         raise cannot_write(path, exc) from None
@@ -98,6 +99,32 @@ def atomic(path: str | Path, *, mode: int | None = None) -> Iterator[Path]:
     except BaseException:
         tmp_path.unlink(missing_ok=True)
         raise
+
+
+def _sweep_leftovers(path: Path) -> None:
+    """Remove the temporary files of earlier writes of `path` whose process is gone (killed with
+    SIGKILL, or the machine went down: no `finally` ran). The writer's pid is in the name
+    (`.NAME.PID.xxxx.part`), so a write still running in another process is left alone."""
+    prefix = f".{path.name}."
+    try:
+        candidates = [p for p in path.parent.iterdir() if p.name.startswith(prefix) and p.name.endswith(".part")]
+    except OSError:
+        return
+    for leftover in candidates:
+        pid = leftover.name[len(prefix):].split(".", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+            continue  # still running (or not ours to signal): its file is in use
+        except ProcessLookupError:
+            pass
+        except OSError:
+            continue
+        try:
+            leftover.unlink()
+        except OSError:
+            pass
 
 
 def _fsync(path: Path) -> None:
