@@ -136,3 +136,17 @@ def test_call_log_succeeds_while_an_import_is_being_read(cli, engine, monkeypatc
     with db.session_scope(db.get_engine(url)) as session:
         assert session.scalar(select(func.count(Call.id)).where(Call.deal_id == deal_id)) == 1
         assert session.scalar(select(func.count(Client.id))) == 2 + 2000
+
+
+def test_a_read_that_spins_past_its_processor_time_is_one_line(refused, tmp_path, monkeypatch):
+    """A file that keeps the reader busy (a crafted one, or a parser stuck in a loop) is stopped by
+    the child's processor-time limit and refused with one line; the import never hangs forever."""
+    from yoolla_tui.core.calls.importing import isolate
+
+    def spin(*_args):
+        while True:
+            pass
+
+    monkeypatch.setattr(isolate, "_spool", spin)  # the forked child runs this instead of the reader
+    line = refused(with_sheet_xml(tmp_path / "slow.xlsx", header_row()), env={"YOOLLA_IMPORT_CPU_SECONDS": "1"})
+    assert "took more than 1 s of processor time" in line and "YOOLLA_IMPORT_CPU_SECONDS" in line

@@ -6,7 +6,8 @@ waits, holding no database transaction, then hands out a `SpooledBook` with the 
 `readers.Book` that reads the spool. A child killed by its memory limit (a Rust allocation abort,
 a MemoryError) or by a signal becomes one BadInput line; the caller's process never dies.
 
-Limit: YOOLLA_IMPORT_MEMORY_MB (default 3072) MB of address space above what the process had.
+Limits: YOOLLA_IMPORT_MEMORY_MB (default 3072) MB of address space above what the process had;
+YOOLLA_IMPORT_CPU_SECONDS (default 900) seconds of processor time.
 Where fork is missing (not POSIX) the file is read in-process, without the memory limit.
 """
 
@@ -27,8 +28,20 @@ from yoolla_tui.core.calls.importing import readers
 from yoolla_tui.core.calls.importing.readers import Table
 
 DEFAULT_MEMORY_MB = 3072
+DEFAULT_CPU_SECONDS = 900  # a million-row workbook reads in a minute or two; a crafted one may spin
 _CHUNK = 5000
 _EXIT_REFUSED, _EXIT_NO_MEMORY, _EXIT_CRASHED = 3, 4, 5
+
+
+def cpu_limit_seconds() -> int:
+    value = os.environ.get("YOOLLA_IMPORT_CPU_SECONDS")
+    try:
+        seconds = int(value) if value else DEFAULT_CPU_SECONDS
+    except ValueError:
+        seconds = 0
+    if seconds < 1:
+        raise BadInput(_("YOOLLA_IMPORT_CPU_SECONDS takes whole seconds, e.g. 900, not {value!r}").format(value=value))
+    return seconds
 
 
 def memory_limit_mb() -> int:
@@ -104,6 +117,7 @@ def wait_child(pid: int) -> int:
 
 
 def _in_child(path: Path, encoding, delimiter, folder: Path, limit_mb: int) -> None:
+    cpu_seconds = cpu_limit_seconds()
     pid = os.fork()
     if pid == 0:  # the child: never returns
         code = _EXIT_CRASHED
@@ -115,6 +129,7 @@ def _in_child(path: Path, encoding, delimiter, folder: Path, limit_mb: int) -> N
             faulthandler.disable()  # an abort here is expected and reported by the parent
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             _limit_memory(limit_mb)
+            _limit_cpu(cpu_seconds)
             _spool(path, encoding, delimiter, folder)
             code = 0
         except YoollaError as error:
@@ -145,12 +160,26 @@ def _in_child(path: Path, encoding, delimiter, folder: Path, limit_mb: int) -> N
         from yoolla_tui.core.kernel import errors
 
         raise getattr(errors, kind, BadInput)(message)
+    if os.WIFSIGNALED(status) and os.WTERMSIG(status) == getattr(signal, "SIGXCPU", -1):
+        raise BadInput(_("{file} took more than {seconds} s of processor time to read (a damaged or crafted file); "
+                         "nothing was imported. If it is a real list, split it or raise YOOLLA_IMPORT_CPU_SECONDS").format(
+            file=path.name, seconds=cpu_seconds))
     if os.WIFEXITED(status) and os.WEXITSTATUS(status) == _EXIT_CRASHED and (folder / "error").exists():
         _kind, brief = _read(folder / "error")
         raise BadInput(_("{file} cannot be read: {error}; nothing was imported").format(file=path.name, error=brief))
     raise BadInput(_("{file} needs more than {mb} MB of memory to read (a damaged file, or a zip bomb); nothing was "
                      "imported. If it is a real list, split it or raise YOOLLA_IMPORT_MEMORY_MB").format(
         file=path.name, mb=limit_mb))
+
+
+def _limit_cpu(seconds: int) -> None:
+    """The child's processor time: past `seconds` the kernel sends SIGXCPU (it ends the child),
+    a little later SIGKILL; the parent reports it as one line."""
+    try:
+        import resource
+    except ImportError:
+        return
+    resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 10))
 
 
 def _limit_memory(limit_mb: int) -> None:
