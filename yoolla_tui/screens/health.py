@@ -16,6 +16,7 @@ from yoolla_tui.core.funnel import health
 from yoolla_tui.core.kernel.i18n import _
 
 from yoolla_tui.screens.base import amount, cut, BoardScreen, translated, when
+from yoolla_tui.screens.picker import ManagerPicker
 
 HEALTH_STYLE = {"red": "bold red", "green": "green", "white": "bold white"}
 
@@ -29,7 +30,7 @@ def state_label(code: str) -> str:
             "done_late": _("done late")}.get(code, code)
 
 
-class HealthScreen(BoardScreen):
+class HealthScreen(ManagerPicker, BoardScreen):
     """The user's open deals by health, with the detail of the highlighted one."""
 
     def __init__(self) -> None:
@@ -120,27 +121,11 @@ class HealthScreen(BoardScreen):
             return self.app.read(health.list_health, user=self.manager, team=self.manager is None)
         return self.app.read(health.list_health)
 
-    def action_pick_manager(self) -> None:
-        self._team()
+    def pick_title(self) -> str:
+        return _("Whose deals?")
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="team")
-    def _team(self) -> None:
-        from yoolla_tui.core.calls import today
-
-        people = self.app.core(today.team)
-        self.app.call_from_thread(self._pick, people)
-
-    def _pick(self, people: list[dict]) -> None:
-        from yoolla_tui.screens.modals import ChoiceModal
-
-        choices = [("", _("everyone"))] + [(p["login"], f"{p['name']} ({p['login']})") for p in people]
-        current = next((n for n, (login, _label) in enumerate(choices) if login == (self.manager or "")), 0)
-
-        def picked(login: str | None) -> None:
-            if login is not None:
-                self.manager = login or None
-                self.reload()
-        self.app.push_screen(ChoiceModal(_("Whose deals?"), choices, highlight=current), picked)
+    def manager_picked(self) -> None:
+        self.reload()
 
     def _show(self, rows: list[dict]) -> None:
         table = self.query_one("#health", DataTable)

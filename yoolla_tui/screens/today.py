@@ -18,8 +18,8 @@ from yoolla_tui.core.calls.deals import outcome_label
 from yoolla_tui.core.kernel.i18n import _
 
 from yoolla_tui.core.kernel.phones import pretty
-from yoolla_tui.screens.modals import ChoiceModal
 from yoolla_tui.screens.base import LIGHT_RICH, amount, cut, error_text, translated, when, worker_failed
+from yoolla_tui.screens.picker import ManagerPicker
 
 
 def sort_labels() -> dict[str, str]:
@@ -31,7 +31,7 @@ def count(n: int) -> str:
     return f"{n:,}".replace(",", "\u202f") if n >= 10_000 else f"{n:,}"
 
 
-class TodayScreen(Screen):
+class TodayScreen(ManagerPicker, Screen):
     """The operator's home: what is done today, what is left, and the queue to work through."""
 
     def __init__(self) -> None:
@@ -346,25 +346,12 @@ class TodayScreen(Screen):
     def action_supervisor(self) -> None:
         self.app.action_supervisor()
 
-    def action_pick_manager(self) -> None:
-        self._team()
+    def pick_title(self) -> str:
+        return _("Whose queue?")
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="team")
-    def _team(self) -> None:
-        people = self.app.core(today.team)
-        self.app.call_from_thread(self._pick, people)
-
-    def _pick(self, people: list[dict]) -> None:
-        choices = [("", _("everyone"))] + [(p["login"], f"{p['name']} ({p['login']})") for p in people]
-        current = next((n for n, (login, _label) in enumerate(choices) if login == (self.manager or "")), 0)
-
-        def picked(login: str | None) -> None:
-            if login is None:
-                return
-            self.manager = login or None
-            self._pager()
-            self.load(self.search, self.sort, today.PAGE)
-        self.app.push_screen(ChoiceModal(_("Whose queue?"), choices, highlight=current), picked)
+    def manager_picked(self) -> None:
+        self._pager()
+        self.load(self.search, self.sort, today.PAGE)
 
     def action_nothing_to_undo(self) -> None:
         self.notify(_("Nothing to undo: every outcome you logged since the dashboard opened is undone."), timeout=4)
