@@ -106,22 +106,29 @@ def test_a_read_that_outgrows_its_memory_is_one_line_not_a_dead_process(refused,
     assert "needs more than 512 MB of memory" in line
 
 
-def test_call_log_succeeds_while_an_import_is_being_read(cli, engine, monkeypatch, tmp_path):
-    """While the child reads the file, anna logs a call on the same database: it commits (with the
-    old BEGIN IMMEDIATE before reading, it waited out the busy timeout); then the import lands."""
+def _anna_with_a_deal(engine, monkeypatch) -> tuple[str, int]:
+    """A world with anna and her deal, and a one-second busy timeout for the engines made after."""
     from tests.core import world
-    from yoolla_tui.core.calls import deals
-    from yoolla_tui.core.calls.importing import isolate
     from yoolla_tui.core.kernel import db
-    from yoolla_tui.core.kernel.models import Call, Client
-    from yoolla_tui.core.people import users
 
     with db.session_scope(engine) as session:
         built = world.build(session, n_clients=2)
         deal_id = world.deal_ids(session, built.irina, "W48")["C1"]
     monkeypatch.setenv("YOOLLA_BUSY_TIMEOUT", "1")
     db.get_engine.cache_clear()
-    url = engine.url.render_as_string(hide_password=False)
+    return engine.url.render_as_string(hide_password=False), deal_id
+
+
+def test_call_log_succeeds_while_an_import_is_being_read(cli, engine, monkeypatch, tmp_path):
+    """While the child reads the file, anna logs a call on the same database: it commits (with the
+    old BEGIN IMMEDIATE before reading, it waited out the busy timeout); then the import lands."""
+    from yoolla_tui.core.calls import deals
+    from yoolla_tui.core.calls.importing import isolate
+    from yoolla_tui.core.kernel import db
+    from yoolla_tui.core.kernel.models import Call, Client
+    from yoolla_tui.core.people import users
+
+    url, deal_id = _anna_with_a_deal(engine, monkeypatch)
     original = isolate.wait_child
 
     def wait_child(pid):
@@ -150,3 +157,36 @@ def test_a_read_that_spins_past_its_processor_time_is_one_line(refused, tmp_path
     monkeypatch.setattr(isolate, "_spool", spin)  # the forked child runs this instead of the reader
     line = refused(with_sheet_xml(tmp_path / "slow.xlsx", header_row()), env={"YOOLLA_IMPORT_CPU_SECONDS": "1"})
     assert "took more than 1 s of processor time" in line and "YOOLLA_IMPORT_CPU_SECONDS" in line
+
+
+def test_call_log_succeeds_while_the_rows_of_an_import_are_checked(cli, engine, monkeypatch, tmp_path):
+    """The row pass (phones normalised, cells checked, duplicates within the file found) holds no
+    transaction: anna's call log in the middle of it commits at once with a one-second busy
+    timeout (when the pass ran inside the import's write transaction, it waited and failed
+    "busy"). Then the import lands whole."""
+    import time
+
+    from yoolla_tui.core.calls import deals
+    from yoolla_tui.core.kernel import db, phones
+    from yoolla_tui.core.kernel.models import Call, Client
+    from yoolla_tui.core.people import users
+
+    url, deal_id = _anna_with_a_deal(engine, monkeypatch)
+    original, waits = phones.normalise, []
+
+    def normalise(text, region):
+        if len(waits) < 3:  # three calls, at the 1st, 2nd and 3rd row
+            start = time.perf_counter()
+            with db.session_scope(db.get_engine(url)) as session:
+                anna = users.get_by_login(session, "anna")
+                deals.log_call(session=session, actor=anna, deal_id=deal_id, outcome="no_answer")
+            waits.append(time.perf_counter() - start)
+        return original(text, region)
+
+    monkeypatch.setattr(phones, "normalise", normalise)
+    rows = [HEADER] + [[f"Org {i}", f"+7495200{i:04d}", "Москва"] for i in range(500)]
+    cli("import", sheets.xlsx(tmp_path / "big.xlsx", rows))
+    assert len(waits) == 3 and max(waits) < 0.9, waits
+    with db.session_scope(db.get_engine(url)) as session:
+        assert session.scalar(select(func.count(Call.id)).where(Call.deal_id == deal_id)) == 3
+        assert session.scalar(select(func.count(Client.id))) == 2 + 500

@@ -137,8 +137,10 @@ def run(
     yes/no, да/нет, 1/0) marks clients do-not-call. Phones are normalised for the region the
     numbers show (--region auto) or the one you give; duplicates are skipped (within the file and
     against the base); every rejected row goes to FILE.rejected.csv with its reason (in the current
-    directory when FILE's folder is read-only). One transaction: an error or Ctrl-C leaves the
-    database as it was. Exits 2 when every row was rejected, after writing the rejected rows.
+    directory when FILE's folder is read-only). The file is read and every row checked first,
+    holding no lock (operators keep logging calls); then one short transaction writes it all: an
+    error or Ctrl-C leaves the database as it was. Exits 2 when every row was rejected, after
+    writing the rejected rows.
 
     Examples:
 
@@ -157,13 +159,16 @@ def run(
     """
     team = [m.strip() for m in managers.split(",") if m.strip()] if managers else None
     # Who may import, then the file read and checked in a memory-limited child: no transaction is
-    # open meanwhile, so operators keep logging calls; the write is one transaction at the end.
+    # open meanwhile, so operators keep logging calls.
     with context.reading_as() as (session, actor):
         importing.require_importer(actor)
         actor_id = actor.id
     importing.check_flags(header_row=header_row, campaign=campaign, manager=manager, assign=assign, managers=team,
                           sheets_as_managers=sheets_as_managers, region=region)
     engine = context.open_engine()
+    options = dict(path=file, sheet=sheet, header_row=header_row, maps=maps, region=region, campaign=campaign,
+                   manager=manager, assign=assign, managers=team, update=update, sheets_as_managers=sheets_as_managers,
+                   skip_sheets=skip_sheets)
     if dry_run and db.is_sqlite(engine):
         # A dry run on SQLite works in a private in-memory copy taken from a read snapshot: it
         # changes nothing and never holds the write lock, however long the file takes.
@@ -171,19 +176,23 @@ def run(
 
         with importing.read_book(file, encoding=encoding, delimiter=delimiter) as book, \
                 db.scratch_copy(engine) as scratch, _progress(fmt) as (tick, total):
-            result = importing.run_import(
-                session=scratch, actor=scratch.get(User, actor_id), path=file, sheet=sheet, header_row=header_row,
-                maps=maps, encoding=encoding, delimiter=delimiter, region=region, campaign=campaign, manager=manager,
-                assign=assign, managers=team, update=update, dry_run=True, sheets_as_managers=sheets_as_managers,
-                skip_sheets=skip_sheets, progress=tick, on_total=total, book=book)
+            result = importing.run_import(session=scratch, actor=scratch.get(User, actor_id), encoding=encoding,
+                                          delimiter=delimiter, dry_run=True, progress=tick, on_total=total, book=book,
+                                          **options)
     else:
-        with importing.read_book(file, encoding=encoding, delimiter=delimiter) as book, \
-                context.acting() as (session, actor), _progress(fmt) as (tick, total):
-            result = importing.run_import(
-                session=session, actor=actor, path=file, sheet=sheet, header_row=header_row, maps=maps,
-                encoding=encoding, delimiter=delimiter, region=region, campaign=campaign, manager=manager,
-                assign=assign, managers=team, update=update, dry_run=dry_run, sheets_as_managers=sheets_as_managers,
-                skip_sheets=skip_sheets, progress=tick, on_total=total, book=book)
+        # The options and sheets checked in a read snapshot, every row checked with no database
+        # at all, then one short write: only matching against the base and the inserts hold the
+        # write lock (on SQLite, the one lock every operator's call log needs).
+        with importing.read_book(file, encoding=encoding, delimiter=delimiter) as book:
+            with context.reading_as() as (session, actor):
+                job = importing.plan_import(session=session, actor=actor, book=book, **options)
+            try:
+                with _progress(fmt) as (tick, total):
+                    importing.read_rows(job, progress=tick, on_total=total)
+                with context.acting() as (session, actor):
+                    result = importing.write_import(session=session, actor=actor, job=job, dry_run=dry_run)
+            finally:
+                job.close()
     _show_result(result, fmt)
     if result["read"] and result["rejected"] == result["read"]:
         # Cron must notice: nothing came of the file. The batch and its rejected rows are kept.

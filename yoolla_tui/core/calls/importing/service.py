@@ -1,11 +1,14 @@
-"""`yoolla import`: a file in, every row accounted for, one transaction, undoable.
+"""`yoolla import`: a file in, every row accounted for, one short write transaction, undoable.
 
-run_import reads the file, finds the header under any title lines, maps columns to client
-fields, normalises phones, dedupes within the file and against the base, inserts the new
-clients in bulk, optionally fills empty fields of existing ones (--update), puts the clients on
-a campaign (skipping do-not-call ones) and assigns them, and records the batch with its
-rejected rows. Everything happens in the caller's transaction: an error or an interrupt leaves
-the database as it was.
+An import runs in passes, so that neither a big file nor a hostile one holds the database:
+isolate.read_book reads the file in a memory-limited child; plan_import checks the options and
+picks the sheets (a read snapshot); read_rows finds the header under any title lines, maps
+columns to client fields, normalises phones and dedupes within the file (no database at all);
+write_import, in one transaction, dedupes against the base as it is then, inserts the new
+clients in bulk, optionally fills empty fields of existing ones (--update), puts the clients on a
+campaign (skipping do-not-call ones) and assigns them, and records the batch with its rejected
+rows. An error or an interrupt at any point leaves the database as it was. run_import runs the
+passes in one session.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import csv
 import gc
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -47,6 +51,27 @@ def rejected_path(path: Path) -> Path:
     return Path.cwd() / target.name
 
 
+@dataclass
+class ImportJob:
+    """One import between its passes: the options as given, the sheets to read (each with the
+    id of the manager it belongs to), and after `read_rows` the loader holding the checked rows."""
+
+    path: Path
+    options: dict
+    overrides: dict[str, str]
+    allowed: tuple[str, ...]
+    plan: list[tuple[Table, int | None]]
+    dialect: object = None  # the database's, so that the row pass prepares rows as its driver takes them
+    loader: Loader | None = None
+    sheets: list[dict] = field(default_factory=list)
+    headers_by_sheet: dict = field(default_factory=dict)
+    accepted: list[list] = field(default_factory=list)  # per sheet, with --sheets-as-managers
+
+    def close(self) -> None:
+        if self.loader is not None:
+            self.loader.close()
+
+
 def run_import(*, session: Session, actor: User, path: str | Path, sheet: str | None = None,
                header_row: int | None = None, maps: list[str] | None = None, encoding: str | None = None,
                delimiter: str | None = None, region: str = phones.AUTO, campaign: str | None = None,
@@ -63,72 +88,126 @@ def run_import(*, session: Session, actor: User, path: str | Path, sheet: str | 
     everything and rolls it back. Progress is reported as rows done since the last call.
     `region` "auto" decides the country of national numbers from the file's first rows.
 
-    The file is read and checked first, in a memory-limited child process (isolate.read_book),
-    before this function touches the session: pass `book` (already read, no transaction open)
-    so that reading a big or hostile file never holds the database's write lock.
+    The three passes in one session: plan_import (the options and sheets), read_rows (every row
+    checked, no database) and write_import (the write). `yoolla import` runs the first in a read
+    snapshot and only the last in a write transaction, so that neither reading a big or hostile
+    file (isolate.read_book, pass `book`) nor checking its rows holds the database's write lock.
     """
-    require_campaign_admin(actor, action=_("import client lists"))
+    if book is None:
+        require_importer(actor)
+        check_flags(header_row=header_row, campaign=campaign, manager=manager, assign=assign, managers=managers,
+                    sheets_as_managers=sheets_as_managers, region=region)
+        book = read_book(path, encoding=encoding, delimiter=delimiter)
+    job = None
+    try:
+        job = plan_import(session=session, actor=actor, path=path, book=book, sheet=sheet, header_row=header_row,
+                          maps=maps, region=region, campaign=campaign, manager=manager, assign=assign,
+                          managers=managers, update=update, sheets_as_managers=sheets_as_managers,
+                          skip_sheets=skip_sheets)
+        read_rows(job, progress=progress, on_total=on_total)
+        return write_import(session=session, actor=actor, job=job, dry_run=dry_run, write_rejected=write_rejected,
+                            preview=preview)
+    finally:
+        if job is not None:
+            job.close()
+        book.close()
+
+
+def plan_import(*, session: Session, actor: User, path: str | Path, book: Book, sheet: str | None = None,
+                header_row: int | None = None, maps: list[str] | None = None, region: str = phones.AUTO,
+                campaign: str | None = None, manager: str | None = None, assign: str | None = None,
+                managers: list[str] | None = None, update: bool = False, sheets_as_managers: bool = False,
+                skip_sheets: list[str] | None = None) -> ImportJob:
+    """The first pass, reading only: who may import, the options checked against the database
+    (campaign open, managers known) and the sheets to read with their owners."""
+    require_importer(actor)
     path = Path(path)
     allowed = FIELDS + (workbook.STATUS_FIELDS if sheets_as_managers else ())
     overrides = parse_maps(maps, allowed)
-    check_flags(header_row=header_row, campaign=campaign, manager=manager, assign=assign, managers=managers,
-                sheets_as_managers=sheets_as_managers, region=region)
-    if book is None:
-        book = read_book(path, encoding=encoding, delimiter=delimiter)
-    try:
-        target, owner, team = _check_options(session, header_row=header_row, campaign=campaign, manager=manager,
-                                             assign=assign, managers=managers, sheets_as_managers=sheets_as_managers)
-    except BaseException:
-        book.close()
-        raise
+    options = {"header_row": header_row, "region": region, "campaign": campaign, "manager": manager, "assign": assign,
+               "managers": managers, "update": update, "sheets_as_managers": sheets_as_managers}
+    check_flags(**{k: options[k] for k in ("header_row", "campaign", "manager", "assign", "managers",
+                                           "sheets_as_managers", "region")})
+    _, owner, _team = _check_options(session, **_resolvable(options))
+    if sheets_as_managers:
+        sheets = workbook.plan_sheets(session, book, skip_sheets or [])
+        _require_own_team(session, actor, sheets)
+        plan = [(table, user.id) for table, user in sheets]
+    else:
+        plan = [(_pick_table(book, sheet), owner.id if owner else None)]
+    return ImportJob(path=path, options=options, overrides=overrides, allowed=allowed, plan=plan,
+                     dialect=session.get_bind().dialect)
+
+
+def read_rows(job: ImportJob, *, progress: Callable[[int], None] | None = None,
+              on_total: Callable[[int], None] | None = None) -> ImportJob:
+    """The second pass, with no database at all: each sheet's header found and mapped, every row
+    read, checked, normalised and deduplicated within the file. BadInput names the place."""
+    sheets_as_managers = job.options["sheets_as_managers"]
+    loader = job.loader = Loader(region=job.options["region"], update=job.options["update"], progress=progress,
+                                 dnc_reason=_("do-not-call in {file}").format(file=job.path.name), dialect=job.dialect)
     # A bulk load allocates millions of objects the cycle collector need not chase (they hold no
-    # cycles); pausing it cuts ~10% off a 1M-row import. It is restored however the import ends.
+    # cycles); pausing it cuts ~10% off a 1M-row import. It is restored however the pass ends.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        if sheets_as_managers:
-            plan = workbook.plan_sheets(session, book, skip_sheets or [])
-            _require_own_team(session, actor, plan)
-        else:
-            plan = [(_pick_table(book, sheet), owner)]
-        nested = session.begin_nested() if dry_run else None
-        batch = ImportBatch(source=str(path.resolve())[-500:], actor_id=actor.id, campaign_id=target.id if target else None,
-                            created_at=clock.now(), stats={})
-        session.add(batch)
-        session.flush()
-        rejects: list[tuple[str | None, int, list[str], str]] = []
-        loader = Loader(session, batch_id=batch.id, region=region, update=update, progress=progress,
-                        on_reject=lambda *row: rejects.append(row), preview=preview if dry_run else 0,
-                        dnc_reason=_("do-not-call in {file}").format(file=path.name), actor_id=actor.id)
-        sheets, headers_by_sheet = [], {}
-        added = skipped_dnc = 0
-        migration: dict = {}
-        for table, sheet_owner in plan:
+        for table, _owner in job.plan:
             if on_total is not None and table.total is not None:
                 on_total(table.total)
             before = loader.counts.read
-            rows, columns, header_number = _prepare(table, header_row, overrides, allowed,
+            rows, columns, header_number = _prepare(table, job.options["header_row"], job.overrides, job.allowed,
                                                     workbook.column_words() if sheets_as_managers else None)
-            headers_by_sheet[table.sheet] = [c.header for c in columns]
+            job.headers_by_sheet[table.sheet] = [c.header for c in columns]
             accepted = loader.feed(table, rows, columns, status_fields=workbook.STATUS_FIELDS if sheets_as_managers else (),
                                    collect=sheets_as_managers)
             read = loader.counts.read - before
             if read == 0 and not sheets_as_managers:
                 raise BadInput(_("{where}: the header is on row {row} but no rows follow it").format(
                     where=table.where(), row=header_number))
-            sheets.append({"sheet": table.sheet, "header_row": header_number, "rows": read,
-                           "manager": sheet_owner.login if sheet_owner else None,
-                           "encoding": table.encoding, "delimiter": table.delimiter,
-                           "mapping": [{"column": c.letter, "header": c.header,
-                                        "field": "skip" if c.skip else (c.field or "extra")} for c in columns]})
-            if sheets_as_managers:
-                ids = loader.ids_for([a.key for a in accepted if not a.duplicate])
+            job.accepted.append(accepted)
+            job.sheets.append({"sheet": table.sheet, "header_row": header_number, "rows": read, "manager": None,
+                               "encoding": table.encoding, "delimiter": table.delimiter,
+                               "mapping": [{"column": c.letter, "header": c.header,
+                                            "field": "skip" if c.skip else (c.field or "extra")} for c in columns]})
+    finally:
+        if collecting:
+            gc.enable()
+    return job
+
+
+def write_import(*, session: Session, actor: User, job: ImportJob, dry_run: bool = False, write_rejected: bool = True,
+                 preview: int = 5) -> dict:
+    """The last pass, in the caller's write transaction and short: the options checked again (a
+    campaign closed meanwhile is refused), the checked rows matched against the base as it is now,
+    the new clients inserted, the campaign filled, the batch and its audit record written.
+    `dry_run` rolls all of it back (a savepoint)."""
+    require_importer(actor)
+    options, loader, path = job.options, job.loader, job.path
+    target, owner, team = _check_options(session, **_resolvable(options))
+    sheets_as_managers, assign = options["sheets_as_managers"], options["assign"]
+    owners = [session.get(User, owner_id) if owner_id is not None else None for _table, owner_id in job.plan]
+    if sheets_as_managers:
+        _require_own_team(session, actor, [(table, user) for (table, _id), user in zip(job.plan, owners)])
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        nested = session.begin_nested() if dry_run else None
+        batch = ImportBatch(source=str(path.resolve())[-500:], actor_id=actor.id, campaign_id=target.id if target else None,
+                            created_at=clock.now(), stats={})
+        session.add(batch)
+        session.flush()
+        loader.write(session, batch_id=batch.id, actor_id=actor.id, preview=preview if dry_run else 0)
+        added = skipped_dnc = 0
+        migration: dict = {}
+        sheets = [{**info, "manager": user.login if user else None} for info, user in zip(job.sheets, owners)]
+        if sheets_as_managers:
+            for accepted, sheet_owner in zip(job.accepted, owners):
+                ids = loader.ids_for(session, batch.id, [a.key for a in accepted if not a.duplicate])
                 result = campaigns.add_clients(session=session, actor=actor, ref=str(target.id), manager=sheet_owner.login,
                                                client_ids=list(dict.fromkeys(ids.values())), batch_id=batch.id)
                 added += result["added"]
                 skipped_dnc += result["skipped_do_not_call"]
                 workbook.apply_statuses(session, actor, target, sheet_owner, accepted, ids, batch.id, migration)
-        loader.flush_rejected()
         for client_id in loader.dnc_existing:  # the file says so for clients already in the base
             clients.blacklist(session=session, actor=actor, client=session.get(Client, client_id), reason=loader.dnc_reason)
         if target is not None and not sheets_as_managers:
@@ -139,8 +218,9 @@ def run_import(*, session: Session, actor: User, path: str | Path, sheet: str | 
             if assign:
                 campaigns.assign(session=session, actor=actor, ref=str(target.id), managers=[u.login for u in team],
                                  strategy=assign)
-        updated = _apply_updates(session, loader, batch.id) if update else 0
+        updated = _apply_updates(session, loader, batch.id) if options["update"] else 0
         counts = loader.counts
+        region = options["region"]
         out = {"read": counts.read, "inserted": counts.inserted, "updated": updated,
                "duplicates": counts.duplicates_within_file + counts.duplicates_in_base, "rejected": counts.rejected,
                "added_to_campaign": added, "batch": batch.id,
@@ -157,16 +237,19 @@ def run_import(*, session: Session, actor: User, path: str | Path, sheet: str | 
             nested.rollback()
             return out
         if write_rejected:
-            out["rejected_file"] = _write_rejected(path, rejects, headers_by_sheet, multi=len(plan) > 1)
+            out["rejected_file"] = _write_rejected(path, loader.rejects, job.headers_by_sheet, multi=len(job.plan) > 1)
         batch.stats = {k: v for k, v in out.items() if k not in ("batch", "dry_run")}
         audit.record(session, actor, "import.run", "import_batch", batch.id,
                      **{k: out[k] for k in RESULT_KEYS if k != "batch"}, file=path.name, campaign=out["campaign"])
         session.flush()
         return out
     finally:
-        book.close()
         if collecting:
             gc.enable()
+
+
+def _resolvable(options: dict) -> dict:
+    return {k: options[k] for k in ("header_row", "campaign", "manager", "assign", "managers", "sheets_as_managers")}
 
 
 # ---- options and sheets --------------------------------------------------------------------
