@@ -178,3 +178,26 @@ def test_completion_installs_with_one_command(shell_env, tmp_path):
 
 def test_the_readme_shows_how_to_install_completion(repo_root):
     assert "yoolla --install-completion" in (repo_root / "README.md").read_text(encoding="utf-8")
+
+
+def test_help_paragraphs_fill_the_terminal_instead_of_breaking_where_the_source_did():
+    """Typer keeps a docstring's line breaks after its first paragraph: at 80 columns the import's
+    help read "(Фамилия, Имя," / "Отчество; …" on two short lines. Paragraphs are joined again;
+    examples and bullets keep their own lines."""
+    run = CliRunner().invoke(app, ["import", "FILE.xlsx", "--help"], env={"COLUMNS": "80"})
+    lines = [line.strip() for line in run.output.splitlines()]
+    assert any("(Фамилия, Имя, Отчество; First name, Last name)" in line for line in lines), run.output
+    log = CliRunner().invoke(app, ["call", "log", "--help"], env={"COLUMNS": "80"}).output
+    examples = [line.strip() for line in log.splitlines() if line.strip().startswith("Example:")]
+    assert examples[-1] == "Example: yoolla call log 253 --outcome no_answer", log
+
+
+def test_reflow_keeps_examples_bullets_and_indented_lines():
+    from yoolla_tui.cli._help import reflow
+
+    text = ("First line\n    of the first paragraph.\n\n    A paragraph wrapped\n    for the source code.\n\n"
+            "    - a bullet\n    - another\n\n    Example: yoolla deal list\n    Example: yoolla deal show 1\n\n"
+            "    Examples:\n\n      yoolla a\n      yoolla b")
+    assert reflow(text) == ("First line\nof the first paragraph.\n\nA paragraph wrapped for the source code.\n\n"
+                            "- a bullet\n- another\n\nExample: yoolla deal list\nExample: yoolla deal show 1\n\n"
+                            "Examples:\n\n  yoolla a\n  yoolla b")

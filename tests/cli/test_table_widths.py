@@ -158,7 +158,11 @@ def _tables(rendered: list, printed: str, width: int) -> None:
         lines = text.splitlines()
         assert max(map(cell_len, lines)) <= width, text
         head = [line for line in lines if line.startswith("┃")]
-        shown = ["".join(parts) for parts in zip(*[[c.strip() for c in line.strip("┃").split("┃")] for line in head])]
+        pieces = list(zip(*[[c.strip() for c in line.strip("┃").split("┃")] for line in head]))
+        shown = ["".join(parts) for parts in pieces]
+        for parts in pieces:  # a header folds after "_" ("not_" over "called"), never inside a word
+            folded = [part for part in parts if part]
+            assert all(part.endswith("_") for part in folded[:-1]), f"header {''.join(folded)!r} folds inside a word:\n{text}"
         assert set(shown) <= set(cols), (shown, cols, text)
         left_out = [c for c in cols if c not in shown]
         if left_out:

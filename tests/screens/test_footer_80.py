@@ -54,3 +54,16 @@ async def test_every_screen_of_every_role_keeps_the_way_out_and_help_at_80(plann
             keys = visible_keys(app)
             assert keys.get("?") and (keys.get("q") or keys.get("esc")), (type(app.screen).__name__, keys)
             await press(pilot, "escape")
+
+
+@pytest.mark.parametrize("lang,text,whole,kopecks", [("ru", "240000.00", "240\xa0000\xa0₽", "240\xa0000,00\xa0₽"),
+                                                      ("en", "240000.00", "240,000", "240,000.00")])
+def test_the_payments_card_leaves_out_zero_kopecks_so_it_fits_80_columns(monkeypatch, lang, text, whole, kopecks):
+    """At 80 columns the week's payments card read "13 · 240 000,0…"; zero kopecks are left out
+    there (not in the deal card, where an amount is an invoice)."""
+    from yoolla_tui.screens.base import amount
+
+    monkeypatch.setenv("YOOLLA_LANG", lang)
+    assert amount(text, whole=True) == whole
+    assert amount(text) == kopecks
+    assert amount("240000.50", whole=True) == amount("240000.50")  # kopecks that are there stay

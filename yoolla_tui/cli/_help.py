@@ -7,11 +7,18 @@ an option's own metavar wins; otherwise its long name says what goes there (the 
 the name itself in capitals: `--city CITY`); a flag shows nothing; a choice shows its values; a
 list ends in "…". An argument shows its name in capitals (`deal show DEAL`) and no type.
 
+Typer's rich help also keeps every line break of a docstring after its first paragraph, so a
+paragraph wrapped for the source code came out ragged at 80 columns. `reflow` joins a paragraph's
+lines again, keeping the breaks that mean something: before an indented line (an example), a
+bullet, an "Example:" line or a command line.
+
 Installed once, by `yoolla_tui.cli`, before any command is built; it imports nothing heavy.
 """
 
 from __future__ import annotations
 
+import inspect
+import re
 from typing import get_args
 
 import typer.core
@@ -63,7 +70,40 @@ def argument_name(param) -> str:
     return param.metavar if param.metavar is not None else param.name.upper()
 
 
+_KEEP_BREAK = re.compile(r"(\s|[-*•] |Example|Пример|yoolla |\$ )")
+
+
+def reflow(help_text: str) -> str:
+    """A command's help with each paragraph's source line breaks joined (see the module's doc)."""
+    first, *rest = inspect.cleandoc(help_text).split("\n\n")
+    paragraphs = [first]
+    for paragraph in rest:
+        if paragraph.startswith("\b"):
+            paragraphs.append(paragraph)
+            continue
+        lines = paragraph.split("\n")
+        out = [lines[0]]
+        for line in lines[1:]:
+            if _KEEP_BREAK.match(line):
+                out.append(line)
+            else:
+                out[-1] = out[-1].rstrip() + " " + line.strip()
+        paragraphs.append("\n".join(out))
+    return "\n\n".join(paragraphs)
+
+
+def _reflowing(format_help):
+    def format_with_reflowed_help(self, ctx, formatter):
+        if self.help and not getattr(self, "_yoolla_reflowed", False):
+            self.help, self._yoolla_reflowed = reflow(self.help), True
+        return format_help(self, ctx, formatter)
+
+    return format_with_reflowed_help
+
+
 def install() -> None:
+    for command in (typer.core.TyperCommand, typer.core.TyperGroup):
+        command.format_help = _reflowing(command.format_help)
     typer.core.TyperOption.display_type_rich = lambda self, ctx: option_metavar(self)
     typer.core.TyperArgument.display_type_rich = lambda self, ctx: None
     typer.core.TyperArgument.display_name_raw = property(argument_name)

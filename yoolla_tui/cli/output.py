@@ -259,12 +259,26 @@ DROP_FIRST = ("email", "phone_ext", "contact_person", "city", "description", "no
               "call_back", "no_answer", "invoiced", "payments")
 FREE_TEXT = 16  # a column whose longest value is longer than this is free text: it folds
 FOLD_FLOOR = 12  # free text folds to no narrower than this
-HEADER_FLOOR = 7  # a non-key header folds to no narrower than this (its values stay whole)
 
 
 def is_key(column: str) -> bool:
     """Whether a column holds what people type next (`deal show 412`, `--user anna`, `--date …`)."""
     return column in KEY_NAMES or column.endswith(KEY_SUFFIXES)
+
+
+def _header_parts(col: str) -> list[str]:
+    """A header's words, each keeping the `_` or space after it: "not_called" -> ["not_", "called"]."""
+    return re.findall(r"[^_ ]+[_ ]*|[_ ]+", col) or [col]
+
+
+def _header(col: str, width: int) -> str:
+    """The header as lines of at most `width` cells, broken after `_` or a space, never inside a word."""
+    lines = [""]
+    for part in _header_parts(col):
+        if lines[-1] and cell_len(lines[-1] + part.rstrip()) > width:
+            lines.append("")
+        lines[-1] += part
+    return "\n".join(line.rstrip() for line in lines)
 
 
 def _fit(cols: Sequence[str], cells: list[list[str]], width: int) -> tuple[list[int], list[int]]:
@@ -274,12 +288,14 @@ def _fit(cols: Sequence[str], cells: list[list[str]], width: int) -> tuple[list[
         longest = max((cell_len(line[index]) for line in cells), default=0)
         natural[index] = max(longest, cell_len(col), 1)
         values[index] = max(longest, 1)
+        # A header folds between its words ("not_" over "called"), never inside one.
+        header = max(cell_len(w.rstrip()) for w in _header_parts(col))
         if is_key(col):
             floor[index] = natural[index]
         elif longest > FREE_TEXT:
-            floor[index] = min(natural[index], max(FOLD_FLOOR, min(cell_len(col), HEADER_FLOOR)))
+            floor[index] = min(natural[index], max(FOLD_FLOOR, header))
         else:
-            floor[index] = max(longest, min(cell_len(col), HEADER_FLOOR), 1)
+            floor[index] = max(longest, header, 1)
     order = [i for name in DROP_FIRST for i, col in enumerate(cols) if col == name and not is_key(col)]
     order += [i for i in reversed(range(len(cols))) if not is_key(cols[i]) and i not in order]
     order += [i for i in reversed(range(len(cols))) if i not in order and i != 0]  # keys: the very last resort
@@ -322,7 +338,7 @@ def _table_to(target: Console, rows: Sequence[dict], cols: Sequence[str], title:
         if is_key(col):  # never cut, never wrapped: people copy it into the next command
             table.add_column(col, no_wrap=True, overflow="ignore", width=width, min_width=width, justify=justify)
         else:  # free text folds; a short value is as wide as the column, so only its header may fold
-            table.add_column(col, no_wrap=False, overflow="fold", width=width, justify=justify)
+            table.add_column(_header(col, width), no_wrap=False, overflow="fold", width=width, justify=justify)
     for line in cells:
         table.add_row(*(Text(line[index]) for index in kept))  # Text, not markup: a name like "[link=…]" stays a name
     target.print(table)

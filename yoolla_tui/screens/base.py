@@ -50,9 +50,10 @@ def when(iso: str | None, today=None, tz=None) -> str:
     return moment.strftime("%d.%m %H:%M")
 
 
-def amount(text: str | None) -> str:
+def amount(text: str | None, *, whole: bool = False) -> str:
     """An amount from core ("15000.00") as the user's language writes money: `15 000,00 ₽` in
-    Russian, `15,000.00` in English (Babel); "—" for none."""
+    Russian, `15,000.00` in English (Babel); "—" for none. `whole` (a narrow counter card) leaves
+    out kopecks that are zero: `240 000 ₽`."""
     if not text:
         return "—"
     from decimal import Decimal
@@ -61,10 +62,14 @@ def amount(text: str | None) -> str:
 
     from yoolla_tui.core.kernel.i18n import current_language
 
+    value = Decimal(text)
+    short = whole and value == value.to_integral_value()
     lang = current_language()
     if lang == "ru":
-        return format_currency(Decimal(text), "RUB", locale="ru_RU")
-    return format_decimal(Decimal(text), format="#,##0.00", locale="en_US")
+        if short:
+            return format_currency(value, "RUB", format="#,##0\xa0¤", locale="ru_RU", currency_digits=False)
+        return format_currency(value, "RUB", locale="ru_RU")
+    return format_decimal(value, format="#,##0" if short else "#,##0.00", locale="en_US")
 
 
 def cut(text: str, width: int) -> str:

@@ -216,7 +216,7 @@ class TodayScreen(ManagerPicker, Screen):
             Text.assemble((str(c.get("to_call", blank)), "bold"), "\n", (_("Still to call"), "dim")))
         self.query_one("#invoices", Static).update(
             Text.assemble((str(c.get("invoices_week", blank)), "bold"), "\n", (_("Invoices, week"), "dim")))
-        payments = f"{c['payments_week']} · {amount(c['paid_week'])}" if counters else blank
+        payments = f"{c['payments_week']} · {amount(c['paid_week'], whole=True)}" if counters else blank
         self.query_one("#payments", Static).update(
             Text.assemble((payments, "bold"), "\n", (_("Payments, week"), "dim")))
 
