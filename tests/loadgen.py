@@ -33,10 +33,21 @@ def pg_database(base_url: str, name: str, *, drop: bool = False) -> str:
 
     from yoolla_tui.core.kernel import db
 
+    from sqlalchemy.exc import DBAPIError
+
     base = make_url(db.normalise_url(base_url))
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        for attempt in range(20):
+            try:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                break
+            except DBAPIError:
+                # PostgreSQL 15 lets a role that is not superuser FORCE out only its own sessions: an
+                # autovacuum worker analysing a freshly restored database refuses it for a moment.
+                if attempt == 19:
+                    raise
+                time.sleep(0.5)
         if not drop:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
