@@ -59,3 +59,51 @@ async def test_a_manager_has_no_trigger_key(world, make):
         await open_first(pilot)
         await press(pilot, "t")
         assert type(app.screen).__name__ == "DealScreen"
+
+
+async def test_the_trigger_list_loads_while_another_operator_holds_the_write_lock(world, make, monkeypatch):
+    """Listing the triggers is a read snapshot: with another connection holding SQLite's write lock
+    past the busy timeout, the list still appears (it waited out the timeout and failed before)."""
+    import os
+    import sqlite3
+
+    import pytest
+
+    if os.environ.get("YOOLLA_TEST_DB"):
+        pytest.skip("SQLite's one write lock; PostgreSQL readers never wait for writers")
+    _add_notify(world)
+    monkeypatch.setenv("YOOLLA_BUSY_TIMEOUT", "1")
+    db.get_engine.cache_clear()
+    app = make("irina")
+    async with app.run_test(size=(120, 32)) as pilot:
+        await settle(pilot)
+        app.open_deal(world.ids["C1"])
+        await settle(pilot)
+        writer = sqlite3.connect(world.engine.url.database, isolation_level=None, timeout=1)
+        writer.execute("BEGIN IMMEDIATE")
+        try:
+            await press(pilot, "t")
+            await settle(pilot)
+            assert type(app.screen).__name__ == "TriggersModal"
+            assert "on   #1" in str(app.screen.query_one("OptionList").get_option_at_index(0).prompt)
+        finally:
+            writer.execute("ROLLBACK")
+            writer.close()
+
+
+def test_screens_write_only_from_write_workers():
+    """A screen opens a write transaction (SQLite's write lock) only in a worker of the "write"
+    group; every load and refresh reads a snapshot (app.read or db.read_scope)."""
+    import ast
+    from pathlib import Path
+
+    import yoolla_tui.screens as screens
+
+    found = []
+    for path in Path(screens.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
+                    isinstance(n, ast.Attribute) and n.attr == "session_scope" for n in ast.walk(node)):
+                decorators = " ".join(ast.unparse(d) for d in node.decorator_list)
+                found.append((path.name, node.name, "group='write'" in decorators))
+    assert found and all(ok for _file, _name, ok in found), found

@@ -449,7 +449,7 @@ class DealScreen(Screen):
 
     @work(thread=True, exit_on_error=False, group="stale")
     def _explain_stale(self, deal_id: int) -> None:
-        with db.session_scope(self.app.engine) as session:
+        with db.read_scope(self.app.engine) as session:  # a read: never the write lock
             change = audit.last_change(session, "deal", deal_id) or {}
         who = change.get("full_name") or change.get("login") or "?"
         text = _("Not saved: deal {id} was changed by {who} at {at} while you had it open. Reloaded: look again, then log.").format(

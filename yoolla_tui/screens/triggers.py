@@ -44,7 +44,7 @@ class TriggersModal(ModalScreen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="triggers")
     def load(self, highlight: int | None = None, message: str = "") -> None:
-        with db.session_scope(self.app.engine) as session:
+        with db.read_scope(self.app.engine) as session:  # a read: never the write lock
             rows = triggers.list_triggers(session=session, pipeline=self.pipeline)
         self.app.call_from_thread(self._show, rows, highlight, message)
 
