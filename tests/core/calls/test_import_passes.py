@@ -135,3 +135,23 @@ def test_rows_past_the_memory_spool_wait_in_a_file_and_all_land_in_order(engine,
         assert names == {f"Org {i:03d}" for i in range(100)} - {"Org 050", "Org 060"}
         assert s.scalar(select(func.count()).select_from(ImportRejectedRow)) == 1
         assert s.scalar(select(func.count()).select_from(ImportBatch)) == 1  # the dry run left no batch
+
+
+def test_a_full_temporary_folder_is_one_line_and_nothing_is_written(cli, engine, tmp_path, monkeypatch):
+    """Rows past the memory spool go to a temporary file; when the folder is full the import stops
+    with one line naming the folder and TMPDIR, and the database is unchanged."""
+    import errno
+    import tempfile
+
+    def full(*_a, **_k):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(rows, "CHUNK", 7)
+    monkeypatch.setattr(rows, "SPOOL_ROWS", 20)
+    monkeypatch.setattr(tempfile, "TemporaryFile", full)
+    path = sheets.xlsx(tmp_path / "list.xlsx", [HEADER] + [[f"Org {i}", f"+7495700{i:04d}", ""] for i in range(60)])
+    before = dump(engine)
+    result = cli("import", str(path), code=2)
+    assert result.stderr.strip().count("\n") == 0, result.stderr
+    assert "No space left on device" in result.stderr and "TMPDIR" in result.stderr and "nothing was imported" in result.stderr
+    assert dump(engine) == before

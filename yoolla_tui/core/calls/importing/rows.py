@@ -122,9 +122,14 @@ class Spool:
             return
         self.size += len(self.current)
         if self.size > self.memory_rows:
-            if self.file is None:
-                self.file = tempfile.TemporaryFile(prefix="yoolla-import-")
-            pickle.dump(self.current, self.file, protocol=pickle.HIGHEST_PROTOCOL)
+            try:
+                if self.file is None:
+                    self.file = tempfile.TemporaryFile(prefix="yoolla-import-")
+                pickle.dump(self.current, self.file, protocol=pickle.HIGHEST_PROTOCOL)
+            except OSError as exc:
+                raise BadInput(_("cannot keep the checked rows in a temporary file in {folder}: {error}; nothing was "
+                                 "imported (point TMPDIR at a folder with room)").format(
+                    folder=tempfile.gettempdir(), error=exc.strerror or exc)) from None
         else:
             self.chunks.append(self.current)
         self.current = []
