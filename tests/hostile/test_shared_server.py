@@ -54,7 +54,7 @@ def test_two_os_users_share_one_database_in_a_setgid_folder():
     """irina (root here) sets the database up in a setgid folder of group `callcentre`; a second OS
     user of that group reads and writes it: no PermissionError on the writers' lock file."""
     suffix = str(os.getpid())
-    group, other = f"y24g{suffix}", f"y24u{suffix}"
+    group, other, outsider = f"y24g{suffix}", f"y24u{suffix}", f"y24o{suffix}"
     subprocess.run(["groupadd", group], check=True)
     try:
         subprocess.run(["useradd", "-M", "-N", "-g", group, "-s", "/bin/sh", other], check=True)
@@ -85,9 +85,17 @@ def test_two_os_users_share_one_database_in_a_setgid_folder():
             assert added.returncode == 0, added.stderr
             again = _yoolla("client", "list", "--format", "csv", env=env)
             assert "Beta" in again.stdout and "Alpha" in again.stdout
+            # A user outside the group who may read but not write the folder: SQLite cannot even read
+            # a WAL database then (its -shm file); one line says how to set the folder up.
+            subprocess.run(["useradd", "-M", "-N", "-s", "/bin/sh", outsider], check=True)
+            os.chmod(folder, 0o2775)
+            refused = _yoolla("client", "list", env=env, as_user=outsider)
+            assert refused.returncode == 2, refused.stderr
+            assert refused.stderr.count("\n") == 1 and "may not write its folder" in refused.stderr, refused.stderr
         finally:
             shutil.rmtree(folder, ignore_errors=True)
             subprocess.run(["userdel", other], check=False)
+            subprocess.run(["userdel", outsider], check=False)
     finally:
         subprocess.run(["groupdel", group], check=False)
 

@@ -476,6 +476,18 @@ def head_revision(engine: Engine) -> str:
     return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
 
 
+def open_error(engine: Engine, exc: OperationalError) -> BadInput:
+    """Why a database could not be opened, in one line. On SQLite "readonly database" means this OS
+    user cannot write the database's folder: SQLite needs to (its -shm file) even to read a WAL
+    database, so the line says how a shared database is set up."""
+    error = str(exc.orig).strip()
+    if is_sqlite(engine) and "readonly database" in error:
+        return BadInput(_("cannot open the database {url}: this OS user may not write its folder, which SQLite needs even "
+                          "to read it; give the users of a shared database one group and a setgid folder (see README, "
+                          "\"Hostile input and shared servers\")").format(url=safe_url(engine)))
+    return BadInput(_("cannot open database {url}: {error}").format(url=safe_url(engine), error=error))
+
+
 def current_revision(engine: Engine) -> str | None:
     from alembic.runtime.migration import MigrationContext
 
@@ -485,7 +497,7 @@ def current_revision(engine: Engine) -> str | None:
     except OperationalError as exc:
         if is_busy(exc):
             raise busy_error() from None
-        raise BadInput(_("cannot open database {url}: {error}").format(url=safe_url(engine), error=str(exc.orig).strip()))
+        raise open_error(engine, exc) from None
 
 
 def upgrade(engine: Engine) -> tuple[str | None, str]:
@@ -527,7 +539,7 @@ def _stored_revision(engine: Engine) -> str | None:
     except OperationalError as exc:
         if is_busy(exc):
             raise busy_error() from None
-        raise BadInput(_("cannot open database {url}: {error}").format(url=safe_url(engine), error=str(exc.orig).strip()))
+        raise open_error(engine, exc) from None
 
 
 def require_current(engine: Engine) -> None:
