@@ -22,37 +22,19 @@ def insert_rows(connection: Connection, table: Table, rows: list[dict], *, same:
     """Insert `rows` (dicts with the same keys) plus the `same` values into every row; returns the count."""
     if not rows:
         return 0
-    dialect = connection.dialect
-    same = same or {}
-    keys = [k for k in rows[0] if k not in same]
-    compiled = table.insert().compile(dialect=dialect, column_keys=keys + list(same))
-    constants = {}
-    for key, value in same.items():
-        process = table.c[key].type.dialect_impl(dialect).bind_processor(dialect)
-        constants[key] = process(value) if process is not None and value is not None else value
-    processors = {key: table.c[key].type.dialect_impl(dialect).bind_processor(dialect) for key in keys}
-    converted = [(key, process) for key, process in processors.items() if process is not None]
-    for row in rows:
-        for key, process in converted:
-            value = row[key]
-            if value is not None:
-                row[key] = process(value)
-        if constants:
-            row.update(constants)
-    if compiled.positional:
-        take = itemgetter(*compiled.positiontup)
-        params = [take(row) for row in rows] if len(compiled.positiontup) > 1 else [(take(row),) for row in rows]
-    else:
-        params = rows
-    for start in range(0, len(params), chunk):
-        connection.exec_driver_sql(compiled.string, params[start:start + chunk])
-    return len(rows)
+    columns = tuple(k for k in rows[0] if k not in (same or {}))
+    return insert_tuples(connection, table, columns, [tuple(row[k] for k in columns) for row in rows], same=same,
+                         chunk=chunk)
+
+
+def _processor(table: Table, column: str, dialect):
+    return table.c[column].type.dialect_impl(dialect).bind_processor(dialect)
 
 
 def text_processor(table: Table, column: str, dialect):
     """The column's bind processor when it turns a value into text (SQLite's JSON: json.dumps), so
     that the row pass can do it before the write; None when the driver wants an object instead."""
-    process = table.c[column].type.dialect_impl(dialect).bind_processor(dialect)
+    process = _processor(table, column, dialect)
     if process is None:
         return None
     try:
@@ -76,11 +58,11 @@ def insert_tuples(connection: Connection, table: Table, columns: tuple[str, ...]
     compiled = table.insert().compile(dialect=dialect, column_keys=keys)
     constants = []
     for key, value in same.items():
-        process = table.c[key].type.dialect_impl(dialect).bind_processor(dialect)
+        process = _processor(table, key, dialect)
         constants.append(process(value) if process is not None and value is not None else value)
     constants = tuple(constants)
     convert = [(i, process) for i, key in enumerate(columns) if key not in ready
-               for process in [table.c[key].type.dialect_impl(dialect).bind_processor(dialect)] if process is not None]
+               for process in [_processor(table, key, dialect)] if process is not None]
     if convert:
         converted = []
         for row in rows:
