@@ -126,8 +126,8 @@ def plan_import(*, session: Session, actor: User, path: str | Path, book: Book, 
     overrides = parse_maps(maps, allowed)
     options = {"header_row": header_row, "region": region, "campaign": campaign, "manager": manager, "assign": assign,
                "managers": managers, "update": update, "sheets_as_managers": sheets_as_managers}
-    check_flags(**{k: options[k] for k in ("header_row", "campaign", "manager", "assign", "managers",
-                                           "sheets_as_managers", "region")})
+    check_flags(header_row=header_row, campaign=campaign, manager=manager, assign=assign, managers=managers,
+                sheets_as_managers=sheets_as_managers, region=region)
     _, owner, _team = _check_options(session, **_resolvable(options))
     if sheets_as_managers:
         sheets = workbook.plan_sheets(session, book, skip_sheets or [])
